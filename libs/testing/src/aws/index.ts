@@ -1,0 +1,2 @@
+// Launchers for moto (AWS APIs) and the EC2 metadata mock.
+export {};

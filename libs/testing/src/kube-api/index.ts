@@ -1,0 +1,2 @@
+// The fake Kubernetes API server (HTTPS list/watch with injectable faults).
+export {};
