@@ -98,8 +98,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** A rule across variables (e.g. AUTH_MODE=basic needs AUTH_PASSWORD); returns the problems. */
+export type ConfigRule<S extends ConfigSpec> = (config: ConfigOf<S>) => string[];
+
 /** Validates every variable of `spec` against `env`; throws one ConfigError listing all problems. */
-export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv = process.env, rules: ConfigRule<S>[] = []): ConfigOf<S> {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, def] of Object.entries(spec)) {
@@ -121,7 +124,10 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  return Object.freeze(out) as ConfigOf<S>;
+  const config = Object.freeze(out) as ConfigOf<S>;
+  const violations = rules.flatMap((rule) => rule(config));
+  if (violations.length) throw new ConfigError(violations);
+  return config;
 }
 
 /** Names of the sensitive variables of some specs, for redaction. */

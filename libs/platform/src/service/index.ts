@@ -4,4 +4,5 @@ export * from './runtime';
 export * from './platform.module';
 export * from './service-app';
 export * from './shutdown';
+export * from './process-main';
 export * from './http-metrics';

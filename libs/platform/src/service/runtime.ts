@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loadConfig, type ConfigOf, type ConfigSpec } from '../config/config.schema';
+import { loadConfig, type ConfigOf, type ConfigRule, type ConfigSpec } from '../config/config.schema';
 import { commonConfig } from '../config/common.config';
 import { createLogger } from '../logging/logger';
 import { ReadinessRegistry } from '../health/readiness.registry';
@@ -44,9 +44,13 @@ export function createRuntime(name: string, pod: string, config: CommonConfig, o
  * Validates the process's configuration (common + the given specs) or exits with a message that
  * names every bad variable. Called once, first thing in each entry point.
  */
-export function loadConfigOrExit<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> & CommonConfig {
+export function loadConfigOrExit<S extends ConfigSpec>(
+  spec: S,
+  env: NodeJS.ProcessEnv = process.env,
+  rules: ConfigRule<S & typeof commonConfig>[] = [],
+): ConfigOf<S> & CommonConfig {
   try {
-    return loadConfig({ ...commonConfig, ...spec }, env) as ConfigOf<S> & CommonConfig;
+    return loadConfig({ ...commonConfig, ...spec }, env, rules) as ConfigOf<S> & CommonConfig;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(78); // EX_CONFIG

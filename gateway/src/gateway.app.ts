@@ -1,0 +1,144 @@
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Handlebars from 'handlebars';
+import { CommonErrors } from '@eks-info/contracts';
+import {
+  type CommonConfig,
+  type ConfigOf,
+  type Identity,
+  NestPinoLogger,
+  PlatformModule,
+  type ProcessRuntime,
+  type RunningApp,
+  installHttpMetrics,
+  sanitizeRequestId,
+  startProcessMetrics,
+} from '@eks-info/platform';
+import { GatewayModule } from './gateway.module';
+import type { gatewayConfig } from './gateway.config';
+import { GatewayExceptionFilter } from './http/gateway-exception.filter';
+import { RequestContextInterceptor } from './http/request-context.interceptor';
+import { installAccessEvents } from './http/access-events';
+import { envelope } from './http/error-envelope';
+import { createAuthHook } from './security/auth.hook';
+import { SAFE_METHODS, installMutationGuard } from './security/mutation-guard';
+import { registerHelpers } from './views/helpers';
+
+export type GatewayConfig = ConfigOf<typeof gatewayConfig> & CommonConfig;
+
+export const VIEWS_DIR = path.join(__dirname, 'views');
+export const PUBLIC_DIR = path.join(__dirname, 'public');
+
+@Module({})
+class GatewayRootModule {}
+
+export interface GatewayAppOptions {
+  identity: Identity;
+  runtime: ProcessRuntime;
+  config: GatewayConfig;
+  /** Extra feature modules (tests); the real pages come from GatewayModule. */
+  modules?: Array<Type | DynamicModule>;
+}
+
+function loadPartials(hbs: typeof Handlebars): void {
+  const dir = path.join(VIEWS_DIR, 'partials');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
+    hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(path.join(dir, file), 'utf8'));
+  }
+}
+
+/**
+ * The gateway: Fastify + Handlebars pages and the JSON API, rendering only what services return
+ * over the bus. Security is wired here once so every page inherits it: authentication, helmet
+ * with a CSP that allows no inline script, CSRF for forms, same-origin JSON mutations, body
+ * limits (413) and rate limits on mutations (429).
+ */
+export async function createGatewayApp(options: GatewayAppOptions): Promise<RunningApp> {
+  const { identity, runtime, config } = options;
+  startProcessMetrics();
+  const hbs = Handlebars.create();
+  registerHelpers(hbs);
+  loadPartials(hbs);
+
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (req: IncomingMessage) => sanitizeRequestId(req.headers['x-request-id']),
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    {
+      module: GatewayRootModule,
+      imports: [PlatformModule.forRoot({ identity, runtime, config, managementRoutes: true }), GatewayModule, ...(options.modules ?? [])],
+    },
+    adapter,
+    { logger: new NestPinoLogger(runtime.logger), abortOnError: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onRequest', createAuthHook(config, runtime.logger));
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // HSTS belongs to the TLS terminator (the ALB); the app is often reached over plain HTTP locally.
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyCsrf, { cookieOpts: { httpOnly: true, sameSite: 'strict', path: '/', signed: false } });
+  await app.register(fastifyRateLimit, {
+    max: config.MUTATION_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    allowList: (request) => SAFE_METHODS.has(request.method),
+    errorResponseBuilder: (request, context) => ({
+      statusCode: 429,
+      ...envelope({ code: CommonErrors.RATE_LIMITED.code, message: `Too many changes: ${context.max} per minute per client.`, fix: 'Wait a minute and try again.' }, request.id),
+    }),
+  });
+  installMutationGuard(fastify);
+  installHttpMetrics(fastify, 'gateway');
+  installAccessEvents(fastify, runtime.bus, identity);
+
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h', decorateReply: false });
+  // Vendored browser libraries come from node_modules inside the image: no CDN, works offline.
+  await app.register(fastifyStatic, { root: path.dirname(require.resolve('chart.js')), prefix: '/static/vendor/chartjs/', maxAge: '1d', decorateReply: false });
+  app.setViewEngine({
+    engine: { handlebars: hbs },
+    templates: VIEWS_DIR,
+    layout: 'layouts/main.hbs',
+    includeViewExtension: false,
+    production: process.env.NODE_ENV !== 'development',
+  });
+
+  app.useGlobalFilters(new GatewayExceptionFilter(runtime.logger));
+  app.useGlobalInterceptors(new RequestContextInterceptor());
+  await app.listen(config.PORT, config.HOST);
+  const url = await app.getUrl();
+  runtime.logger.info({ url, transport: runtime.transport.kind, auth: config.AUTH_MODE }, 'gateway listening');
+  return { app, url, close: () => app.close() };
+}

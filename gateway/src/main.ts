@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { runProcess } from '@eks-info/platform';
+import { createGatewayApp } from './gateway.app';
+import { gatewayConfig, gatewayConfigRules } from './gateway.config';
+
+/** The gateway as its own process (every deployed shape): pages and API over NATS. */
+runProcess({ name: 'gateway', config: gatewayConfig, rules: gatewayConfigRules, start: (context) => createGatewayApp(context) });

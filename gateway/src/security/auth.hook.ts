@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { CommonErrors } from '@eks-info/contracts';
+import { LogOnce } from '@eks-info/platform';
+import { envelope } from '../http/error-envelope';
+import { AlbOidcVerifier } from './alb-oidc';
+import { checkBasicAuth } from './basic-auth';
+
+export interface AuthSettings {
+  AUTH_MODE: 'none' | 'basic' | 'alb-oidc';
+  AUTH_USERNAME: string;
+  AUTH_PASSWORD?: string;
+  ALB_OIDC_SIGNER_ARN?: string;
+  ALB_OIDC_KEY_URL?: string;
+  AWS_REGION?: string;
+}
+
+/** Probes and static assets stay open: kubelets and ALB health checks carry no credentials. */
+export const PUBLIC_PATHS = [/^\/health$/, /^\/ready$/, /^\/static\//, /^\/favicon\.ico$/];
+
+/**
+ * Authentication for every other route, as an onRequest hook. `none` is for local runs; the Helm
+ * chart defaults to `basic` with a generated password; `alb-oidc` trusts only identities signed
+ * by the configured ALB.
+ */
+export function createAuthHook(settings: AuthSettings, logger: Logger) {
+  const logOnce = new LogOnce(logger, 60_000);
+  const verifier =
+    settings.AUTH_MODE === 'alb-oidc'
+      ? new AlbOidcVerifier(settings.ALB_OIDC_SIGNER_ARN!, settings.ALB_OIDC_KEY_URL ?? AlbOidcVerifier.keyUrlFor(settings.AWS_REGION!))
+      : undefined;
+
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (settings.AUTH_MODE === 'none') return;
+    const path = request.url.split('?')[0];
+    if (PUBLIC_PATHS.some((re) => re.test(path))) return;
+    if (settings.AUTH_MODE === 'basic') {
+      const user = checkBasicAuth(request.headers.authorization, settings.AUTH_USERNAME, settings.AUTH_PASSWORD!);
+      if (user) {
+        (request as FastifyRequest & { user?: string }).user = user;
+        return;
+      }
+      reply.header('www-authenticate', 'Basic realm="EKS Info", charset="UTF-8"');
+      await reply
+        .code(401)
+        .send(envelope({ code: CommonErrors.UNAUTHORIZED.code, message: 'Authentication required.', fix: 'Sign in with the user and password from the Helm release notes.' }, request.id));
+      return;
+    }
+    try {
+      (request as FastifyRequest & { user?: string }).user = await verifier!.verify(request.headers['x-amzn-oidc-data'] as string | undefined);
+    } catch (err) {
+      logOnce.warn('auth.alb-oidc', { reason: (err as Error).message }, 'rejected a request without a valid ALB OIDC identity');
+      await reply
+        .code(401)
+        .send(envelope({ code: CommonErrors.UNAUTHORIZED.code, message: 'A valid ALB OIDC identity is required.', details: (err as Error).message }, request.id));
+    }
+  };
+}

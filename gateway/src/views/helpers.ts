@@ -1,0 +1,52 @@
+import Handlebars from 'handlebars';
+
+/**
+ * Template helpers. Everything a template prints goes through Handlebars' escaping: stored
+ * user text is always shown as text, never as HTML. No helper returns a SafeString built from
+ * request or stored data.
+ */
+export function registerHelpers(hbs: typeof Handlebars): void {
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('gt', (a: number, b: number) => a > b);
+  hbs.registerHelper('len', (a: unknown) => (Array.isArray(a) ? a.length : 0));
+  hbs.registerHelper('join', (a: unknown, sep: unknown) => (Array.isArray(a) ? a.join(typeof sep === 'string' ? sep : ', ') : ''));
+  hbs.registerHelper('bytes', (n: unknown) => formatBytes(typeof n === 'number' ? n : null));
+  hbs.registerHelper('millicores', (n: unknown) => (typeof n === 'number' ? (n >= 1000 ? `${(n / 1000).toFixed(n % 1000 ? 2 : 0)} cores` : `${Math.round(n)}m`) : '—'));
+  hbs.registerHelper('percent', (n: unknown) => (typeof n === 'number' ? `${n.toFixed(n < 10 ? 1 : 0)} %` : '—'));
+  hbs.registerHelper('fixed', (n: unknown, digits: unknown) => (typeof n === 'number' ? n.toFixed(typeof digits === 'number' ? digits : 2) : '—'));
+  hbs.registerHelper('dash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));
+  hbs.registerHelper('yesno', (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '—'));
+  hbs.registerHelper('age', (iso: unknown) => (typeof iso === 'string' ? formatAge(Date.now() - Date.parse(iso)) : '—'));
+  hbs.registerHelper('time', (iso: unknown) => (typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—'));
+  hbs.registerHelper('healthClass', (h: unknown) => (h === 'ok' ? 'ok' : h === 'warn' ? 'warn' : h === 'error' ? 'bad' : 'muted'));
+  // A meter's level from a percentage: under 70 green, under 90 yellow, else red.
+  hbs.registerHelper('levelClass', (p: unknown) => (typeof p !== 'number' ? 'muted' : p < 70 ? 'ok' : p < 90 ? 'warn' : 'bad'));
+  hbs.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
+}
+
+export function formatBytes(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
+}
+
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+  return `${Math.floor(h / 24)}d`;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: everything a fresh machine needs, then every test tier in one Jest run.
+#   1. npm ci when node_modules is missing (a clean clone);
+#   2. tools into .tools/ (cached per user, skipped when present): Node 24, nats-server, moto,
+#      Debian chromium, the EC2 metadata mock, helm, kubeconform, kube-linter, compose-go, terraform;
+#   3. build (swc → dist/, the real processes the integration tests start);
+#   4. Jest: unit, integration (real nats-server, moto, fake API server, real processes) and e2e
+#      (chromium). Arguments pass through to Jest, e.g. `npm test -- gateway/`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[test] npm ci" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+scripts/tools/install.sh all
+export PATH="$ROOT/.tools/bin:$PATH"
+bash scripts/run.sh build
+
+# Tests never use credentials or metadata from this machine: loopback mocks only.
+export AWS_EC2_METADATA_DISABLED=true AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE \
+  AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI KUBECONFIG KUBERNETES_SERVICE_HOST || true
+export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
+mkdir -p test-output
+exec node scripts/jest.js --ci "$@"

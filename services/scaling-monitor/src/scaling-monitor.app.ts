@@ -1,0 +1,10 @@
+import { type CommonConfig, type ConfigOf, type ProcessContext, type RunningApp, createServiceApp } from '@eks-info/platform';
+import type { scalingMonitorConfig } from './scaling-monitor.config';
+import { ScalingMonitorModule } from './scaling-monitor.module';
+
+export type ScalingMonitorConfig = ConfigOf<typeof scalingMonitorConfig> & CommonConfig;
+
+/** Starts the scaling-monitor service; with `http` it serves /health, /ready and /metrics on that port. */
+export function startScalingMonitorService(context: ProcessContext<ScalingMonitorConfig>, http?: { port: number; host: string }): Promise<RunningApp> {
+  return createServiceApp({ ...context, module: ScalingMonitorModule, http });
+}
