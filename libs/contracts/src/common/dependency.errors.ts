@@ -9,6 +9,8 @@ export const KubeErrors = defineErrors('KUBE', 'kubernetes_error', {
   NOT_IN_CLUSTER: 503,
   /** RBAC denies a list/watch; the message names the verb and resource. */
   FORBIDDEN: 502,
+  /** The API server rejects the credentials (no or expired token). */
+  UNAUTHORIZED: 502,
   /** The API server did not answer. */
   UNREACHABLE: 502,
   /** The informer has not finished its first list yet. */

@@ -1,0 +1,181 @@
+import { type ErrorBody, EnvironmentErrors, KubeErrors, type ResourcesView, type Section, failed, ok, unavailable } from '@eks-info/contracts';
+import {
+  ApiDiscovery,
+  InformerHub,
+  type InformerStatus,
+  type KubeAccessResult,
+  type KubeSettings,
+  type ManagedInformer,
+  MetricsPoller,
+  type ResourceObjects,
+} from '@eks-info/kube';
+import { type CheckResult, type Logger, sleep } from '@eks-info/platform';
+import {
+  nodeUsageRow,
+  persistentVolumeClaimRow,
+  persistentVolumeRow,
+  podRow,
+  serviceRow,
+  warningRows,
+  workloadRow,
+} from './resources.mappers';
+
+export type ResourcesData = Omit<ResourcesView, 'servedBy'>;
+
+export interface ResourcesCollectorOptions {
+  /** Namespace of pods, services, workloads, claims and events (nodes and PVs are cluster-wide). */
+  namespace: string;
+  /** Shared informers; absent when not running in Kubernetes. */
+  hub?: InformerHub;
+  /** metrics.k8s.io usage for the node section. */
+  metrics?: MetricsPoller;
+  /** Why there is no hub (shown in every section). */
+  unavailable?: ErrorBody;
+  /** Most recent warning events shown. */
+  maxWarnings?: number;
+  /** Right after start, a view waits up to this long for the first lists instead of showing "loading". */
+  syncWaitMs?: number;
+}
+
+// A type alias (not an interface) so Object.values sees InformerStatus values.
+type Informers = {
+  pods: ManagedInformer<ResourceObjects['pods']>;
+  services: ManagedInformer<ResourceObjects['services']>;
+  deployments: ManagedInformer<ResourceObjects['deployments']>;
+  statefulsets: ManagedInformer<ResourceObjects['statefulsets']>;
+  nodes: ManagedInformer<ResourceObjects['nodes']>;
+  persistentvolumes: ManagedInformer<ResourceObjects['persistentvolumes']>;
+  persistentvolumeclaims: ManagedInformer<ResourceObjects['persistentvolumeclaims']>;
+  events: ManagedInformer<ResourceObjects['events']>;
+};
+
+const NOT_IN_CLUSTER: ErrorBody = { code: KubeErrors.NOT_IN_CLUSTER.code, message: 'Not running in Kubernetes' };
+
+/**
+ * The /resources page from informer caches: every view is a read of memory, never a list call.
+ * Each section depends only on its own informers, so a forbidden or failing resource turns only
+ * its section red.
+ */
+export class ResourcesCollector {
+  private informers?: Informers;
+  private startedAt = 0;
+  private owned = false;
+
+  constructor(private readonly options: ResourcesCollectorOptions) {}
+
+  /**
+   * Builds the collector from `loadKubeAccess`: its own hub and metrics poller when Kubernetes is
+   * reachable (stopped with the collector), every section "unavailable" otherwise.
+   */
+  static fromAccess(access: KubeAccessResult, settings: KubeSettings, logger?: Logger): ResourcesCollector {
+    if (!access.ok) return new ResourcesCollector({ namespace: settings.WATCH_NAMESPACE ?? 'default', unavailable: access.error });
+    const { kubeConfig, namespace } = access.access;
+    const collector = new ResourcesCollector({
+      namespace,
+      hub: InformerHub.fromSettings(access.access, settings, logger),
+      metrics: new MetricsPoller({ kubeConfig, discovery: new ApiDiscovery(kubeConfig), intervalMs: settings.KUBE_METRICS_POLL_SECONDS * 1000, logger }),
+    });
+    collector.owned = true;
+    return collector;
+  }
+
+  /** Creates (or joins) the informers and starts the metrics poll. */
+  start(): void {
+    const { hub, namespace } = this.options;
+    if (!hub || this.informers) return;
+    this.startedAt = Date.now();
+    this.informers = {
+      pods: hub.informer('pods', { namespace }),
+      services: hub.informer('services', { namespace }),
+      deployments: hub.informer('deployments', { namespace }),
+      statefulsets: hub.informer('statefulsets', { namespace }),
+      nodes: hub.informer('nodes'),
+      persistentvolumes: hub.informer('persistentvolumes'),
+      persistentvolumeclaims: hub.informer('persistentvolumeclaims', { namespace }),
+      // Warnings only (the API server filters on `type`); the section is useful but not essential.
+      events: hub.informer('events', { namespace, fieldSelector: 'type=Warning', optional: true }),
+    };
+    this.options.metrics?.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.owned) return;
+    this.options.metrics?.stop();
+    await this.options.hub?.stop();
+  }
+
+  async view(): Promise<ResourcesData> {
+    const { namespace } = this.options;
+    const i = this.informers;
+    if (!i) {
+      const why = unavailable<never>(this.options.unavailable ?? NOT_IN_CLUSTER);
+      return { namespace, pods: why, services: why, workloads: why, nodes: why, volumes: why, warnings: why, updatedAt: null };
+    }
+    await this.waitForFirstLists(Object.values<InformerStatus>(i));
+    const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+    const metrics = this.options.metrics;
+    return {
+      namespace,
+      pods: section([i.pods], () => i.pods.list().map(podRow).sort(byName)),
+      services: section([i.services], () => i.services.list().map(serviceRow).sort(byName)),
+      workloads: section([i.deployments, i.statefulsets], () => [
+        ...i.deployments.list().map((d) => workloadRow('Deployment', d)).sort(byName),
+        ...i.statefulsets.list().map((s) => workloadRow('StatefulSet', s)).sort(byName),
+      ]),
+      nodes: section([i.nodes], () => ({
+        nodes: i.nodes.list().map((n) => nodeUsageRow(n, metrics?.node(n.metadata?.name ?? ''))).sort(byName),
+        metricsAvailable: metrics?.available ?? false,
+        metricsMessage: metrics ? metrics.message : 'metrics.k8s.io is not polled by this service',
+        metricsAt: metrics?.at?.toISOString() ?? null,
+      })),
+      volumes: section([i.persistentvolumes, i.persistentvolumeclaims], () => ({
+        persistentVolumes: i.persistentvolumes.list().map(persistentVolumeRow).sort(byName),
+        claims: i.persistentvolumeclaims.list().map(persistentVolumeClaimRow).sort(byName),
+      })),
+      warnings: section([i.events], () => warningRows(i.events.list(), this.options.maxWarnings ?? 50)),
+      updatedAt: latest(Object.values<InformerStatus>(i).map((x) => x.updatedAt)),
+    };
+  }
+
+  /** Readiness check: not in a cluster is fine (local mode); otherwise the page's informers must be synced. */
+  readiness(): CheckResult {
+    if (!this.options.hub) return { ok: true, detail: (this.options.unavailable ?? NOT_IN_CLUSTER).message };
+    if (!this.informers) return { ok: false, detail: 'resources collector not started' };
+    const problems = Object.values<InformerStatus>(this.informers)
+      .filter((x) => !x.optional && (x.lastError || !x.synced))
+      .map((x) => `${x.name}: ${x.lastError?.message ?? 'not synced yet'}`);
+    return problems.length ? { ok: false, detail: problems.join('; ') } : { ok: true, detail: 'resources informers synced' };
+  }
+
+  /** Only in the first moments after start: wait (bounded) until every informer has listed or failed. */
+  private async waitForFirstLists(informers: InformerStatus[]): Promise<void> {
+    const deadline = this.startedAt + (this.options.syncWaitMs ?? 2000);
+    const pending = () => informers.some((x) => !x.synced && !x.lastError);
+    while (pending() && Date.now() < deadline) await sleep(Math.min(25, deadline - Date.now()));
+  }
+}
+
+/**
+ * A section from its informers: error when one failed before its first list, "loading" until
+ * all have listed, else the data (with a note when an informer is failing and the data is the
+ * last known state).
+ */
+function section<T>(list: InformerStatus[], build: () => T): Section<T> {
+  const neverListed = list.find((x) => x.lastError && !x.synced);
+  if (neverListed) return failed(neverListed.lastError!);
+  const loading = list.find((x) => !x.synced);
+  if (loading) return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: `Still loading ${loading.name} from the API server` });
+  let data: T;
+  try {
+    data = build();
+  } catch (err) {
+    return failed({ code: EnvironmentErrors.COLLECTOR_FAILED.code, message: `This section could not be built: ${(err as Error).message}` });
+  }
+  const failing = list.find((x) => x.lastError);
+  return failing ? ok(data, `Showing the last known state: ${failing.lastError!.message}`) : ok(data);
+}
+
+function latest(dates: Array<Date | null>): string | null {
+  const times = dates.filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return times.length ? new Date(Math.max(...times)).toISOString() : null;
+}
