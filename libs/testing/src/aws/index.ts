@@ -1,2 +1,6 @@
-// Launchers for moto (AWS APIs) and the EC2 metadata mock.
-export {};
+// Launchers for moto (AWS APIs) and the EC2 metadata mock, and a moto VPC scenario.
+export * from './moto-server';
+export * from './metadata-mock';
+export * from './network-scenario';
+export * from './sdk-calls';
+export * from './slow-proxy';

@@ -1,0 +1,13 @@
+import type { AwsConfig } from './aws.config';
+import { AwsClients, awsClientsOptionsFromConfig } from './clients';
+import { ImdsClient, imdsOptionsFromConfig } from './imds/imds.client';
+
+/**
+ * A service's IMDS client and AWS clients from its validated config. Without AWS_REGION the
+ * clients take the instance's region from IMDS (when IMDS is off, calls fail with AWS.NOT_CONFIGURED).
+ */
+export function createAws(config: AwsConfig, env: NodeJS.ProcessEnv = process.env): { imds: ImdsClient; clients: AwsClients } {
+  const imds = new ImdsClient(imdsOptionsFromConfig(config, env));
+  const clients = new AwsClients({ ...awsClientsOptionsFromConfig(config, () => imds.region()), env });
+  return { imds, clients };
+}

@@ -1,0 +1,150 @@
+import net from 'node:net';
+import { DescribeAvailabilityZonesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeFileSystemsCommand } from '@aws-sdk/client-efs';
+import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AwsErrors } from '@eks-info/contracts';
+import { loadConfig } from '@eks-info/platform';
+import { METADATA_HOSTS, MOTO_CREDENTIALS, MetadataMock, MotoServer } from '@eks-info/testing';
+import { awsConfigSpec } from './aws.config';
+import { createAws } from './aws.runtime';
+import { describeAwsError } from './aws-errors';
+import { AwsClients, type AwsClientsOptions } from './clients';
+
+const base: Omit<AwsClientsOptions, 'region'> = { requestTimeoutMs: 3000, connectTimeoutMs: 1000, maxAttempts: 1 };
+
+/** Runs `fn` with some process env variables set (or deleted, when undefined), then restores them. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
+describe('AwsClients against moto', () => {
+  let moto: MotoServer;
+  const clients: AwsClients[] = [];
+  const make = (options: Partial<AwsClientsOptions> = {}) => {
+    const c = new AwsClients({ ...base, region: moto.region, inKubernetes: false, ...options });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    moto = await MotoServer.start();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await moto?.stop();
+  });
+
+  it('serves every client from an explicit endpoint; S3 uses path-style addressing there', async () => {
+    const aws = make({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
+    expect((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs?.length).toBeGreaterThan(0); // moto's default VPC
+    expect((await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
+    expect((await aws.sts.send(new GetCallerIdentityCommand({}))).Account).toBe('123456789012');
+    expect((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems).toEqual([]);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'factory-test', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    await aws.s3.send(new PutObjectCommand({ Bucket: 'factory-test', Key: 'a.txt', Body: 'hello' }));
+    expect((await aws.s3.send(new ListObjectsV2Command({ Bucket: 'factory-test' }))).Contents?.map((o) => o.Key)).toEqual(['a.txt']);
+    expect(aws.ec2).toBe(aws.ec2); // one shared client per service
+  });
+
+  it('honours AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL through the SDK itself', async () => {
+    // EC2 by its service variable, STS by the generic one; the generic one points nowhere useful
+    // for EC2, so EC2 succeeding proves the service variable wins.
+    await withEnv({ AWS_ENDPOINT_URL_EC2: moto.endpoint, AWS_ENDPOINT_URL: moto.endpoint }, async () => {
+      const aws = make({ credentials: MOTO_CREDENTIALS });
+      expect(aws.endpointOf('ec2')).toBeUndefined();
+      expect((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs?.length).toBeGreaterThan(0);
+      expect((await aws.sts.send(new GetCallerIdentityCommand({}))).Account).toBe('123456789012');
+    });
+    await withEnv({ AWS_ENDPOINT_URL_EC2: moto.endpoint, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, async () => {
+      expect((await make({ credentials: MOTO_CREDENTIALS }).ec2.send(new DescribeVpcsCommand({}))).Vpcs?.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('outside Kubernetes finds credentials in env vars, and without any never tries a metadata address', async () => {
+    // Record every host a socket connects to (the metadata guard below still blocks for real).
+    const attempted: string[] = [];
+    const original = net.Socket.prototype.connect;
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      const first = args[0];
+      const options = (Array.isArray(first) ? first[0] : first) as { host?: string } | undefined;
+      if (options && typeof options === 'object' && options.host) attempted.push(options.host);
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+    } as typeof original;
+    try {
+      // AWS_EC2_METADATA_DISABLED unset on purpose: this chain must not need it.
+      await withEnv({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: undefined }, async () => {
+        const aws = make({ endpoint: moto.endpoint });
+        expect((await aws.sts.send(new GetCallerIdentityCommand({}))).Account).toBe('123456789012');
+      });
+      const err = await withEnv(
+        { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_WEB_IDENTITY_TOKEN_FILE: undefined, AWS_ROLE_ARN: undefined, AWS_PROFILE: undefined, AWS_EC2_METADATA_DISABLED: undefined },
+        () => make({ endpoint: moto.endpoint }).ec2.send(new DescribeVpcsCommand({})).then(() => undefined, (e: unknown) => e),
+      );
+      expect(describeAwsError(err, 'ec2:DescribeVpcs').code).toBe(AwsErrors.NO_CREDENTIALS.code);
+      expect(attempted.filter((h) => METADATA_HOSTS.has(h.toLowerCase()))).toEqual([]);
+      expect(attempted).toContain('127.0.0.1'); // the recorder saw the calls that did connect
+    } finally {
+      net.Socket.prototype.connect = original;
+    }
+  });
+
+  it("bounds each attempt with the request timeout and retries in 'standard' mode up to maxAttempts", async () => {
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    const stall = net.createServer((s) => {
+      connections++;
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(stall.address() as net.AddressInfo).port}`;
+      const aws = make({ endpoint, credentials: MOTO_CREDENTIALS, requestTimeoutMs: 300, maxAttempts: 2 });
+      const started = Date.now();
+      const err = await aws.ec2.send(new DescribeVpcsCommand({})).then(() => undefined, (e: unknown) => e);
+      const took = Date.now() - started;
+      expect(describeAwsError(err, 'ec2:DescribeVpcs').code).toBe(AwsErrors.TIMEOUT.code);
+      expect(connections).toBe(2);
+      expect(took).toBeGreaterThanOrEqual(550);
+      expect(took).toBeLessThan(5000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => stall.close(() => resolve()));
+    }
+  });
+
+  it('createAws: without AWS_REGION the clients use the region IMDS reports; with IMDS off they say AWS_REGION is missing', async () => {
+    const mock = await MetadataMock.start({ region: 'ap-southeast-2' });
+    try {
+      await withEnv({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }, async () => {
+        const on = createAws(loadConfig(awsConfigSpec, { IMDS_MODE: 'on', IMDS_ENDPOINT: mock.endpoint }), {});
+        clients.push(on.clients);
+        const zones = await on.clients.ec2.send(new DescribeAvailabilityZonesCommand({}));
+        expect(new Set(zones.AvailabilityZones?.map((z) => z.RegionName))).toEqual(new Set(['ap-southeast-2']));
+
+        const off = createAws(loadConfig(awsConfigSpec, { IMDS_MODE: 'auto' }), {}); // not in Kubernetes → IMDS off
+        clients.push(off.clients);
+        const err = await off.clients.ec2.send(new DescribeVpcsCommand({})).then(() => undefined, (e: unknown) => e);
+        const body = describeAwsError(err, 'ec2:DescribeVpcs');
+        expect(body.code).toBe(AwsErrors.NOT_CONFIGURED.code);
+        expect(body.fix).toContain('AWS_REGION');
+      });
+    } finally {
+      await mock.stop();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EFSClient } from '@aws-sdk/client-efs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { inKubernetes } from '@eks-info/platform';
+import type { AwsConfig } from './aws.config';
+import { type AwsCredentials, defaultCredentials } from './credentials';
+
+export type AwsService = 'ec2' | 'elbv2' | 'sts' | 's3' | 'efs';
+
+/** The `AWS_ENDPOINT_URL_<SERVICE>` suffix the SDK derives from each client's service id. */
+export const ENDPOINT_ENV_SUFFIX: Readonly<Record<AwsService, string>> = {
+  ec2: 'EC2',
+  elbv2: 'ELASTIC_LOAD_BALANCING_V2',
+  sts: 'STS',
+  s3: 'S3',
+  efs: 'EFS',
+};
+
+export interface AwsClientsOptions {
+  /** A region, or a provider the SDK calls when it needs one (e.g. the IMDS region). */
+  region: string | (() => Promise<string>);
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxAttempts: number;
+  /**
+   * Explicit endpoint for every client (tests, local S3). Without it the SDK reads
+   * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself.
+   */
+  endpoint?: string;
+  /** Per-service endpoints; win over `endpoint`. */
+  endpoints?: Partial<Record<AwsService, string>>;
+  /** Defaults to {@link defaultCredentials} for where the process runs. */
+  credentials?: AwsCredentials;
+  /** Defaults to KUBERNETES_SERVICE_HOST being set in `env`. */
+  inKubernetes?: boolean;
+  /** Where KUBERNETES_SERVICE_HOST is looked up (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Factory options from the validated config; the caller supplies the region fallback. */
+export function awsClientsOptionsFromConfig(
+  config: AwsConfig,
+  regionFallback: () => Promise<string>,
+): AwsClientsOptions {
+  return {
+    region: config.AWS_REGION ?? regionFallback,
+    requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
+    connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
+    maxAttempts: config.AWS_MAX_ATTEMPTS,
+  };
+}
+
+/**
+ * One lazily created, shared client per AWS service, all with the same retry, timeout, region
+ * and credential settings. `destroy()` closes their sockets.
+ */
+export class AwsClients {
+  private readonly created = new Map<AwsService, { destroy(): void }>();
+  private readonly credentials: AwsCredentials | undefined;
+
+  constructor(private readonly options: AwsClientsOptions) {
+    this.credentials = options.credentials ?? defaultCredentials(options.inKubernetes ?? inKubernetes(options.env ?? process.env));
+  }
+
+  get ec2(): EC2Client {
+    return this.client('ec2', (c) => new EC2Client(c));
+  }
+
+  get elbv2(): ElasticLoadBalancingV2Client {
+    return this.client('elbv2', (c) => new ElasticLoadBalancingV2Client(c));
+  }
+
+  get sts(): STSClient {
+    return this.client('sts', (c) => new STSClient(c));
+  }
+
+  get s3(): S3Client {
+    // S3-compatible endpoints (moto, MinIO) serve buckets by path, not by virtual host.
+    return this.client('s3', (c) => new S3Client({ ...c, forcePathStyle: this.endpointOverridden('s3') }));
+  }
+
+  get efs(): EFSClient {
+    return this.client('efs', (c) => new EFSClient(c));
+  }
+
+  /** The explicit endpoint of a service, if any (env endpoints are left to the SDK). */
+  endpointOf(service: AwsService): string | undefined {
+    return this.options.endpoints?.[service] ?? this.options.endpoint;
+  }
+
+  destroy(): void {
+    for (const client of this.created.values()) client.destroy();
+    this.created.clear();
+  }
+
+  /** An explicit endpoint, or one the SDK will take from the process environment. */
+  private endpointOverridden(service: AwsService): boolean {
+    const env = process.env;
+    return Boolean(this.endpointOf(service) || env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV_SUFFIX[service]}`] || env.AWS_ENDPOINT_URL);
+  }
+
+  private client<C extends { destroy(): void }>(service: AwsService, make: (config: CommonClientConfig) => C): C {
+    let client = this.created.get(service) as C | undefined;
+    if (!client) {
+      client = make(this.commonConfig(service));
+      this.created.set(service, client);
+    }
+    return client;
+  }
+
+  private commonConfig(service: AwsService): CommonClientConfig {
+    const { region, requestTimeoutMs, connectTimeoutMs, maxAttempts } = this.options;
+    const endpoint = this.endpointOf(service);
+    return {
+      region,
+      maxAttempts,
+      retryMode: 'standard',
+      // Leaving it out (not `undefined`) keeps the SDK's default chain inside Kubernetes.
+      ...(this.credentials ? { credentials: this.credentials } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      // One handler per client: destroying a client destroys its handler's agents.
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: connectTimeoutMs,
+        // Without throwOnRequestTimeout the handler only logs a warning when the time is up.
+        requestTimeout: requestTimeoutMs,
+        throwOnRequestTimeout: true,
+        socketTimeout: requestTimeoutMs,
+      }),
+    };
+  }
+}
+
+interface CommonClientConfig {
+  region: string | (() => Promise<string>);
+  maxAttempts: number;
+  retryMode: 'standard';
+  credentials?: AwsCredentials;
+  endpoint?: string;
+  requestHandler: NodeHttpHandler;
+}
