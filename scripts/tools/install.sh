@@ -3,6 +3,7 @@
 # checkout. Downloads go to a per-user cache so a fresh clone (CI) reuses them and skips the work.
 #
 #   scripts/tools/install.sh node nats moto chromium     # install the named tools
+#   scripts/tools/install.sh helm kubeconform kube-score compose terraform k8s-schemas   # shipping checks
 #   scripts/tools/install.sh all                         # everything the test command needs
 #
 # Sources (the machine reaches only package registries): Node 24 from the npm package
@@ -22,6 +23,10 @@ MOTO_VERSION="${MOTO_VERSION:-5.1.18}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.7.0}"
 KUBE_LINTER_VERSION="${KUBE_LINTER_VERSION:-v0.7.6}"
+KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
+OPENTOFU_VERSION="${OPENTOFU_VERSION:-v1.10.10}"
+KUBERNETES_VALIDATE_VERSION="${KUBERNETES_VALIDATE_VERSION:-1.37.0}"
+K8S_SCHEMA_VERSION="${K8S_SCHEMA_VERSION:-1.33.0}"
 COMPOSE_GO_VERSION="${COMPOSE_GO_VERSION:-v2.9.1}"
 AEMM_VERSION="${AEMM_VERSION:-v1.13.0}"
 
@@ -69,8 +74,86 @@ install_helm() {
     "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=33 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=33"
 }
 install_kubeconform() { go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"; }
+# Not in `all`: the Go module proxy answers 403 for kube-linter's module (both its vanity and GitHub
+# paths), and no other reachable registry ships it. kube-score stands in for it (see helm/eks-info/README.md).
 install_kube_linter() { go_tool kube-linter golang.stackrox.io/kube-linter/cmd/kube-linter "$KUBE_LINTER_VERSION"; }
+install_kube_score() { go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"; }
 install_compose() { go_tool compose-go github.com/compose-spec/compose-go/v2/cmd "$COMPOSE_GO_VERSION"; }
+
+# `terraform fmt -check` only: a terraform already on the machine is used as it is; otherwise
+# OpenTofu (same fmt rules) is built from the Go module proxy. `go install mod@version` refuses
+# both projects (their go.mod has replace directives), so build inside a copy of the module.
+install_terraform() {
+  local sys; sys="$(command -v terraform || true)"
+  if [ -n "$sys" ] && [ "$sys" != "$TOOLS/bin/terraform" ]; then
+    link "$sys" terraform; log "terraform: system $("$sys" version 2>/dev/null | head -n1)"; return
+  fi
+  local bin="$CACHE/bin/tofu-$OPENTOFU_VERSION"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null || die "terraform is missing and building OpenTofu needs Go"
+    log "terraform: building OpenTofu $OPENTOFU_VERSION from the Go module proxy (a few minutes, once)"
+    local src tmp; src="$(GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@$OPENTOFU_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [ -d "$src" ] || die "go mod download github.com/opentofu/opentofu@$OPENTOFU_VERSION failed"
+    tmp="$(mktemp -d)" && cp -r "$src/." "$tmp/" && chmod -R u+w "$tmp"
+    (cd "$tmp" && CGO_ENABLED=0 go build -o "$bin.tmp" ./cmd/tofu) >&2 || { rm -rf "$tmp"; die "building OpenTofu failed"; }
+    mv "$bin.tmp" "$bin" && rm -rf "$tmp"
+  fi
+  link "$bin" terraform; log "terraform: OpenTofu $OPENTOFU_VERSION"
+}
+
+# Kubernetes JSON schemas for kubeconform, offline: the PyPI package kubernetes-validate ships them
+# per version, with $refs into a shared _definitions.json under a remote $id. kubeconform would
+# try to fetch that, so each schema is rewritten standalone (its definitions inlined), in the
+# directory layout kubeconform's -schema-location template expects.
+install_k8s_schemas() {
+  local dir="$CACHE/k8s-schemas-kv$KUBERNETES_VALIDATE_VERSION"
+  if [ ! -f "$dir/v$K8S_SCHEMA_VERSION-standalone-strict/deployment-apps-v1.json" ]; then
+    log "k8s-schemas: Kubernetes $K8S_SCHEMA_VERSION from PyPI kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+    local tmp; tmp="$(mktemp -d)"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2 \
+      || die "pip download kubernetes-validate==$KUBERNETES_VALIDATE_VERSION failed"
+    python3 - "$tmp"/kubernetes_validate-*.whl "$tmp/out" "$K8S_SCHEMA_VERSION" <<'PY' || die "bundling the schemas failed"
+import json, re, sys, zipfile, os
+wheel, out, version = sys.argv[1:4]
+z = zipfile.ZipFile(wheel)
+for strict in ('', '-strict'):
+    src = f'kubernetes_validate/kubernetes-json-schema/v{version}-local{strict}/'
+    defs = json.loads(z.read(src + '_definitions.json'))['$defs']
+    ref = re.compile(r'^(?:/api/_definitions\.json)?#/\$defs/(.+)$')
+    def walk(node, seen):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == '$ref' and isinstance(v, str):
+                    m = ref.match(v)
+                    if not m: raise SystemExit(f'unexpected $ref {v}')
+                    node[k] = '#/$defs/' + m.group(1)
+                    if m.group(1) not in seen:
+                        seen[m.group(1)] = None
+                        seen[m.group(1)] = walk(json.loads(json.dumps(defs[m.group(1)])), seen)
+                else:
+                    walk(v, seen)
+        elif isinstance(node, list):
+            for v in node: walk(v, seen)
+        return node
+    target = os.path.join(out, f'v{version}-standalone{strict}')
+    os.makedirs(target)
+    for name in z.namelist():
+        base = name[len(src):]
+        if not name.startswith(src) or not base.endswith('.json') or base in ('_definitions.json', 'all.json'):
+            continue
+        schema = json.loads(z.read(name))
+        schema.pop('$id', None)  # no remote base: every $ref now points inside the file
+        seen = {}
+        walk(schema, seen)
+        if seen: schema['$defs'] = seen
+        with open(os.path.join(target, base), 'w') as f: json.dump(schema, f)
+PY
+    # Another installer may have finished first (parallel test workers): keep whichever is there.
+    [ -d "$dir" ] || mv "$tmp/out" "$dir"
+    rm -rf "$tmp"
+  fi
+  ln -sfn "$dir" "$TOOLS/k8s-schemas"; log "k8s-schemas: Kubernetes $K8S_SCHEMA_VERSION (kubernetes-validate $KUBERNETES_VALIDATE_VERSION)"
+}
 
 install_moto() {
   local venv="$CACHE/moto-$MOTO_VERSION"
@@ -99,9 +182,10 @@ run() {
   case "$1" in
     node) install_node ;; nats) install_nats ;; moto) install_moto ;; chromium) install_chromium ;;
     aemm) install_aemm ;; helm) install_helm ;; kubeconform) install_kubeconform ;;
-    kube-linter) install_kube_linter ;; compose) install_compose ;;
-    all) for t in node nats moto chromium aemm; do run "$t"; done ;;
-    *) die "unknown tool '$1' (node nats moto chromium aemm helm kubeconform kube-linter compose all)" ;;
+    kube-linter) install_kube_linter ;; kube-score) install_kube_score ;; compose) install_compose ;;
+    terraform) install_terraform ;; k8s-schemas) install_k8s_schemas ;;
+    all) for t in node nats moto chromium aemm helm kubeconform kube-score compose terraform k8s-schemas; do run "$t"; done ;;
+    *) die "unknown tool '$1' (node nats moto chromium aemm helm kubeconform kube-score kube-linter compose terraform k8s-schemas all)" ;;
   esac
 }
 

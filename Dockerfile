@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+# One image for every component: the container's argument picks the gateway or a service
+# (node --enable-source-maps dist/<component>/src/main.js). See helm/eks-info/README.md, "Image".
+#
+#   scripts/build.sh                  multi-arch build (linux/arm64 + linux/amd64) and push to ECR
+#   docker build -t eks-info:local .  one local image for docker compose
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: compile on the builder's own CPU; swc emits the same JavaScript for every target.
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# --- deps: production dependencies only, installed for the target CPU (so any native module
+# matches the image's architecture). No install scripts: the runtime needs none.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- runtime: node, production node_modules and dist/; nothing writable but the volumes.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=8080 \
+    MANAGEMENT_PORT=9000 \
+    EBS_PATH=/data/ebs \
+    EFS_PATH=/data/efs \
+    HISTORY_PATH=/data/history
+WORKDIR /app
+# A numeric non-root user (Kubernetes' runAsNonRoot checks the number), and the mount points
+# owned by it so fresh Docker volumes are writable too. npm, npx, corepack and yarn are removed:
+# the runtime never installs anything, and they are the image's largest source of CVE reports.
+RUN groupadd --system --gid 10001 eksinfo \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin eksinfo \
+ && mkdir -p /data/ebs /data/efs /data/history \
+ && chown 10001:10001 /data/ebs /data/efs /data/history \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
+# Code and dependencies stay owned by root: the app cannot change itself.
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+COPY docker/*.mjs ./docker/
+USER 10001:10001
+EXPOSE 8080 9000
+# Docker and compose only (Kubernetes uses the chart's probes): /health of whichever of the
+# gateway port and the management port this component serves.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "docker/healthcheck.mjs"]
+ENTRYPOINT ["node", "--enable-source-maps"]
+CMD ["dist/gateway/src/main.js"]
