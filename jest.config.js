@@ -2,6 +2,8 @@
 //   unit        *.spec.ts      fast, in-process, may fake
 //   integration *.int.spec.ts  real processes on loopback: nats-server, moto, the fake API server
 //   e2e         *.e2e.spec.ts  Debian chromium driven by playwright-core against a running stack
+//   cpu         *.cpu.int.spec.ts  tests that measure CPU time; scripts/test.sh runs them alone first
+//               (--runInBand), since a parallel worker on a 2-core machine would skew the figures
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = Object.fromEntries(
@@ -40,7 +42,8 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'] },
-    { ...common, displayName: 'integration', testMatch: ['**/*.int.spec.ts'], slowTestThreshold: 30 },
+    { ...common, displayName: 'integration', testMatch: ['**/*.int.spec.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.cpu\\.int\\.spec\\.ts$'], slowTestThreshold: 30 },
+    { ...common, displayName: 'cpu', testMatch: ['**/*.cpu.int.spec.ts'], slowTestThreshold: 60 },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], slowTestThreshold: 60 },
   ],
   // Two cores: more workers only make the real-process tests fight over CPU.

@@ -27,6 +27,6 @@ export AWS_EC2_METADATA_DISABLED="${AWS_EC2_METADATA_DISABLED:-true}"
 case "${1:-}" in
   build) build ;;
   local) shift; build; exec "$NODE" --enable-source-maps dist/local/src/main.js "$@" ;;
-  distributed) shift; build; exec "$NODE" --enable-source-maps dist/local/src/distributed.js "$@" ;;
+  distributed) shift; scripts/tools/install.sh nats >/dev/null; build; exec "$NODE" --enable-source-maps dist/local/src/distributed.js "$@" ;;
   *) echo "usage: scripts/run.sh build|local|distributed" >&2; exit 2 ;;
 esac

@@ -108,6 +108,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
     },
     // HSTS belongs to the TLS terminator (the ALB); the app is often reached over plain HTTP locally.
     strictTransportSecurity: false,
+    // Same-origin requests keep their Origin (no-referrer would make form posts send "null").
+    referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, { cookieOpts: { httpOnly: true, sameSite: 'strict', path: '/', signed: false } });

@@ -1,4 +1,4 @@
-import { v } from '@eks-info/platform';
+import { type ConfigRule, v } from '@eks-info/platform';
 
 /** Variables of the gateway process (on top of the common ones). */
 export const gatewayConfig = {
@@ -28,10 +28,10 @@ export const gatewayConfig = {
 };
 
 /** Rules across variables, checked with the rest at start-up. */
-export const gatewayConfigRules = [
-  (c: { AUTH_MODE: string; AUTH_PASSWORD?: string }) =>
+export const gatewayConfigRules: ConfigRule<typeof gatewayConfig>[] = [
+  (c) =>
     c.AUTH_MODE === 'basic' && !c.AUTH_PASSWORD ? ['AUTH_PASSWORD is required when AUTH_MODE=basic'] : [],
-  (c: { AUTH_MODE: string; ALB_OIDC_SIGNER_ARN?: string; ALB_OIDC_KEY_URL?: string; AWS_REGION?: string }) =>
+  (c) =>
     c.AUTH_MODE === 'alb-oidc'
       ? [
           ...(c.ALB_OIDC_SIGNER_ARN ? [] : ['ALB_OIDC_SIGNER_ARN is required when AUTH_MODE=alb-oidc (the ALB whose signature is trusted)']),

@@ -3,7 +3,11 @@
  * same-origin rules for mutations, body and rate limits, and escaping of stored text.
  */
 import { AccessEvents, type AccessRecord } from '@eks-info/contracts';
+import type { ErrorEnvelope } from './http/error-envelope';
 import { FakeEnvironmentHandlers, type GatewayHarness, startGateway } from './testing/gateway-harness';
+
+/** The JSON body of a response (an error envelope, or a reply with extra fields). */
+const json = (res: Response) => res.json() as Promise<ErrorEnvelope & Record<string, unknown>>;
 
 async function csrfFrom(url: string, headers: Record<string, string> = {}): Promise<{ token: string; cookie: string }> {
   const res = await fetch(`${url}/network`, { headers });
@@ -17,7 +21,7 @@ async function csrfFrom(url: string, headers: Record<string, string> = {}): Prom
 describe('gateway security (auth off, as in npm start)', () => {
   let gw: GatewayHarness;
   beforeAll(async () => {
-    gw = await startGateway({ MUTATION_RATE_LIMIT_PER_MINUTE: '5', BODY_LIMIT_BYTES: '2048' });
+    gw = await startGateway({ MUTATION_RATE_LIMIT_PER_MINUTE: '12', BODY_LIMIT_BYTES: '2048' });
   });
   afterAll(() => gw.close());
 
@@ -48,7 +52,7 @@ describe('gateway security (auth off, as in npm start)', () => {
     const res = await fetch(`${gw.url}/api/v1/resources`, { headers: { 'x-request-id': 'req_test_42' } });
     expect(res.headers.get('x-request-id')).toBe('req_test_42');
     expect(res.status).toBe(503); // no resources handler on this bus
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ error: true, code: 'TRANSPORT.UNAVAILABLE', error_type: 'transport_error', request_id: 'req_test_42' });
     expect(body.message).toContain('environment');
     expect(body.fix).toBeTruthy();
@@ -57,7 +61,15 @@ describe('gateway security (auth off, as in npm start)', () => {
   it('refuses a JSON mutation from another origin', async () => {
     const res = await fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' });
     expect(res.status).toBe(403);
-    expect((await res.json()).code).toBe('COMMON.FORBIDDEN');
+    expect((await json(res)).code).toBe('COMMON.FORBIDDEN');
+  });
+
+  it('trusts Sec-Fetch-Site over an opaque Origin, both ways', async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    expect((await post({ origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await post({ origin: gw.url, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post({ origin: 'null' })).status).toBe(403);
   });
 
   it('refuses a mutation with a body that is neither JSON nor a form', async () => {
@@ -69,7 +81,7 @@ describe('gateway security (auth off, as in npm start)', () => {
     const before = FakeEnvironmentHandlers.refreshes;
     const res = await fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', origin: gw.url }, body: '{}' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ cleared: 3, servedBy: { service: 'environment' } });
+    expect(await json(res)).toMatchObject({ cleared: 3, servedBy: { service: 'environment' } });
     expect(FakeEnvironmentHandlers.refreshes).toBe(before + 1);
   });
 
@@ -90,17 +102,17 @@ describe('gateway security (auth off, as in npm start)', () => {
   it('answers 413 with the envelope when the body is over the limit', async () => {
     const res = await fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
     expect(res.status).toBe(413);
-    expect((await res.json()).code).toBe('COMMON.PAYLOAD_TOO_LARGE');
+    expect((await json(res)).code).toBe('COMMON.PAYLOAD_TOO_LARGE');
   });
 
   it('rate-limits mutations per client (429) but never reads', async () => {
     const post = () => fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '1.2.3.4' }, body: '{}' });
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await post()).status);
+    for (let i = 0; i < 14; i++) statuses.push((await post()).status);
     expect(statuses).toContain(429);
     const limited = await post();
     expect(limited.status).toBe(429);
-    expect((await limited.json()).code).toBe('COMMON.RATE_LIMITED');
+    expect((await json(limited)).code).toBe('COMMON.RATE_LIMITED');
     for (let i = 0; i < 10; i++) expect((await fetch(`${gw.url}/health`)).status).toBe(200);
   });
 
@@ -129,7 +141,7 @@ describe('gateway security (auth off, as in npm start)', () => {
   it('answers unknown API routes with a 404 envelope and unknown pages with an HTML page', async () => {
     const api = await fetch(`${gw.url}/api/v1/nope`);
     expect(api.status).toBe(404);
-    expect((await api.json()).code).toBe('COMMON.NOT_FOUND');
+    expect((await json(api)).code).toBe('COMMON.NOT_FOUND');
     const page = await fetch(`${gw.url}/nope`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(404);
     expect(await page.text()).toContain('COMMON.NOT_FOUND');

@@ -11,13 +11,14 @@ function mediaType(request: FastifyRequest): string {
 }
 
 /**
- * Where a browser says the request comes from. A mutation is refused when `Sec-Fetch-Site` or
- * `Origin` names another site; requests without either header are not from a browser page
- * (curl, scripts) and carry no ambient credentials to abuse.
+ * Where a browser says the request comes from. `Sec-Fetch-Site` decides when present (scripts
+ * cannot set it, and it stays exact where `Origin` may be "null", e.g. under a no-referrer
+ * policy); otherwise `Origin` must name this host. Requests with neither header are not from a
+ * browser page (curl, scripts) and carry no ambient credentials to abuse.
  */
 export function crossSite(request: FastifyRequest): string | undefined {
   const site = request.headers['sec-fetch-site'];
-  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site: ${site}`;
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none' ? undefined : `Sec-Fetch-Site: ${site}`;
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   try {

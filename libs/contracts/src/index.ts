@@ -1,3 +1,6 @@
 export * from './common';
 export * from './access';
 export * from './environment';
+export * from './storage';
+export * from './stress';
+export * from './scaling';

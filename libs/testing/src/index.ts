@@ -5,3 +5,5 @@ export * from './process/managed-process';
 export * from './nats/nats-server';
 export * from './kube-api';
 export * from './aws';
+export * from './browser/browser';
+export * from './stack/app-process';

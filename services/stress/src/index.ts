@@ -1,3 +1,3 @@
 // What the single-process entry (local/) composes; no other project imports a service.
 export { startStressService, type StressConfig } from './stress.app';
-export { stressConfig } from './stress.config';
+export { stressConfig, stressLocalDefaults } from './stress.config';

@@ -22,17 +22,20 @@ export interface VarSpec<T> {
 export type ConfigSpec = Record<string, VarSpec<unknown>>;
 
 export type ConfigOf<S extends ConfigSpec> = {
-  readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? (S[K]['optional'] extends true ? T | undefined : T) : never;
+  readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? (S[K] extends { optional: true } ? T | undefined : T) : never;
 };
+
+/** Builder options: everything but the schema; `const` keeps `optional: true` literal for ConfigOf. */
+type Opts<T> = Omit<VarSpec<T>, 'schema'>;
 
 /** Builders for the common variable kinds; they keep declarations short and consistent. */
 export const v = {
-  string(o: Omit<VarSpec<string>, 'schema'> & { pattern?: RegExp; hint?: string }): VarSpec<string> {
+  string<const O extends Opts<string> & { pattern?: RegExp; hint?: string }>(o: O): O & VarSpec<string> {
     let schema = z.string().min(1, 'must not be empty');
     if (o.pattern) schema = schema.regex(o.pattern, o.hint ?? `must match ${o.pattern}`);
     return { ...o, schema };
   },
-  int(o: Omit<VarSpec<number>, 'schema'> & { min?: number; max?: number }): VarSpec<number> {
+  int<const O extends Opts<number> & { min?: number; max?: number }>(o: O): O & VarSpec<number> {
     let n = z.number({ error: 'must be a number' }).int('must be a whole number');
     if (o.min !== undefined) n = n.min(o.min, `must be ≥ ${o.min}`);
     if (o.max !== undefined) n = n.max(o.max, `must be ≤ ${o.max}`);
@@ -44,10 +47,10 @@ export const v = {
       .pipe(n);
     return { ...o, schema: schema as unknown as z.ZodType<number> };
   },
-  port(o: Omit<VarSpec<number>, 'schema'>): VarSpec<number> {
+  port<const O extends Opts<number>>(o: O): O & VarSpec<number> {
     return v.int({ ...o, min: 0, max: 65535 });
   },
-  bool(o: Omit<VarSpec<boolean>, 'schema'>): VarSpec<boolean> {
+  bool<const O extends Opts<boolean>>(o: O): O & VarSpec<boolean> {
     const schema = z
       .string()
       .trim()
@@ -56,10 +59,10 @@ export const v = {
       .transform((s) => ['true', '1', 'yes'].includes(s));
     return { ...o, schema: schema as unknown as z.ZodType<boolean> };
   },
-  oneOf<T extends string>(values: readonly [T, ...T[]], o: Omit<VarSpec<T>, 'schema'>): VarSpec<T> {
+  oneOf<T extends string, const O extends Opts<T> = Opts<T>>(values: readonly [T, ...T[]], o: O): O & VarSpec<T> {
     return { ...o, schema: z.enum(values, { error: `must be one of: ${values.join(', ')}` }) as unknown as z.ZodType<T> };
   },
-  url(o: Omit<VarSpec<string>, 'schema'> & { protocols?: string[] }): VarSpec<string> {
+  url<const O extends Opts<string> & { protocols?: string[] }>(o: O): O & VarSpec<string> {
     const protocols = o.protocols ?? ['http', 'https'];
     const schema = z.string().refine((s) => {
       try {
@@ -71,7 +74,7 @@ export const v = {
     return { ...o, schema };
   },
   /** Comma-separated list of URLs, e.g. NATS servers. */
-  urlList(o: Omit<VarSpec<string[]>, 'schema'> & { protocols: string[] }): VarSpec<string[]> {
+  urlList<const O extends Opts<string[]> & { protocols: string[] }>(o: O): O & VarSpec<string[]> {
     const schema = z
       .string()
       .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))

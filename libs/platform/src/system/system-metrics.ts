@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { CgroupReader } from '../cgroup/cgroup.reader';
 

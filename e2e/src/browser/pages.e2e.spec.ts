@@ -1,0 +1,116 @@
+/// <reference lib="dom" />
+/**
+ * Every page in a real browser (Debian chromium via playwright-core) against `npm start`'s
+ * single process: loads, no console errors or failed requests, key content present, works at
+ * phone width, and screenshots for people to look at.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { type LocalApp, launchBrowser, screenshot, startLocalApp, watchPage } from '@eks-info/testing';
+
+jest.setTimeout(120_000);
+
+let app: LocalApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startLocalApp();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const { errors } = watchPage(page);
+  const res = await page.goto(`${app.url}${path}`, { waitUntil: 'networkidle' });
+  expect(res?.status()).toBe(200);
+  return { page, errors };
+}
+
+const PAGES: Array<[string, string, string[]]> = [
+  ['/', 'home', ['Environment', 'System and architecture', 'Environment variables', 'Not running in Kubernetes']],
+  ['/resources', 'resources', ['Resources', 'Pods', 'Node usage', 'Not running in Kubernetes']],
+  ['/network', 'network', ['Network', 'Refresh from AWS', 'No VPC: not running on EC2 and VPC_ID is not set']],
+];
+
+describe.each(PAGES)('%s', (path, name, texts) => {
+  it('loads without console errors and shows its sections', async () => {
+    const { page, errors } = await open(path);
+    const body = await page.textContent('body');
+    for (const text of texts) expect(body).toContain(text);
+    // Every section is coloured by its status.
+    expect(await page.locator('section.card').count()).toBeGreaterThan(0);
+    // The footer names which pod of the gateway and the answering service served the page.
+    expect(await page.textContent('footer')).toMatch(/gateway .*environment/s);
+    await screenshot(page, `${name}-desktop`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a phone screen with the menu behind a toggle', async () => {
+    const { page, errors } = await open(path, { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    expect(await page.isVisible('#nav')).toBe(false);
+    await page.click('.nav-toggle');
+    expect(await page.isVisible('#nav')).toBe(true);
+    await screenshot(page, `${name}-phone`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('interactions', () => {
+  it('refreshes the page content in place with a loading indicator', async () => {
+    const { page, errors } = await open('/');
+    const before = await page.textContent('main');
+    // Record every aria-busy value the body takes, however briefly (a local refresh is fast).
+    const busyStates = page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const seen: string[] = [];
+          new MutationObserver(() => seen.push(document.body.getAttribute('aria-busy') ?? '')).observe(document.body, { attributes: true, attributeFilter: ['aria-busy'] });
+          document.addEventListener('eksinfo:refreshed', () => setTimeout(() => resolve(seen), 50), { once: true });
+        }),
+    );
+    await page.click('[data-refresh]');
+    expect(await busyStates).toEqual(['true', 'false']);
+    const after = await page.textContent('main');
+    expect(after).not.toBe(before); // "Collected at" moved on
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('filters the environment variables table', async () => {
+    const { page } = await open('/');
+    const rows = page.locator('#env-table tbody tr:not([hidden])');
+    const all = await rows.count();
+    await page.fill('input[data-filter]', 'PATH');
+    const filtered = await rows.count();
+    expect(filtered).toBeGreaterThan(0);
+    expect(filtered).toBeLessThan(all);
+    for (const text of await rows.allTextContents()) expect(text.toLowerCase()).toContain('path');
+    await page.close();
+  });
+
+  it('posts the network refresh form with its CSRF token and comes back to the page', async () => {
+    const { page, errors } = await open('/network');
+    await Promise.all([page.waitForURL(`${app.url}/network`), page.click('form[action="/network/refresh"] button')]);
+    expect(await page.textContent('h1')).toBe('Network');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says honestly that later slices are not built yet', async () => {
+    for (const path of ['/stress', '/scaling', '/scaling/history']) {
+      const { page, errors } = await open(path);
+      const body = (await page.textContent('main')) ?? '';
+      if (body.includes('Not built yet')) expect(body).toContain('not available in this build');
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+});

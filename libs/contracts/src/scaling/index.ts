@@ -1,0 +1,2 @@
+// Contracts of the scaling domain: subjects, DTOs, error codes.
+export {};

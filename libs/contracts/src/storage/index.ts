@@ -1,0 +1,2 @@
+// Contracts of the storage domain: subjects, DTOs, error codes.
+export {};

@@ -1,0 +1,2 @@
+// Contracts of the stress domain: subjects, DTOs, error codes.
+export {};

@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import {
+  type ProcessRuntime,
+  createLogger,
+  type RunningApp,
+  SystemMetricsReporter,
+  createRuntime,
+  installShutdown,
+  loadConfigOrExit,
+  resolveIdentity,
+} from '@eks-info/platform';
+import { createGatewayApp, gatewayConfigRules } from '@eks-info/gateway';
+import { startEnvironmentService } from '@eks-info/service-environment';
+import { startScalingMonitorService } from '@eks-info/service-scaling-monitor';
+import { startStorageService } from '@eks-info/service-storage';
+import { startStressService } from '@eks-info/service-stress';
+import { LOCAL_DEFAULTS, localConfigSpec } from './config-catalog';
+
+/**
+ * `npm start`: the gateway and every service in one process, talking over the in-process bus
+ * (the same handlers and JSON round-trip as NATS). No external service is needed. With NATS_URL
+ * set, the same composition talks over NATS instead.
+ */
+async function main(): Promise<void> {
+  const env = { ...LOCAL_DEFAULTS, ...process.env };
+  const config = loadConfigOrExit(localConfigSpec, env, gatewayConfigRules);
+  const pod = resolveIdentity('eks-info', env).pod;
+  // One stdout stream; each app logs under its own service name.
+  const destination = pino.destination({ sync: false });
+  const loggerFor = (service: string) => createLogger({ service, pod, level: config.LOG_LEVEL, destination });
+  const runtime = createRuntime('eks-info', pod, config, { logger: loggerFor('eks-info') });
+  // Each service gets its own logger and readiness prefix inside the shared runtime.
+  const forService = (service: string): { identity: ReturnType<typeof resolveIdentity>; runtime: ProcessRuntime; config: typeof config } => ({
+    identity: resolveIdentity(service, env),
+    runtime: { ...runtime, logger: loggerFor(service), readiness: runtime.readiness.scoped(service) },
+    config,
+  });
+  const apps: RunningApp[] = [
+    await startEnvironmentService(forService('environment')),
+    await startStorageService(forService('storage')),
+    await startStressService(forService('stress')),
+    await startScalingMonitorService(forService('scaling-monitor')),
+  ];
+  const gateway = await createGatewayApp({ ...forService('gateway'), runtime: { ...runtime, logger: loggerFor('gateway') } });
+  apps.push(gateway);
+  new SystemMetricsReporter(runtime.logger, config.SYSTEM_METRICS_INTERVAL_SECONDS).start();
+  installShutdown(runtime, apps, { graceMs: config.SHUTDOWN_GRACE_MS });
+  process.stderr.write(
+    `\n  EKS Info is running at ${gateway.url?.replace('127.0.0.1', 'localhost')}  (local mode, ${runtime.transport.kind} transport, auth ${config.AUTH_MODE})\n  Ctrl-C stops it.\n\n`,
+  );
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`EKS Info failed to start: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

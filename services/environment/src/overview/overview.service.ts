@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EnvironmentOverview } from '@eks-info/contracts';
+import { ok } from '@eks-info/contracts';
+import { CONFIG, IDENTITY, type Identity, redactEnvironment, sensitiveNames } from '@eks-info/platform';
+import type { EnvironmentConfig } from '../environment.app';
+import { CLUSTER_SOURCE, type ClusterSource, EC2_SOURCE, type Ec2Source, SENSITIVE_SPECS } from '../environment.tokens';
+import { withDeadline } from './deadline';
+import { collectPod } from './pod.collector';
+import { SystemCollector } from './system.collector';
+
+/** The home page: every section collected in parallel, each bounded by its own deadline. */
+@Injectable()
+export class OverviewService {
+  private readonly system = new SystemCollector();
+  private readonly sensitive: Set<string>;
+
+  constructor(
+    @Inject(IDENTITY) private readonly identity: Identity,
+    @Inject(CONFIG) private readonly config: EnvironmentConfig,
+    @Inject(CLUSTER_SOURCE) private readonly cluster: ClusterSource,
+    @Inject(EC2_SOURCE) private readonly ec2: Ec2Source,
+    @Inject(SENSITIVE_SPECS) specs: Array<Record<string, { sensitive?: boolean }>>,
+  ) {
+    this.sensitive = sensitiveNames(...(specs as Parameters<typeof sensitiveNames>));
+  }
+
+  async overview(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
+    const deadline = this.config.SECTION_DEADLINE_MS;
+    const pod = collectPod(this.identity);
+    const nodeName = pod.status === 'ok' ? pod.data.node : null;
+    const [cluster, node, ec2, network] = await Promise.all([
+      withDeadline(this.cluster.cluster(), deadline, 'The Kubernetes API'),
+      withDeadline(this.cluster.node(nodeName), deadline, 'The Kubernetes API'),
+      withDeadline(this.ec2.ec2(), deadline, 'The instance metadata service'),
+      withDeadline(this.ec2.network(), deadline, 'The instance metadata service'),
+    ]);
+    const instanceType = ec2.status === 'ok' ? ec2.data.instanceType : node.status === 'ok' ? node.data.instanceType : null;
+    return {
+      pod,
+      cluster,
+      node,
+      ec2,
+      system: ok(this.system.collect(instanceType)),
+      network,
+      env: ok(redactEnvironment(process.env, this.sensitive)),
+      collectedAt: new Date().toISOString(),
+    };
+  }
+}
