@@ -5,6 +5,7 @@
 #   scripts/run.sh build          compile every project to dist/ (swc, ~2 s)
 #   scripts/run.sh local          npm start: everything in one process, in-process transport
 #   scripts/run.sh distributed    npm run start:distributed: one process per service over NATS
+#   scripts/run.sh demo           npm run demo: npm start against the fake API server playing a scaling scenario
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,5 +29,6 @@ case "${1:-}" in
   build) build ;;
   local) shift; build; exec "$NODE" --enable-source-maps dist/local/src/main.js "$@" ;;
   distributed) shift; scripts/tools/install.sh nats >/dev/null; build; exec "$NODE" --enable-source-maps dist/local/src/distributed.js "$@" ;;
-  *) echo "usage: scripts/run.sh build|local|distributed" >&2; exit 2 ;;
+  demo) shift; build; exec "$NODE" --enable-source-maps dist/local/src/demo.js "$@" ;;
+  *) echo "usage: scripts/run.sh build|local|distributed|demo" >&2; exit 2 ;;
 esac
