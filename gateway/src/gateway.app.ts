@@ -6,10 +6,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Handlebars from 'handlebars';
+import helmet from 'helmet';
 import { CommonErrors } from '@eks-info/contracts';
 import {
   type CommonConfig,
@@ -90,7 +90,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
     reply.header('x-request-id', request.id);
   });
   fastify.addHook('onRequest', createAuthHook(config, runtime.logger));
-  await app.register(fastifyHelmet, {
+  // helmet's middleware is built once: @fastify/helmet rebuilds it (re-parsing the CSP) per request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -111,6 +112,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
     // Same-origin requests keep their Origin (no-referrer would make form posts send "null").
     referrerPolicy: { policy: 'same-origin' },
   });
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, { cookieOpts: { httpOnly: true, sameSite: 'strict', path: '/', signed: false } });
   await app.register(fastifyRateLimit, {

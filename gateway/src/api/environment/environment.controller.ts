@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { EnvironmentRpc } from '@eks-info/contracts';
 import { MessageBus } from '@eks-info/platform';
+import { JSON_CONTENT_TYPE, jsonBody } from '../../http/json-body';
 
 /** JSON twins of the environment pages. Errors become the error envelope (gateway filter). */
 @Controller('api/v1')
@@ -8,18 +9,21 @@ export class EnvironmentApiController {
   constructor(private readonly bus: MessageBus) {}
 
   @Get('environment')
-  overview() {
-    return this.bus.request(EnvironmentRpc.overview, {});
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async overview() {
+    return jsonBody(await this.bus.request(EnvironmentRpc.overview, {}));
   }
 
   @Get('resources')
-  resources() {
-    return this.bus.request(EnvironmentRpc.resources, {});
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async resources() {
+    return jsonBody(await this.bus.request(EnvironmentRpc.resources, {}));
   }
 
   @Get('network')
-  network() {
-    return this.bus.request(EnvironmentRpc.network, {});
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async network() {
+    return jsonBody(await this.bus.request(EnvironmentRpc.network, {}));
   }
 
   /** Drops the cached AWS answers; the next GET fetches fresh ones. */

@@ -19,6 +19,11 @@ export interface RpcContract<Req, Res> {
   readonly service: ServiceName;
   readonly subject: string;
   readonly delivery: Delivery;
+  /**
+   * A read whose identical concurrent requests may share one answer: callers coalesce them into
+   * a single in-flight request (no TTL: an answer is never older than its round trip).
+   */
+  readonly coalesce: boolean;
   /** Phantom fields: never set at run time, they only carry the types. */
   readonly __req?: Req;
   readonly __res?: Res;
@@ -47,9 +52,9 @@ function checkSubject(subject: string): string {
 export function defineRpc<Req, Res>(
   service: ServiceName,
   subject: string,
-  options: { delivery?: Delivery } = {},
+  options: { delivery?: Delivery; coalesce?: boolean } = {},
 ): RpcContract<Req, Res> {
-  return Object.freeze({ kind: 'rpc', service, subject: checkSubject(subject), delivery: options.delivery ?? 'queue' });
+  return Object.freeze({ kind: 'rpc', service, subject: checkSubject(subject), delivery: options.delivery ?? 'queue', coalesce: options.coalesce ?? false });
 }
 
 export function defineEvent<E>(

@@ -7,9 +7,9 @@ import type { ResourcesView } from './dto/resources.dto';
 export type NoParams = Record<string, never>;
 
 export const EnvironmentRpc = {
-  overview: defineRpc<NoParams, EnvironmentOverview>('environment', 'environment.overview.get'),
-  resources: defineRpc<NoParams, ResourcesView>('environment', 'environment.resources.get'),
-  network: defineRpc<NoParams, NetworkView>('environment', 'environment.network.get'),
+  overview: defineRpc<NoParams, EnvironmentOverview>('environment', 'environment.overview.get', { coalesce: true }),
+  resources: defineRpc<NoParams, ResourcesView>('environment', 'environment.resources.get', { coalesce: true }),
+  network: defineRpc<NoParams, NetworkView>('environment', 'environment.network.get', { coalesce: true }),
   /** Drops the cached AWS answers so the next network view fetches fresh ones. */
   refreshNetwork: defineRpc<NoParams, NetworkRefreshResult>('environment', 'environment.network.refresh'),
 } as const;

@@ -57,7 +57,7 @@ export class InProcessBus extends MessageBus {
     return () => list.splice(list.indexOf(sub), 1);
   }
 
-  async request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
+  protected async send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const started = performance.now();
     let outcome = 'ok';

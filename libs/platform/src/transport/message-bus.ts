@@ -30,7 +30,24 @@ export abstract class MessageBus {
   /** False while disconnected; requests then fail fast with 503. */
   abstract readonly connected: boolean;
 
-  abstract request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options?: RequestOptions): Promise<Res>;
+  private readonly inFlightReads = new Map<string, Promise<unknown>>();
+
+  /**
+   * One replica answers. Identical concurrent requests of a `coalesce` contract share one
+   * in-flight request: under a burst of page views the service answers once per round trip.
+   */
+  request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
+    if (!contract.coalesce) return this.send(contract, data, options);
+    const key = `${contract.subject}\u0000${JSON.stringify(data)}`;
+    const pending = this.inFlightReads.get(key);
+    if (pending) return pending as Promise<Res>;
+    const promise = this.send(contract, data, options).finally(() => this.inFlightReads.delete(key));
+    this.inFlightReads.set(key, promise);
+    return promise;
+  }
+
+  /** The transport's own request (no coalescing). */
+  protected abstract send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res>;
   abstract gather<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: GatherOptions): Promise<Res[]>;
   abstract emit<E>(contract: EventContract<E>, data: E): void;
   abstract subscribe<E>(contract: EventContract<E>, handler: (data: E) => void | Promise<void>, options?: { queue?: string }): Unsubscribe;

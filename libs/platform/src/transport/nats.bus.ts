@@ -38,7 +38,7 @@ export class NatsBus extends MessageBus {
     return this.connection.connected;
   }
 
-  async request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
+  protected async send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const started = performance.now();
     let outcome = 'ok';

@@ -79,15 +79,24 @@ export class NatsConnectionManager {
     return this.connection;
   }
 
-  /** Stops taking messages, lets in-flight handlers reply, then closes. */
-  async drain(): Promise<void> {
+  /**
+   * Stops taking messages, lets in-flight handlers reply, then closes. Without a server to
+   * drain through (an outage), or when draining stalls, it closes at once instead of hanging.
+   */
+  async drain(timeoutMs = 2000): Promise<void> {
     this.closing = true;
     const nc = this.connection;
     if (!nc || nc.isClosed()) return;
-    try {
-      await nc.drain();
-    } catch {
+    if (!this.isConnected) {
       await nc.close().catch(() => undefined);
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<'stalled'>((resolve) => {
+        timer = setTimeout(() => resolve('stalled'), timeoutMs);
+      });
+      const outcome = await Promise.race([nc.drain().then(() => 'drained' as const, () => 'failed' as const), stalled]);
+      clearTimeout(timer);
+      if (outcome !== 'drained') await nc.close().catch(() => undefined);
     }
     this.setConnected(false);
   }

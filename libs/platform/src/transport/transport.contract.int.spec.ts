@@ -22,6 +22,9 @@ const Slow = defineRpc<{ ms: number }, { done: true }>('environment', 'test.cont
 const Nobody = defineRpc<Record<string, never>, never>('storage', 'test.contract.nobody');
 const WhoAll = defineRpc<Record<string, never>, { pod: string }>('environment', 'test.contract.who-all', { delivery: 'all' });
 const Queued = defineEvent<{ n: number }>('test.contract.queued', { consumer: 'environment' });
+const CountedRead = defineRpc<{ key: string }, { calls: number }>('environment', 'test.contract.counted-read', { coalesce: true });
+const CountedWrite = defineRpc<{ key: string }, { calls: number }>('environment', 'test.contract.counted-write');
+let countedCalls = 0;
 
 @Injectable()
 class Tally {
@@ -53,6 +56,22 @@ function handlersFor(pod: string) {
     @OnRequest(WhoAll)
     who() {
       return { pod };
+    }
+
+    @OnRequest(CountedRead)
+    countedRead() {
+      return this.counted();
+    }
+
+    @OnRequest(CountedWrite)
+    countedWrite() {
+      return this.counted();
+    }
+
+    private async counted() {
+      countedCalls++;
+      await new Promise((r) => setTimeout(r, 50));
+      return { calls: countedCalls };
     }
 
     @OnEvent(Queued)
@@ -179,6 +198,19 @@ describe.each([
     for (let i = 0; i < 20; i++) pods.push((await h.caller.bus.request(Echo, { text: String(i) })).pod);
     expect(pods).toHaveLength(20);
     expect(new Set(pods).size).toBe(2);
+  });
+
+  it('coalesces identical concurrent reads into one request, and only reads', async () => {
+    countedCalls = 0;
+    const reads = await Promise.all(Array.from({ length: 10 }, () => h.caller.bus.request(CountedRead, { key: 'a' })));
+    expect(countedCalls).toBe(1);
+    expect(reads.every((r) => r.calls === 1)).toBe(true);
+    await Promise.all([h.caller.bus.request(CountedRead, { key: 'b' }), h.caller.bus.request(CountedRead, { key: 'c' })]);
+    expect(countedCalls).toBe(3); // different payloads are different reads
+    await h.caller.bus.request(CountedRead, { key: 'a' });
+    expect(countedCalls).toBe(4); // nothing is kept once answered
+    await Promise.all(Array.from({ length: 5 }, () => h.caller.bus.request(CountedWrite, { key: 'a' })));
+    expect(countedCalls).toBe(9);
   });
 
   it('gathers a broadcast request from every replica', async () => {

@@ -12,7 +12,8 @@ import { SystemCollector } from './system.collector';
 @Injectable()
 export class OverviewService {
   private readonly system = new SystemCollector();
-  private readonly sensitive: Set<string>;
+  /** The environment does not change while the process runs: redact it once. */
+  private readonly env: ReturnType<typeof redactEnvironment>;
 
   constructor(
     @Inject(IDENTITY) private readonly identity: Identity,
@@ -21,7 +22,7 @@ export class OverviewService {
     @Inject(EC2_SOURCE) private readonly ec2: Ec2Source,
     @Inject(SENSITIVE_SPECS) specs: Array<Record<string, { sensitive?: boolean }>>,
   ) {
-    this.sensitive = sensitiveNames(...(specs as Parameters<typeof sensitiveNames>));
+    this.env = redactEnvironment(process.env, sensitiveNames(...(specs as Parameters<typeof sensitiveNames>)));
   }
 
   async overview(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
@@ -42,7 +43,7 @@ export class OverviewService {
       ec2,
       system: ok(this.system.collect(instanceType)),
       network,
-      env: ok(redactEnvironment(process.env, this.sensitive)),
+      env: ok(this.env),
       collectedAt: new Date().toISOString(),
     };
   }
