@@ -6,5 +6,5 @@ export type StorageConfig = ConfigOf<typeof storageConfig> & CommonConfig;
 
 /** Starts the storage service; with `http` it serves /health, /ready and /metrics on that port. */
 export function startStorageService(context: ProcessContext<StorageConfig>, http?: { port: number; host: string }): Promise<RunningApp> {
-  return createServiceApp({ ...context, module: StorageModule, http });
+  return createServiceApp({ ...context, module: StorageModule.forRoot(), http });
 }

@@ -1,17 +1,13 @@
 import { Module } from '@nestjs/common';
 import { PageService } from '../page.service';
-import { comingSoonController } from '../shared/coming-soon';
+import { EbsPageController } from './ebs.page.controller';
+import { EfsPageController } from './efs.page.controller';
+import { S3PageController } from './s3.page.controller';
+import { StoragePageController } from './storage.page.controller';
 
 /** Storage pages: /storage, /ebs, /efs, /s3. */
 @Module({
-  controllers: [
-    comingSoonController({
-      '/storage': 'storage overview (mounts, EBS, EFS and S3 configuration)',
-      '/ebs': 'EBS demo (per-pod volume, entries, access log, restarts)',
-      '/efs': 'EFS demo (files shared by every storage pod)',
-      '/s3': 'S3 demo (objects via IRSA, statistics reports)',
-    }),
-  ],
+  controllers: [StoragePageController, EbsPageController, EfsPageController, S3PageController],
   providers: [PageService],
 })
 export class StoragePagesModule {}

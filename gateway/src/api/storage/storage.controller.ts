@@ -1,0 +1,126 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StorageErrors, StorageRpc, TransportErrors } from '@eks-info/contracts';
+import { MessageBus, RpcError } from '@eks-info/platform';
+import { payloadError, uploadRequest } from './upload-request';
+
+/** How long a broadcast (cleanup) waits for every storage pod's answer. */
+const GATHER_WINDOW_MS = 2_000;
+
+/** `Content-Disposition` file name: ASCII only, no quotes (the key is server-generated anyway). */
+export function dispositionName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || 'download';
+}
+
+/**
+ * Stored content served back as a download: never as HTML. nosniff keeps browsers from guessing,
+ * and a sandboxing CSP disarms the response even if it were opened as a document.
+ */
+export function sendStoredContent(reply: FastifyReply, object: { name: string; isText: boolean; text: string | null; base64: string | null }, forceDownload: boolean): FastifyReply {
+  const name = dispositionName(object.name);
+  reply.header('x-content-type-options', 'nosniff').header('content-security-policy', "sandbox; default-src 'none'").header('cache-control', 'no-store');
+  if (object.isText && object.text !== null && !forceDownload) {
+    return reply.type('text/plain; charset=utf-8').header('content-disposition', `inline; filename="${name}"`).send(object.text);
+  }
+  const bytes = object.text !== null ? Buffer.from(object.text, 'utf8') : Buffer.from(object.base64 ?? '', 'base64');
+  return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${name}"`).send(bytes);
+}
+
+/** JSON twins of the storage pages (`/api/v1/storage…`); errors become the error envelope. */
+@Controller('api/v1/storage')
+export class StorageApiController {
+  constructor(private readonly bus: MessageBus) {}
+
+  @Get()
+  overview() {
+    return this.bus.request(StorageRpc.overview, {});
+  }
+
+  // ---- EBS ------------------------------------------------------------------------------
+
+  @Get('ebs')
+  ebs(@Query('limit') limit?: string) {
+    return this.bus.request(StorageRpc.ebs, limit === undefined ? {} : { limit: limit as unknown as number });
+  }
+
+  @Post('ebs/entries')
+  @HttpCode(201)
+  writeEntry(@Body() body: { content?: unknown } | undefined) {
+    return this.bus.request(StorageRpc.ebsWrite, { content: body?.content as string });
+  }
+
+  /** Every storage pod deletes its own old access logs; the answer lists each pod's result. */
+  @Post('ebs/cleanup')
+  @HttpCode(200)
+  async cleanup(@Body() body: { olderThanDays?: unknown } | undefined) {
+    const days = body?.olderThanDays;
+    if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > 3650)) {
+      throw new RpcError({ code: StorageErrors.INVALID.code, message: 'olderThanDays must be a whole number from 0 to 3650.' });
+    }
+    const pods = await this.bus.gather(StorageRpc.ebsCleanup, days === undefined ? {} : { olderThanDays: days }, { windowMs: GATHER_WINDOW_MS });
+    if (pods.length === 0) {
+      throw new RpcError({ code: TransportErrors.UNAVAILABLE.code, message: 'No storage pod answered the cleanup.', fix: 'Check that the storage service is running and connected to NATS.' });
+    }
+    return { pods };
+  }
+
+  // ---- EFS ------------------------------------------------------------------------------
+
+  @Get('efs')
+  efs(@Query('limit') limit?: string) {
+    return this.bus.request(StorageRpc.efs, limit === undefined ? {} : { limit: limit as unknown as number });
+  }
+
+  @Post('efs/files')
+  @HttpCode(201)
+  writeFile(@Body() body: { content?: unknown } | undefined) {
+    return this.bus.request(StorageRpc.efsWrite, { content: body?.content as string });
+  }
+
+  @Get('efs/files/:name')
+  readFile(@Param('name') name: string) {
+    return this.bus.request(StorageRpc.efsRead, { name });
+  }
+
+  @Delete('efs/files/:name')
+  deleteFile(@Param('name') name: string) {
+    return this.bus.request(StorageRpc.efsDelete, { name });
+  }
+
+  // ---- S3 -------------------------------------------------------------------------------
+
+  @Get('s3')
+  s3(@Query('after') after?: string, @Query('pageSize') pageSize?: string) {
+    return this.bus.request(StorageRpc.s3, { ...(after !== undefined ? { after } : {}), ...(pageSize !== undefined ? { pageSize: pageSize as unknown as number } : {}) });
+  }
+
+  /** JSON `{"text": "…"}`, or multipart with a `file` field (forms also send the CSRF token). */
+  @Post('s3/objects')
+  @HttpCode(201)
+  async upload(@Req() request: FastifyRequest) {
+    try {
+      return await this.bus.request(StorageRpc.s3Upload, uploadRequest(request));
+    } catch (err) {
+      throw payloadError(err);
+    }
+  }
+
+  /** The object itself: text as text/plain, anything else (or `?download=1`) as an attachment. */
+  @Get('s3/objects/*')
+  async download(@Param('*') key: string, @Query('download') download: string | undefined, @Res() reply: FastifyReply) {
+    const object = await this.bus.request(StorageRpc.s3Read, { key });
+    return sendStoredContent(reply, object, download !== undefined && download !== '0');
+  }
+
+  @Delete('s3/objects/*')
+  deleteObject(@Param('*') key: string) {
+    return this.bus.request(StorageRpc.s3Delete, { key });
+  }
+
+  /** Uploads a statistics report of the current interval now. */
+  @Post('s3/reports')
+  @HttpCode(201)
+  reportNow() {
+    return this.bus.request(StorageRpc.reportNow, {});
+  }
+}

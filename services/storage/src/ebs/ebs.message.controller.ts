@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { AccessEvents, type AccessRecord, type EbsCleanupRequest, type EbsViewRequest, type EbsWriteRequest, StorageRpc } from '@eks-info/contracts';
+import { OnEvent, OnRequest } from '@eks-info/platform';
+import { EbsService } from './ebs.service';
+
+@Controller()
+export class EbsMessageController {
+  constructor(private readonly ebs: EbsService) {}
+
+  @OnRequest(StorageRpc.ebs)
+  view(@Payload() request: EbsViewRequest | null) {
+    return this.ebs.view(request?.limit);
+  }
+
+  @OnRequest(StorageRpc.ebsWrite)
+  write(@Payload() request: EbsWriteRequest | null) {
+    return this.ebs.write(request?.content);
+  }
+
+  @OnRequest(StorageRpc.ebsCleanup)
+  cleanup(@Payload() request: EbsCleanupRequest | null) {
+    return this.ebs.cleanup(request?.olderThanDays);
+  }
+
+  /** Every page and API request the gateway served; one storage pod appends each. */
+  @OnEvent(AccessEvents.recorded)
+  accessed(@Payload() record: AccessRecord) {
+    this.ebs.record(record);
+  }
+}
