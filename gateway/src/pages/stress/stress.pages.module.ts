@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
+import { StressLiveModule } from '../../api/stress/stress-live.module';
 import { PageService } from '../page.service';
-import { comingSoonController } from '../shared/coming-soon';
+import { StressPageController } from './stress.page.controller';
 
-/** Stress pages: /stress. */
-@Module({
-  controllers: [comingSoonController({ '/stress': 'stress tests (CPU and memory load on the stress pods, live per-pod view)' })],
-  providers: [PageService],
-})
+/** Stress pages: /stress and its form posts. */
+@Module({ imports: [StressLiveModule], controllers: [StressPageController], providers: [PageService] })
 export class StressPagesModule {}
