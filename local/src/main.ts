@@ -17,13 +17,23 @@ import { startStorageService } from '@eks-info/service-storage';
 import { startStressService } from '@eks-info/service-stress';
 import { LOCAL_DEFAULTS, localConfigSpec } from './config-catalog';
 
+export interface LocalStartOptions {
+  /** Values under the environment (e.g. the demo's data directory): the user's variables win. */
+  defaults?: Record<string, string>;
+  /** Values over the environment (e.g. the demo's KUBECONFIG, which must point at its simulated cluster). */
+  overrides?: Record<string, string>;
+  /** Shown in the start-up line after "local mode". */
+  mode?: string;
+}
+
 /**
  * `npm start`: the gateway and every service in one process, talking over the in-process bus
  * (the same handlers and JSON round-trip as NATS). No external service is needed. With NATS_URL
- * set, the same composition talks over NATS instead.
+ * set, the same composition talks over NATS instead. `npm run demo` starts the same composition
+ * pointed at a simulated cluster.
  */
-async function main(): Promise<void> {
-  const env = { ...LOCAL_DEFAULTS, ...process.env };
+export async function startLocal(options: LocalStartOptions = {}): Promise<{ url: string }> {
+  const env = { ...LOCAL_DEFAULTS, ...options.defaults, ...process.env, ...options.overrides };
   const config = loadConfigOrExit(localConfigSpec, env, gatewayConfigRules);
   const pod = resolveIdentity('eks-info', env).pod;
   // One stdout stream; each app logs under its own service name.
@@ -46,12 +56,16 @@ async function main(): Promise<void> {
   apps.push(gateway);
   new SystemMetricsReporter(runtime.logger, config.SYSTEM_METRICS_INTERVAL_SECONDS).start();
   installShutdown(runtime, apps, { graceMs: config.SHUTDOWN_GRACE_MS });
+  const url = gateway.url?.replace('127.0.0.1', 'localhost') ?? '';
   process.stderr.write(
-    `\n  EKS Info is running at ${gateway.url?.replace('127.0.0.1', 'localhost')}  (local mode, ${runtime.transport.kind} transport, auth ${config.AUTH_MODE})\n  Ctrl-C stops it.\n\n`,
+    `\n  EKS Info is running at ${url}  (local mode${options.mode ? `, ${options.mode}` : ''}, ${runtime.transport.kind} transport, auth ${config.AUTH_MODE})\n  Ctrl-C stops it.\n\n`,
   );
+  return { url };
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`EKS Info failed to start: ${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  startLocal().catch((err: Error) => {
+    process.stderr.write(`EKS Info failed to start: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -6,5 +6,5 @@ export type ScalingMonitorConfig = ConfigOf<typeof scalingMonitorConfig> & Commo
 
 /** Starts the scaling-monitor service; with `http` it serves /health, /ready and /metrics on that port. */
 export function startScalingMonitorService(context: ProcessContext<ScalingMonitorConfig>, http?: { port: number; host: string }): Promise<RunningApp> {
-  return createServiceApp({ ...context, module: ScalingMonitorModule, http });
+  return createServiceApp({ ...context, module: ScalingMonitorModule.forRoot(), http });
 }

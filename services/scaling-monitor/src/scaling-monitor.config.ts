@@ -1,5 +1,42 @@
-/** Variables of the scaling-monitor service (on top of the common ones). */
-export const scalingMonitorConfig = {};
+import path from 'node:path';
+import { kubeConfigSpec } from '@eks-info/kube';
+import { v } from '@eks-info/platform';
 
-/** Defaults that differ in `npm start` (one process, data under ./.data) from a deployment. */
-export const scalingMonitorLocalDefaults: Record<string, string> = {};
+/** Variables only the scaling-monitor reads; the descriptions become the README table. */
+export const scalingMonitorOwnConfig = {
+  HISTORY_PATH: v.string({
+    description: "Directory of the scaling history (samples and events as JSON lines, append-only): the monitor's own volume, so history survives restarts",
+    default: '/data/history',
+  }),
+  HISTORY_RETENTION_DAYS: v.int({ description: 'Samples and events older than this are dropped at compaction', default: '7', min: 1, max: 90 }),
+  SAMPLE_INTERVAL_SECONDS: v.int({
+    description: 'Interval of the history samples (pods per workload, node count, CPU/memory usage); metrics.k8s.io is polled at the same pace',
+    default: '15',
+    min: 1,
+    max: 600,
+  }),
+  SNAPSHOT_PUSH_DELAY_MS: v.int({
+    description: 'Watch changes are coalesced for this long before the new snapshot is announced to the gateways (bounds the push to browsers)',
+    default: '250',
+    min: 0,
+    max: 5000,
+  }),
+  SNAPSHOT_MAX_NODES: v.int({
+    description: 'Nodes listed in one snapshot (the counts cover all); keeps the reply under the NATS payload limit on very large clusters',
+    default: '1000',
+    min: 10,
+    max: 5000,
+  }),
+  CLUSTER_AUTOSCALER_NAMESPACE: v.string({
+    description: 'Namespace of the Cluster Autoscaler and its `cluster-autoscaler-status` ConfigMap; its events are followed there too',
+    default: 'kube-system',
+    pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    hint: 'must be a Kubernetes namespace name',
+  }),
+};
+
+/** Everything the scaling-monitor validates at start-up (on top of the common variables). */
+export const scalingMonitorConfig = { ...kubeConfigSpec, ...scalingMonitorOwnConfig };
+
+/** Defaults that differ in `npm start` (one process, data under ./.data, or under DATA_DIR when set) from a deployment. */
+export const scalingMonitorLocalDefaults: Record<string, string> = { HISTORY_PATH: path.join(process.env.DATA_DIR || '.data', 'history') };

@@ -1,5 +1,123 @@
-import { Module } from '@nestjs/common';
+import path from 'node:path';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ScalingEvents } from '@eks-info/contracts';
+import { ApiDiscovery, InformerHub, type KubeAccessResult, MetricsPoller, loadKubeAccess } from '@eks-info/kube';
+import { CONFIG, LOGGER, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
+import { ScalingCollector } from './collector/scaling.collector';
+import { HistoryMessageController } from './history/history.message.controller';
+import { HistoryService } from './history/history.service';
+import { HistoryStore } from './history/history.store';
+import type { ScalingMonitorConfig } from './scaling-monitor.app';
+import { ChangePublisher } from './snapshot/change-publisher';
+import { SnapshotMessageController } from './snapshot/snapshot.message.controller';
+import { SnapshotService } from './snapshot/snapshot.service';
 
-/** The scaling-monitor service: the single collector of scaling state and history (handlers arrive with the scaling slice). */
+const KUBE = Symbol('KUBE');
+
+/** How the monitor reaches Kubernetes: one informer hub, discovery and the metrics.k8s.io poller. */
+interface Kube {
+  access: KubeAccessResult;
+  hub?: InformerHub;
+  discovery?: ApiDiscovery;
+  metrics?: MetricsPoller;
+}
+
+/** Starts the collector and the change announcements once the module is up; stops them on shutdown (the history is synced to disk). */
+@Injectable()
+class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(KUBE) private readonly kube: Kube,
+    private readonly collector: ScalingCollector,
+    private readonly publisher: ChangePublisher,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.collector.start();
+    this.publisher.start();
+    // Not in a cluster is a fact, not a failure: only a configured cluster gates readiness.
+    if (this.kube.hub) this.readiness.register('scaling', () => this.collector.readiness());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.publisher.stop();
+    this.kube.metrics?.stop();
+    await this.kube.hub?.stop();
+    await this.collector.stop();
+  }
+}
+
+/**
+ * The scaling-monitor: the single collector of scaling state (informers on nodes, pods, HPAs,
+ * workloads, events, the Cluster Autoscaler status and Karpenter) and of its history on the
+ * monitor's own volume; answers the snapshot, history and events requests and announces changes.
+ */
 @Module({})
-export class ScalingMonitorModule {}
+export class ScalingMonitorModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: ScalingMonitorModule,
+      controllers: [SnapshotMessageController, HistoryMessageController],
+      providers: [
+        {
+          provide: KUBE,
+          inject: [CONFIG, LOGGER],
+          useFactory: (config: ScalingMonitorConfig, logger: Logger): Kube => {
+            const access = loadKubeAccess(config);
+            if (!access.ok) return { access };
+            const { kubeConfig, namespace } = access.access;
+            const discovery = new ApiDiscovery(kubeConfig);
+            return {
+              access,
+              discovery,
+              hub: InformerHub.fromSettings(access.access, config, logger),
+              // Polled by the collector at each sample (SAMPLE_INTERVAL_SECONDS), never per request.
+              metrics: new MetricsPoller({ kubeConfig, discovery, intervalMs: config.SAMPLE_INTERVAL_SECONDS * 1000, podNamespace: namespace, logger }),
+            };
+          },
+        },
+        {
+          provide: HistoryStore,
+          inject: [CONFIG, LOGGER],
+          useFactory: (config: ScalingMonitorConfig, logger: Logger) =>
+            new HistoryStore({ dir: path.resolve(config.HISTORY_PATH), retentionDays: config.HISTORY_RETENTION_DAYS, logger }),
+        },
+        {
+          provide: ScalingCollector,
+          inject: [KUBE, HistoryStore, CONFIG, LOGGER, MessageBus],
+          useFactory: (kube: Kube, store: HistoryStore, config: ScalingMonitorConfig, logger: Logger, bus: MessageBus) =>
+            new ScalingCollector({
+              namespace: kube.access.ok ? kube.access.access.namespace : (config.WATCH_NAMESPACE ?? 'default'),
+              autoscalerNamespace: config.CLUSTER_AUTOSCALER_NAMESPACE,
+              hub: kube.hub,
+              discovery: kube.discovery,
+              metrics: kube.metrics,
+              unavailable: kube.access.ok ? undefined : kube.access.error,
+              store,
+              sampleIntervalMs: config.SAMPLE_INTERVAL_SECONDS * 1000,
+              retentionDays: config.HISTORY_RETENTION_DAYS,
+              maxNodes: config.SNAPSHOT_MAX_NODES,
+              logger,
+              onRecorded: (events) => {
+                for (const e of events) bus.emit(ScalingEvents.recorded, e);
+              },
+              onSample: (point) => bus.emit(ScalingEvents.sampled, point),
+            }),
+        },
+        { provide: SnapshotService, inject: [ScalingCollector], useFactory: (collector: ScalingCollector) => new SnapshotService(collector) },
+        {
+          provide: HistoryService,
+          inject: [ScalingCollector, CONFIG],
+          useFactory: (collector: ScalingCollector, config: ScalingMonitorConfig) => new HistoryService(collector, config.SAMPLE_INTERVAL_SECONDS * 1000),
+        },
+        {
+          provide: ChangePublisher,
+          inject: [ScalingCollector, SnapshotService, MessageBus, CONFIG],
+          useFactory: (collector: ScalingCollector, snapshots: SnapshotService, bus: MessageBus, config: ScalingMonitorConfig) =>
+            new ChangePublisher(collector.state, bus, config.SNAPSHOT_PUSH_DELAY_MS, snapshots.startedAt),
+        },
+        ScalingMonitorLifecycle,
+      ],
+    };
+  }
+}

@@ -1,15 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PageService } from '../page.service';
-import { comingSoonController } from '../shared/coming-soon';
+import { ScalingHistoryPageController } from './scaling-history.page.controller';
+import { ScalingPageController } from './scaling.page.controller';
 
-/** Scaling pages: /scaling, /scaling/history. */
-@Module({
-  controllers: [
-    comingSoonController({
-      '/scaling': 'scaling monitor (nodes, pods per node, Pending pods, HPA maths, live)',
-      '/scaling/history': 'scaling history (24 h charts, events, response times)',
-    }),
-  ],
-  providers: [PageService],
-})
+/** Scaling pages: /scaling (live) and /scaling/history. */
+@Module({ controllers: [ScalingPageController, ScalingHistoryPageController], providers: [PageService] })
 export class ScalingPagesModule {}

@@ -3,3 +3,4 @@ export * from './server';
 export * from './store';
 export * from './resources';
 export * as kubeFixtures from './fixtures';
+export * from './scenarios';

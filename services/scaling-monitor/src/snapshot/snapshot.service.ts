@@ -1,0 +1,129 @@
+import {
+  type ClusterAutoscalerView,
+  type ErrorBody,
+  KubeErrors,
+  NODE_EVENT_TYPES,
+  type ScalingEventRecord,
+  ScalingErrors,
+  type ScalingSnapshot,
+  type Section,
+  failed,
+  ok,
+  unavailable,
+} from '@eks-info/contracts';
+import { sleep } from '@eks-info/platform';
+import { clusterAutoscalerView } from '../collector/autoscaler-status';
+import { AUTOSCALER_STATUS_CONFIGMAP, type ScalingCollector } from '../collector/scaling.collector';
+import { scalingMetrics } from '../scaling.metrics';
+import { built, informerSection } from './sections';
+
+export type SnapshotData = Omit<ScalingSnapshot, 'servedBy'>;
+
+const NOT_IN_CLUSTER: ErrorBody = { code: KubeErrors.NOT_IN_CLUSTER.code, message: 'Not running in Kubernetes' };
+const NODE_EVENTS_SHOWN = 30;
+
+/**
+ * The /scaling snapshot, built from the collector's in-memory state and cached per state
+ * version: any number of page views between two watch events share one build.
+ */
+export class SnapshotService {
+  private cache?: { version: number; data: SnapshotData };
+  private readonly startedMs = Date.now();
+  /** Versions count from this process's start; pushes and snapshots carry it. */
+  readonly startedAt = new Date(this.startedMs).toISOString();
+
+  constructor(
+    private readonly collector: ScalingCollector,
+    private readonly options: { syncWaitMs?: number } = {},
+  ) {}
+
+  async snapshot(): Promise<SnapshotData> {
+    const c = this.collector;
+    const state = c.state;
+    if (!c.inCluster) return this.everySection(unavailable(c.unavailable ?? NOT_IN_CLUSTER));
+    if (!c.informerSet()) return this.everySection(unavailable({ code: KubeErrors.NOT_SYNCED.code, message: 'The scaling collector is starting' }));
+    await this.waitForFirstLists();
+    const version = state.version;
+    if (this.cache?.version === version) return this.cache.data;
+    const started = performance.now();
+    const data = this.build(version);
+    scalingMetrics.snapshotBuild().observe((performance.now() - started) / 1000);
+    this.cache = { version, data };
+    return data;
+  }
+
+  /** The same unavailable section everywhere (no cluster, or not started yet). */
+  private everySection(why: Section<never>): SnapshotData {
+    const namespace = this.collector.state.namespace;
+    return { startedAt: this.startedAt, version: 0, generatedAt: new Date().toISOString(), changedAt: null, namespace, summary: why, nodes: why, pending: why, hpas: why, clusterAutoscaler: why, karpenter: why, nodeEvents: why };
+  }
+
+  private build(version: number): SnapshotData {
+    const c = this.collector;
+    const state = c.state;
+    const i = c.informerSet()!;
+    return {
+      startedAt: this.startedAt,
+      version,
+      generatedAt: new Date().toISOString(),
+      changedAt: state.changedAt,
+      namespace: state.namespace,
+      summary: informerSection([i.nodes, i.pods, i.hpas], () => state.summary()),
+      nodes: informerSection([i.nodes, i.pods], () => state.nodesView()),
+      pending: informerSection([i.pods], () => state.pendingView()),
+      hpas: informerSection([i.hpas], () => state.hpaViews()),
+      clusterAutoscaler: this.clusterAutoscaler(),
+      karpenter: this.karpenter(),
+      nodeEvents: this.nodeEvents(),
+    };
+  }
+
+  private clusterAutoscaler(): Section<ClusterAutoscalerView> {
+    const c = this.collector;
+    const gate = informerSection([c.informerSet()!.autoscalerStatus], () => true);
+    if (gate.status !== 'ok') return gate;
+    const cm = c.state.clusterAutoscalerConfigMap();
+    if (!cm) {
+      return unavailable({
+        code: ScalingErrors.NOT_INSTALLED.code,
+        message: `No ${AUTOSCALER_STATUS_CONFIGMAP} ConfigMap in ${c.options.autoscalerNamespace}: the Cluster Autoscaler is not installed here`,
+        fix: 'Nodes may scale with Karpenter or EKS Auto Mode instead (see the Karpenter section); otherwise install the Cluster Autoscaler (the Terraform does) or set CLUSTER_AUTOSCALER_NAMESPACE.',
+      });
+    }
+    const view = built(() => clusterAutoscalerView(cm));
+    return view.status === 'ok' && gate.note ? { ...view, note: gate.note } : view;
+  }
+
+  private karpenter(): SnapshotData['karpenter'] {
+    const c = this.collector;
+    const { state, error } = c.karpenterStatus;
+    const i = c.informerSet()!;
+    if (state === 'present' && i.nodePools && i.nodeClaims) return informerSection([i.nodePools, i.nodeClaims], () => c.state.karpenterView());
+    if (state === 'absent') {
+      return unavailable({
+        code: ScalingErrors.NOT_INSTALLED.code,
+        message: 'Karpenter is not installed: the API server does not serve karpenter.sh/v1',
+        fix: 'Nodes scale with the Cluster Autoscaler here (see its section), or install Karpenter / use EKS Auto Mode.',
+      });
+    }
+    if (error) return failed(error);
+    return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: 'Checking whether Karpenter is installed' });
+  }
+
+  private nodeEvents(): Section<ScalingEventRecord[]> {
+    const events = this.collector.store.allEvents();
+    const out: ScalingEventRecord[] = [];
+    for (let n = events.length - 1; n >= 0 && out.length < NODE_EVENTS_SHOWN; n--) {
+      if (NODE_EVENT_TYPES.includes(events[n].event_type)) out.push(events[n]);
+    }
+    const problem = this.collector.historyProblem;
+    return problem ? ok(out, `The history volume has a problem, events are kept in memory only: ${problem.message}`) : ok(out);
+  }
+
+  /** Only in the first moments after start: wait (bounded) until the informers have listed or failed. */
+  private async waitForFirstLists(): Promise<void> {
+    const deadline = this.startedMs + (this.options.syncWaitMs ?? 2000);
+    const pending = () => this.collector.statuses().some((x) => !x.synced && !x.lastError);
+    while (pending() && Date.now() < deadline) await sleep(Math.min(25, deadline - Date.now()));
+  }
+}
