@@ -7,3 +7,4 @@ export * from './kube-api';
 export * from './aws';
 export * from './browser/browser';
 export * from './stack/app-process';
+export * from './stress';
