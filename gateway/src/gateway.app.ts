@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Handlebars from 'handlebars';
@@ -115,6 +116,17 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
   fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, { cookieOpts: { httpOnly: true, sameSite: 'strict', path: '/', signed: false } });
+  // Uploads (the /s3 form and API) arrive as multipart/form-data. Fields are attached to the body
+  // as values, so a form's `_csrf` field is checked like any form post; the file is buffered up
+  // to UPLOAD_LIMIT_BYTES (413 beyond) and handed on with its name and type.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: config.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12, fieldSize: 1024 * 1024 },
+    async onFile(part: MultipartFile) {
+      const data = await part.toBuffer();
+      (part as MultipartFile & { value: unknown }).value = { filename: part.filename, mimetype: part.mimetype, data };
+    },
+  });
   await app.register(fastifyRateLimit, {
     max: config.MUTATION_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { LOCAL_DEFAULTS } from './config-catalog';
 
 /**
  * `npm run start:distributed`: the gateway and each service as separate processes over NATS,
@@ -70,11 +72,16 @@ async function main(): Promise<void> {
     if (!['127.0.0.1', 'localhost', '::1'].includes(hostname)) throw new Error(`nothing listens at ${first} and it is not local; start NATS there or set NATS_URL`);
     const natsServer = path.join(ROOT, '.tools/bin/nats-server');
     if (!existsSync(natsServer)) throw new Error('nats-server is not installed: run scripts/tools/install.sh nats');
-    start('nats', natsServer, ['-a', '127.0.0.1', '-p', port || '4222'], process.env, 90);
+    // As in the chart and compose: uploads (up to 10 MiB) cross NATS in one message.
+    const conf = path.join(mkdtempSync(path.join(os.tmpdir(), 'eks-info-nats-')), 'nats.conf');
+    writeFileSync(conf, 'max_payload: 16MB\n');
+    start('nats', natsServer, ['-a', '127.0.0.1', '-p', port || '4222', '-c', conf], process.env, 90);
   }
   const node = process.execPath;
   COMPONENTS.forEach((c, i) => {
-    start(c.name, node, ['--enable-source-maps', path.join(DIST, c.entry)], { ...process.env, NATS_URL, SHUTDOWN_GRACE_MS: '0', ...c.env }, COLORS[i % COLORS.length]);
+    // Local data directories and loopback binding, as in `npm start`; the user's env still wins.
+    const env = { ...LOCAL_DEFAULTS, ...process.env, NATS_URL, SHUTDOWN_GRACE_MS: '0', ...c.env };
+    start(c.name, node, ['--enable-source-maps', path.join(DIST, c.entry)], env, COLORS[i % COLORS.length]);
   });
   process.stdout.write(`\n  EKS Info (distributed) at http://localhost:${COMPONENTS[0].env.PORT}  — NATS ${NATS_URL}. Ctrl-C stops everything.\n\n`);
 }

@@ -30,17 +30,19 @@ async function open(path: string, viewport = { width: 1280, height: 900 }): Prom
   return { page, errors };
 }
 
-const PAGES: Array<[string, string, string[]]> = [
-  ['/', 'home', ['Environment', 'System and architecture', 'Environment variables', 'Not running in Kubernetes']],
-  ['/resources', 'resources', ['Resources', 'Pods', 'Node usage', 'Not running in Kubernetes']],
-  ['/network', 'network', ['Network', 'Refresh from AWS', 'No VPC: not running on EC2 and VPC_ID is not set']],
+const PAGES: Array<[string, string, string[], string]> = [
+  ['/', 'home', ['Environment', 'System and architecture', 'Environment variables', 'Not running in Kubernetes'], '/api/v1/environment'],
+  ['/resources', 'resources', ['Resources', 'Pods', 'Node usage', 'Not running in Kubernetes'], '/api/v1/resources'],
+  ['/network', 'network', ['Network', 'Refresh from AWS', 'No VPC: not running on EC2 and VPC_ID is not set'], '/api/v1/network'],
 ];
 
-describe.each(PAGES)('%s', (path, name, texts) => {
+describe.each(PAGES)('%s', (path, name, texts, jsonTwin) => {
   it('loads without console errors and shows its sections', async () => {
     const { page, errors } = await open(path);
     const body = await page.textContent('body');
     for (const text of texts) expect(body).toContain(text);
+    // The page links its JSON twin.
+    expect(await page.getAttribute('.page-head a:text-is("JSON")', 'href')).toBe(jsonTwin);
     // Every section is coloured by its status.
     expect(await page.locator('section.card').count()).toBeGreaterThan(0);
     // The footer names which pod of the gateway and the answering service served the page.

@@ -22,7 +22,9 @@ it('starts NATS and every component, serves pages across processes, and stops th
       return res.status === 200 ? ((await res.json()) as { servedBy: { service: string; pod: string } }) : undefined;
     });
     expect(env.servedBy.service).toBe('environment');
-    for (let i = 0; i < 4; i++) expect((await fetch(`http://127.0.0.1:${base + i}/health`)).status).toBe(200);
+    for (let i = 0; i < 4; i++) {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${base + i}/health`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, what: `service on ${base + i}` });
+    }
     expect(await isListening(natsPort)).toBe(true);
     const names = new Set(proc.output.map((l) => l.match(/^\[([a-z-]+)\]/)?.[1]).filter(Boolean));
     expect([...names].sort()).toEqual(expect.arrayContaining(['environment', 'gateway', 'nats', 'scaling-monitor', 'storage', 'stress']));

@@ -25,7 +25,6 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('healthClass', (h: unknown) => (h === 'ok' ? 'ok' : h === 'warn' ? 'warn' : h === 'error' ? 'bad' : 'muted'));
   // A meter's level from a percentage: under 70 green, under 90 yellow, else red.
   hbs.registerHelper('levelClass', (p: unknown) => (typeof p !== 'number' ? 'muted' : p < 70 ? 'ok' : p < 90 ? 'warn' : 'bad'));
-  hbs.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
 }
 
 export function formatBytes(n: number | null): string {

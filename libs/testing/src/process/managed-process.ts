@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import readline from 'node:readline';
 
 export interface StartOptions {
   name: string;
@@ -33,16 +34,16 @@ export class ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(this);
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString();
-      for (const line of text.split('\n')) if (line) this.output.push(line);
+    // Whole lines only: a JSON log line may arrive split over two chunks.
+    const collect = (line: string) => {
+      if (line) this.output.push(line);
       if (this.output.length > 5000) this.output.splice(0, this.output.length - 5000);
-      if (options.echo) process.stderr.write(`[${options.name}] ${text}`);
+      if (options.echo) process.stderr.write(`[${options.name}] ${line}\n`);
     };
-    this.child.stdout?.on('data', collect);
-    this.child.stderr?.on('data', collect);
+    for (const stream of [this.child.stdout, this.child.stderr]) if (stream) readline.createInterface({ input: stream }).on('line', collect);
+    // 'close' (not 'exit'): it comes after the output streams ended, so every line is in.
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      this.child.once('close', (code, signal) => {
         this.exitInfo = { code, signal };
         live.delete(this);
         resolve(this.exitInfo);
