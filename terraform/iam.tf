@@ -1,7 +1,7 @@
 # One IAM role per workload that calls AWS, each trusted only by its own ServiceAccount
 # (IRSA: the OIDC subject namespace:serviceaccount and audience sts; Pod Identity: an
-# association per ServiceAccount). The gateway and the stress service call no AWS API and
-# get no role.
+# association per ServiceAccount). The gateway, the stress service and the scaling-monitor call
+# no AWS API and get no role.
 
 locals {
   # Every role this module may create; `enabled` drops the ones not wanted (a filter rather than
@@ -19,13 +19,6 @@ locals {
       namespace        = var.namespace
       service_accounts = [local.service_accounts.storage]
       policy_json      = data.aws_iam_policy_document.storage.json
-      managed_policies = []
-    }
-    scaling-monitor = {
-      enabled          = true
-      namespace        = var.namespace
-      service_accounts = [local.service_accounts["scaling-monitor"]]
-      policy_json      = data.aws_iam_policy_document.scaling_monitor.json
       managed_policies = []
     }
     ebs-csi-driver = {
@@ -228,15 +221,6 @@ data "aws_iam_policy_document" "storage" {
       "elasticfilesystem:DescribeAccessPoints",
       "ec2:DescribeVolumes",
     ]
-    resources = ["*"]
-  }
-}
-
-# Scaling-monitor: instance details of the nodes it shows (optional on the page).
-data "aws_iam_policy_document" "scaling_monitor" {
-  statement {
-    sid       = "DescribeNodes"
-    actions   = ["ec2:DescribeInstances"]
     resources = ["*"]
   }
 }

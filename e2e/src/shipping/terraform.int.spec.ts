@@ -119,9 +119,9 @@ describe('AWS resources', () => {
     expect(iam).toMatch(/variable = "\$\{local\.oidc_issuer\}:aud"\s+values\s+= \["sts\.amazonaws\.com"\]/);
     expect(iam).toMatch(/identifiers = \["pods\.eks\.amazonaws\.com"\]/);
     expect(iam).not.toMatch(/StringLike"\s+variable = "\$\{local\.oidc_issuer\}:sub"/);
-    // One role per AWS-using service; none for the gateway or stress.
-    for (const role of ['environment', 'storage', 'scaling-monitor']) expect(iam).toMatch(new RegExp(`\\n    ${role} = \\{\\n      enabled\\s+= true`));
-    expect(iam).not.toMatch(/\n {4}(gateway|stress) = \{/);
+    // One role per AWS-using service; none for the gateway, stress or the scaling-monitor.
+    for (const role of ['environment', 'storage']) expect(iam).toMatch(new RegExp(`\\n    ${role} = \\{\\n      enabled\\s+= true`));
+    expect(iam).not.toMatch(/\n {4}(gateway|stress|scaling-monitor) = \{/);
   });
 
   it('scopes the storage role to the bucket and prefix, with no wildcard action in any grant', () => {
@@ -131,7 +131,7 @@ describe('AWS resources', () => {
     expect(storage).toMatch(/actions\s+= \["s3:ListBucket"\]\s+resources = \[aws_s3_bucket\.this\.arn\]/);
     expect(storage).not.toMatch(/"s3:\*"|arn:aws:s3:::\*/);
     // Wildcard actions only in the bucket policy's Deny (no TLS, no access); never in a grant.
-    for (const doc of ['environment', 'storage', 'scaling_monitor', 'cluster_autoscaler'])
+    for (const doc of ['environment', 'storage', 'cluster_autoscaler'])
       expect(blocks(iam, 'data').get(`aws_iam_policy_document.${doc}`)).not.toMatch(/"[a-z0-9-]+:\*"/);
     expect(read('policies/aws-load-balancer-controller.json')).not.toMatch(/"[a-z0-9-]+:\*"/);
     const env = blocks(iam, 'data').get('aws_iam_policy_document.environment')!;

@@ -1,7 +1,7 @@
 // The chart README's values table, generated from the bitnami-style `## @section` and
 // `## @param key description` comments of values.yaml (defaults read from the YAML itself).
 // A test keeps the README in step; to regenerate it, from the repository root:
-//   node e2e/src/shipping/values-table.ts --write
+//   node e2e/src/shipping/values-table.ts --write   (Node 24 runs TypeScript; or dist/…/values-table.js after a build)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -59,7 +59,7 @@ export function readmeWithTable(readme: string, table: string): string {
   return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
 }
 
-if (process.argv[1]?.endsWith('values-table.ts') && process.argv.includes('--write')) {
+if (/values-table\.[jt]s$/.test(process.argv[1] ?? '') && process.argv.includes('--write')) {
   const readmePath = 'helm/eks-info/README.md';
   const table = valuesTable(readFileSync('helm/eks-info/values.yaml', 'utf8'));
   writeFileSync(readmePath, readmeWithTable(readFileSync(readmePath, 'utf8'), table));

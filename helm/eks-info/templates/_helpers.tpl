@@ -327,6 +327,10 @@ spec:
           valueFrom: {fieldRef: {fieldPath: spec.nodeName}}
         - name: SERVICE_ACCOUNT_NAME
           valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}
+        {{- with $v.nodeOptions }}
+        - name: NODE_OPTIONS
+          value: {{ . | quote }}
+        {{- end }}
         {{- with (include "eks-info.natsEnv" $ctx | trim) }}
         {{- . | nindent 8 }}
         {{- end }}
