@@ -36,6 +36,7 @@ it('starts NATS and every component, serves pages across processes, and stops th
     expect(await isListening(natsPort)).toBe(false);
     for (let i = 0; i < 4; i++) expect(await isListening(base + i)).toBe(false);
   } finally {
-    proc.killNow();
+    // Ctrl-C, not SIGKILL: the launcher must get to stop its children (a killed launcher orphans them).
+    if (proc.running) await proc.stop('SIGINT', 15_000);
   }
 });

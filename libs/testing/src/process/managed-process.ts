@@ -32,6 +32,8 @@ export class ManagedProcess {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so the last-resort kill also ends what it started (a launcher's children).
+      detached: true,
     });
     live.add(this);
     // Whole lines only: a JSON log line may arrive split over two chunks.
@@ -84,8 +86,14 @@ export class ManagedProcess {
     return info;
   }
 
+  /** Last resort: SIGKILL to the process group this process leads (it and everything it started). */
   killNow(): void {
-    if (this.running) this.child.kill('SIGKILL');
+    if (!this.running || !this.child.pid) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
   }
 }
 
