@@ -22,19 +22,19 @@ import type {
  * gives the same answer. Cleanup and report partials go to every pod (broadcast).
  */
 export const StorageRpc = {
-  overview: defineRpc<NoParams, StorageOverview>('storage', 'storage.overview.get'),
+  overview: defineRpc<NoParams, StorageOverview>('storage', 'storage.overview.get', { coalesce: true }),
 
-  ebs: defineRpc<EbsViewRequest, EbsView>('storage', 'storage.ebs.get'),
+  ebs: defineRpc<EbsViewRequest, EbsView>('storage', 'storage.ebs.get', { coalesce: true }),
   ebsWrite: defineRpc<EbsWriteRequest, EbsEntryWritten>('storage', 'storage.ebs.write'),
   /** Every pod deletes its own old access logs; collect the replies with `gather`. */
   ebsCleanup: defineRpc<EbsCleanupRequest, EbsCleanupResult>('storage', 'storage.ebs.cleanup', { delivery: 'all' }),
 
-  efs: defineRpc<EfsViewRequest, EfsView>('storage', 'storage.efs.get'),
+  efs: defineRpc<EfsViewRequest, EfsView>('storage', 'storage.efs.get', { coalesce: true }),
   efsWrite: defineRpc<EfsWriteRequest, EfsFileWritten>('storage', 'storage.efs.write'),
   efsRead: defineRpc<EfsFileRequest, EfsFileRead>('storage', 'storage.efs.read'),
   efsDelete: defineRpc<EfsFileRequest, EfsFileDeleted>('storage', 'storage.efs.delete'),
 
-  s3: defineRpc<S3ViewRequest, S3View>('storage', 'storage.s3.get'),
+  s3: defineRpc<S3ViewRequest, S3View>('storage', 'storage.s3.get', { coalesce: true }),
   s3Upload: defineRpc<S3UploadRequest, S3ObjectWritten>('storage', 'storage.s3.upload'),
   s3Read: defineRpc<S3ObjectRequest, S3ObjectContent>('storage', 'storage.s3.read'),
   s3Delete: defineRpc<S3ObjectRequest, S3ObjectDeleted>('storage', 'storage.s3.delete'),

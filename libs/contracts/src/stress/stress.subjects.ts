@@ -14,7 +14,7 @@ export const StressRpc = {
   /** Sustained load: the pod that takes it dispatches work units for its duration. */
   startLoad: defineRpc<SustainedLoadRequest, SustainedLoadReply>('stress', 'stress.load.start'),
   /** Bounds, and the stress HPA from the service's informer. */
-  overview: defineRpc<Record<string, never>, StressOverview>('stress', 'stress.overview.get'),
+  overview: defineRpc<Record<string, never>, StressOverview>('stress', 'stress.overview.get', { coalesce: true }),
 } as const;
 
 export const StressEvents = {
