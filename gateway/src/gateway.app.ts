@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -33,6 +33,7 @@ import { envelope } from './http/error-envelope';
 import { createAuthHook } from './security/auth.hook';
 import { SAFE_METHODS, installMutationGuard } from './security/mutation-guard';
 import { registerHelpers } from './views/helpers';
+import { ViewRenderer } from './views/view-renderer';
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfig> & CommonConfig;
 
@@ -41,6 +42,15 @@ export const PUBLIC_DIR = path.join(__dirname, 'public');
 
 @Module({})
 class GatewayRootModule {}
+
+/** The gateway's Handlebars instance as a provider, for pages that render parts themselves. */
+@Global()
+@Module({})
+class ViewsModule {
+  static forRoot(renderer: ViewRenderer): DynamicModule {
+    return { module: ViewsModule, providers: [{ provide: ViewRenderer, useValue: renderer }], exports: [ViewRenderer] };
+  }
+}
 
 export interface GatewayAppOptions {
   identity: Identity;
@@ -80,7 +90,12 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
   const app = await NestFactory.create<NestFastifyApplication>(
     {
       module: GatewayRootModule,
-      imports: [PlatformModule.forRoot({ identity, runtime, config, managementRoutes: true }), GatewayModule, ...(options.modules ?? [])],
+      imports: [
+        PlatformModule.forRoot({ identity, runtime, config, managementRoutes: true }),
+        ViewsModule.forRoot(new ViewRenderer(hbs, VIEWS_DIR)),
+        GatewayModule,
+        ...(options.modules ?? []),
+      ],
     },
     adapter,
     { logger: new NestPinoLogger(runtime.logger), abortOnError: false },

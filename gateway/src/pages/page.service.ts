@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommonErrors, type ErrorBody, type RpcContract, type ServedBy } from '@eks-info/contracts';
 import { IDENTITY, type Identity, MessageBus, RpcError } from '@eks-info/platform';
+import { ViewRenderer } from '../views/view-renderer';
 import { navigationFor } from './navigation';
 
 /** A service call as a page sees it: the reply, or the error to show in that page's section. */
@@ -25,10 +26,35 @@ export interface LayoutContext {
  */
 @Injectable()
 export class PageService {
+  /** Page bodies by the answer they show (see `body`); entries go with their answers. */
+  private readonly bodies = new WeakMap<object, Map<string, string>>();
+
   constructor(
     private readonly bus: MessageBus,
     @Inject(IDENTITY) private readonly identity: Identity,
+    private readonly views: ViewRenderer,
   ) {}
+
+  /**
+   * A page body rendered once per upstream answer: concurrent views share one coalesced answer,
+   * so under load the Handlebars work is done once per answer instead of once per view. Only for
+   * bodies that depend on nothing but the answer (no CSRF token, no user); the layout around it
+   * is rendered per request. Render with `@Render('pages/prerendered')` and `{ layout, html }`.
+   */
+  body(template: string, outcome: Outcome<object>, context: Record<string, unknown>): string {
+    if (!outcome.ok) return this.views.render(template, context);
+    let byTemplate = this.bodies.get(outcome.data);
+    if (!byTemplate) {
+      byTemplate = new Map();
+      this.bodies.set(outcome.data, byTemplate);
+    }
+    let html = byTemplate.get(template);
+    if (html === undefined) {
+      html = this.views.render(template, context);
+      byTemplate.set(template, html);
+    }
+    return html;
+  }
 
   async call<Req, Res>(contract: RpcContract<Req, Res>, data: Req): Promise<Outcome<Res>> {
     try {
