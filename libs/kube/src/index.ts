@@ -2,6 +2,7 @@
 // API discovery, the metrics.k8s.io poller and quantity parsing.
 export * from './kube.config';
 export * from './kube-access';
+export * from './kube-context';
 export * from './kube-errors';
 export * from './resources';
 export * from './informer';

@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createAws } from '@eks-info/aws';
-import { ApiDiscovery, InformerHub, type KubeAccessResult, MetricsPoller, loadKubeAccess } from '@eks-info/kube';
+import { type KubeContext, createKubeContext } from '@eks-info/kube';
 import { CONFIG, LOGGER, type Logger, ReadinessRegistry } from '@eks-info/platform';
 import type { EnvironmentConfig } from './environment.app';
 import { environmentConfig } from './environment.config';
@@ -18,19 +18,11 @@ import { ResourcesMessageController } from './resources/resources.message.contro
 const KUBE = Symbol('KUBE');
 const AWS = Symbol('AWS');
 
-/** Kubernetes access shared by the home page and /resources: one informer hub, one discovery. */
-interface Kube {
-  access: KubeAccessResult;
-  hub?: InformerHub;
-  discovery?: ApiDiscovery;
-  metrics?: MetricsPoller;
-}
-
 /** Starts informers once the module is up; stops them and the AWS clients on shutdown. */
 @Injectable()
 class EnvironmentLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    @Inject(KUBE) private readonly kube: Kube,
+    @Inject(KUBE) private readonly kube: KubeContext,
     @Inject(AWS) private readonly aws: ReturnType<typeof createAws>,
     private readonly resources: ResourcesCollector,
     private readonly readiness: ReadinessRegistry,
@@ -43,8 +35,7 @@ class EnvironmentLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.kube.metrics?.stop();
-    await this.kube.hub?.stop();
+    await this.kube.stop();
     this.aws.clients.destroy();
   }
 }
@@ -63,32 +54,20 @@ export class EnvironmentModule {
         {
           provide: KUBE,
           inject: [CONFIG, LOGGER],
-          useFactory: (config: EnvironmentConfig, logger: Logger): Kube => {
-            const access = loadKubeAccess(config);
-            if (!access.ok) return { access };
-            const { kubeConfig } = access.access;
-            const discovery = new ApiDiscovery(kubeConfig);
-            return {
-              access,
-              discovery,
-              hub: InformerHub.fromSettings(access.access, config, logger),
-              metrics: new MetricsPoller({ kubeConfig, discovery, intervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000, logger }),
-            };
-          },
+          // Shared by the home page and /resources: one informer hub, one discovery.
+          useFactory: (config: EnvironmentConfig, logger: Logger) => createKubeContext(config, { logger, metricsIntervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000 }),
         },
         { provide: AWS, inject: [CONFIG], useFactory: (config: EnvironmentConfig) => createAws(config) },
         {
           provide: ResourcesCollector,
-          inject: [KUBE, CONFIG],
-          useFactory: (kube: Kube, config: EnvironmentConfig) =>
-            kube.access.ok
-              ? new ResourcesCollector({ namespace: kube.access.access.namespace, hub: kube.hub, metrics: kube.metrics })
-              : new ResourcesCollector({ namespace: config.WATCH_NAMESPACE ?? 'default', unavailable: kube.access.error }),
+          inject: [KUBE],
+          useFactory: (kube: KubeContext) =>
+            new ResourcesCollector({ namespace: kube.namespace, hub: kube.hub, metrics: kube.metrics, unavailable: kube.access.ok ? undefined : kube.access.error }),
         },
         {
           provide: CLUSTER_SOURCE,
           inject: [KUBE, CONFIG],
-          useFactory: (kube: Kube, config: EnvironmentConfig) => new KubeClusterSource(kube.access, kube.hub, kube.discovery, config.CLUSTER_NAME),
+          useFactory: (kube: KubeContext, config: EnvironmentConfig) => new KubeClusterSource(kube.access, kube.hub, kube.discovery, config.CLUSTER_NAME),
         },
         {
           provide: Ec2MetadataCollector,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ScalingEvents } from '@eks-info/contracts';
-import { ApiDiscovery, InformerHub, type KubeAccessResult, MetricsPoller, loadKubeAccess } from '@eks-info/kube';
+import { type KubeContext, createKubeContext } from '@eks-info/kube';
 import { CONFIG, LOGGER, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
 import { ScalingCollector } from './collector/scaling.collector';
 import { HistoryMessageController } from './history/history.message.controller';
@@ -14,19 +14,11 @@ import { SnapshotService } from './snapshot/snapshot.service';
 
 const KUBE = Symbol('KUBE');
 
-/** How the monitor reaches Kubernetes: one informer hub, discovery and the metrics.k8s.io poller. */
-interface Kube {
-  access: KubeAccessResult;
-  hub?: InformerHub;
-  discovery?: ApiDiscovery;
-  metrics?: MetricsPoller;
-}
-
 /** Starts the collector and the change announcements once the module is up; stops them on shutdown (the history is synced to disk). */
 @Injectable()
 class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    @Inject(KUBE) private readonly kube: Kube,
+    @Inject(KUBE) private readonly kube: KubeContext,
     private readonly collector: ScalingCollector,
     private readonly publisher: ChangePublisher,
     private readonly readiness: ReadinessRegistry,
@@ -41,8 +33,7 @@ class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.publisher.stop();
-    this.kube.metrics?.stop();
-    await this.kube.hub?.stop();
+    await this.kube.stop();
     await this.collector.stop();
   }
 }
@@ -62,19 +53,9 @@ export class ScalingMonitorModule {
         {
           provide: KUBE,
           inject: [CONFIG, LOGGER],
-          useFactory: (config: ScalingMonitorConfig, logger: Logger): Kube => {
-            const access = loadKubeAccess(config);
-            if (!access.ok) return { access };
-            const { kubeConfig, namespace } = access.access;
-            const discovery = new ApiDiscovery(kubeConfig);
-            return {
-              access,
-              discovery,
-              hub: InformerHub.fromSettings(access.access, config, logger),
-              // Polled by the collector at each sample (SAMPLE_INTERVAL_SECONDS), never per request.
-              metrics: new MetricsPoller({ kubeConfig, discovery, intervalMs: config.SAMPLE_INTERVAL_SECONDS * 1000, podNamespace: namespace, logger }),
-            };
-          },
+          // Metrics are polled at each sample (SAMPLE_INTERVAL_SECONDS), never per request.
+          useFactory: (config: ScalingMonitorConfig, logger: Logger) =>
+            createKubeContext(config, { logger, metricsIntervalMs: config.SAMPLE_INTERVAL_SECONDS * 1000, podMetrics: 'namespace' }),
         },
         {
           provide: HistoryStore,
@@ -85,9 +66,9 @@ export class ScalingMonitorModule {
         {
           provide: ScalingCollector,
           inject: [KUBE, HistoryStore, CONFIG, LOGGER, MessageBus],
-          useFactory: (kube: Kube, store: HistoryStore, config: ScalingMonitorConfig, logger: Logger, bus: MessageBus) =>
+          useFactory: (kube: KubeContext, store: HistoryStore, config: ScalingMonitorConfig, logger: Logger, bus: MessageBus) =>
             new ScalingCollector({
-              namespace: kube.access.ok ? kube.access.access.namespace : (config.WATCH_NAMESPACE ?? 'default'),
+              namespace: kube.namespace,
               autoscalerNamespace: config.CLUSTER_AUTOSCALER_NAMESPACE,
               hub: kube.hub,
               discovery: kube.discovery,
