@@ -10,31 +10,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
 import { NatsServer, freePort, startNodeProcess, type ManagedProcess } from '@eks-info/testing';
+import { type LoadResult, loadTest, rssMiB } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-interface Result {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(name: string, url: string): Promise<Result> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 });
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
-}
-
-function rssMiB(pid: number): number {
-  const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
-  return Math.round((kb / 1024) * 10) / 10;
-}
+const load = (name: string, url: string) => loadTest(name, url, { connections: CONNECTIONS, seconds: SECONDS });
 
 async function startTimed(name: string, entry: string, env: Record<string, string>, readyUrl: string): Promise<{ proc: ManagedProcess; readyMs: number }> {
   const t = Date.now();
@@ -61,7 +43,7 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const barePort = (bare.address() as AddressInfo).port;
 
-  const results: Result[] = [];
+  const results: LoadResult[] = [];
   results.push(await load('bare node:http (same JSON body)', `http://127.0.0.1:${barePort}/`));
   results.push(await load('gateway GET /api/v1/environment', api));
   results.push(await load('gateway GET / (page)', `http://127.0.0.1:${port}/`));

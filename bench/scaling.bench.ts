@@ -11,12 +11,12 @@
  *
  *   npm run build && .tools/bin/node dist/bench/scaling.bench.js     BENCH_SECONDS=10 BENCH_CONNECTIONS=10
  */
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { rmSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import { type LoadResult, loadTest, rssMiB } from './support';
 import { FakeKubeApiServer, type ManagedProcess, NatsServer, kubeFixtures as fx, freePort, largeCluster, largeClusterNodeName, scalingScenario, startNodeProcess, waitFor } from '@eks-info/testing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,25 +25,7 @@ const NODES = Number(process.env.BENCH_NODES ?? 500);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const PUSHES = 20;
 
-interface Result {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  bytes: number;
-}
-
-async function load(name: string, url: string): Promise<Result> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 });
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)) };
-}
-
-function rssMiB(pid: number): number {
-  const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
+const load = (name: string, url: string) => loadTest(name, url, { connections: CONNECTIONS, seconds: SECONDS });
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)];
 
@@ -124,7 +106,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
 
-  const results: Result[] = [];
+  const results: LoadResult[] = [];
   results.push(await load('bare node:http (same JSON body)', `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`));
   results.push(await load('GET /api/v1/scaling, quiet cluster', `${base}/api/v1/scaling`));
   // A change every 50 ms (bounded by the run's length): most requests follow a rebuild.

@@ -14,7 +14,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import pino from 'pino';
 import { StorageRpc } from '@eks-info/contracts';
 import { createRuntime } from '@eks-info/platform';
 import { type ManagedProcess, MotoServer, NatsServer, freePort, startNodeProcess, waitFor } from '@eks-info/testing';
+import { rssMiB } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -56,11 +57,6 @@ async function timed(count: number, op: (i: number) => Promise<unknown>): Promis
   }
   ms.sort((a, b) => a - b);
   return { p50: Math.round(percentile(ms, 50) * 100) / 100, p99: Math.round(percentile(ms, 99) * 100) / 100 };
-}
-
-function rssMiB(pid: number): number {
-  const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
-  return Math.round((kb / 1024) * 10) / 10;
 }
 
 async function main(): Promise<void> {

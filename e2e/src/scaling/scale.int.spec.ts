@@ -7,8 +7,8 @@
  */
 import { rmSync } from 'node:fs';
 import type { ScalingSnapshot } from '@eks-info/contracts';
-import { FakeKubeApiServer, type ManagedProcess, NatsServer, kubeFixtures as fx, largeCluster, largeClusterNodeName } from '@eks-info/testing';
-import { SseClient, kubeEnv, rssBytes, startGatewayProcess, startMonitor, tempDir } from './support';
+import { FakeKubeApiServer, type ManagedProcess, NatsServer, kubeFixtures as fx, largeCluster, largeClusterNodeName, processRssBytes } from '@eks-info/testing';
+import { SseClient, kubeEnv, startGatewayProcess, startMonitor, tempDir } from './support';
 
 jest.setTimeout(120_000);
 
@@ -109,7 +109,7 @@ describe(`scaling with ${NODES} nodes and ${PODS} pods`, () => {
   });
 
   it('records the monitor memory', async () => {
-    const rss = await rssBytes(monitor.proc.pid);
+    const rss = processRssBytes(monitor.proc.pid);
     figures.monitorRssMiB = Math.round(rss / 2 ** 20);
     expect(rss).toBeGreaterThan(0);
     // The JS heap in use (informer caches, the monitor's state), from its own /metrics.

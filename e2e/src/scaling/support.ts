@@ -110,13 +110,6 @@ export async function startGatewayProcess(natsUrl: string, env: Record<string, s
   return { proc, url };
 }
 
-/** Resident memory of a process in bytes (Linux /proc). */
-export async function rssBytes(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Number(kb) * 1024 : NaN;
-}
 
 export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
