@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type LoadResult, loadTest, rssMiB } from './support';
-import { FakeKubeApiServer, type ManagedProcess, NatsServer, kubeFixtures as fx, freePort, largeCluster, largeClusterNodeName, scalingScenario, startNodeProcess, waitFor } from '@eks-info/testing';
+import { FakeKubeApiServer, type ManagedProcess, NatsServer, SseClient, type SseMessage, kubeFixtures as fx, freePort, largeCluster, largeClusterNodeName, scalingScenario, startNodeProcess } from '@eks-info/testing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -50,36 +50,6 @@ async function idleRss(natsUrl: string, env: Record<string, string>): Promise<{ 
   await m.proc.stop();
   rmSync(m.dir, { recursive: true, force: true });
   return { readyMs: m.readyMs, rss };
-}
-
-/** A minimal SSE reader: the arrival time of each `snapshot` with its parsed body. */
-function watchSnapshots(url: string): { seen: Array<{ at: number; pending: number }>; close(): void } {
-  const seen: Array<{ at: number; pending: number }> = [];
-  const abort = new AbortController();
-  void (async () => {
-    const res = await fetch(url, { signal: abort.signal });
-    let buffer = '';
-    const decoder = new TextDecoder();
-    const reader = res.body!.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!block.startsWith('event: snapshot')) continue;
-          const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { pending: { status: string; data?: { total: number } } };
-          seen.push({ at: Date.now(), pending: data.pending.data?.total ?? -1 });
-        }
-      }
-    } catch {
-      // closed
-    }
-  })();
-  return { seen, close: () => abort.abort() };
 }
 
 async function main(): Promise<void> {
@@ -121,18 +91,19 @@ async function main(): Promise<void> {
   bare.close();
 
   // Push latency: a pod goes Pending; when does a browser have the snapshot that shows it?
-  const sse = watchSnapshots(`${base}/api/v1/stream/scaling`);
-  await waitFor(() => sse.seen.length > 0, { timeoutMs: 10_000 });
+  const sse = await SseClient.open(`${base}/api/v1/stream/scaling`);
+  const pendingIn = (m: SseMessage) => sse.json<{ pending: { data?: { total: number } } }>(m).pending.data?.total ?? -1;
+  await sse.next((m) => m.event === 'snapshot');
   const pushes: number[] = [];
   for (let i = 0; i < PUSHES; i++) {
     const started = Date.now();
     server.upsert(fx.pod({ name: `bench-pending-${i}`, namespace: 'demo', unschedulable: '', containers: [{ name: 'app', requests: { cpu: '4' } }] }));
     const want = 26 + i;
-    const hit = await waitFor(() => sse.seen.find((s) => s.at >= started && s.pending >= want), { timeoutMs: 5000, intervalMs: 2 });
+    const hit = await sse.next((m) => m.event === 'snapshot' && pendingIn(m) >= want, { from: started, timeoutMs: 5000 });
     pushes.push(hit.at - started);
     await new Promise((r) => setTimeout(r, 300));
   }
-  sse.close();
+  await sse.close();
 
   const rps0 = results[0].rps;
   const lines = [

@@ -7,6 +7,7 @@ import type { StressLoadResult, StressStartResult, StressStopResult, StressView 
 import {
   type ManagedProcess,
   NatsServer,
+  SseClient,
   type StressProcess,
   freePort,
   measureCoresOf,
@@ -143,43 +144,24 @@ describe('stress fleet behind the gateway', () => {
   });
 
   it('streams heartbeats over SSE and drops a pod that has been silent for 5 s', async () => {
-    const controller = new AbortController();
-    const res = await fetch(`${base}/api/v1/stream/stress`, { signal: controller.signal });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const events: Array<{ event: string; data: { pod?: unknown; pods?: Array<{ heartbeat: { pod: string } }> } }> = [];
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const pump = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) });
-        }
-      }
-    })();
-    await waitFor(() => events.find((e) => e.event === 'snapshot'), { timeoutMs: 3000 });
-    expect(events[0].data.pods!.map((p) => p.heartbeat.pod).sort()).toEqual(PODS);
-    await waitFor(() => events.filter((e) => e.event === 'heartbeat').length >= 3, { timeoutMs: 3000, what: 'live heartbeats' });
+    const sse = await SseClient.open(`${base}/api/v1/stream/stress`);
+    expect(sse.contentType).toContain('text/event-stream');
+    type Streamed = { event: string; data: { pod?: unknown; pods?: Array<{ heartbeat: { pod: string } }> } };
+    const events = (): Streamed[] => sse.messages.map((m) => ({ event: m.event, data: sse.json(m) }));
+    await waitFor(() => events().find((e) => e.event === 'snapshot'), { timeoutMs: 3000 });
+    expect(events()[0].data.pods!.map((p) => p.heartbeat.pod).sort()).toEqual(PODS);
+    await waitFor(() => events().filter((e) => e.event === 'heartbeat').length >= 3, { timeoutMs: 3000, what: 'live heartbeats' });
 
     const victim = fleet.find((p) => p.pod === 'stress-c')!;
     const killedAt = Date.now();
     victim.process.killNow();
-    const gone = await waitFor(() => events.find((e) => e.event === 'gone' && e.data.pod === 'stress-c'), { timeoutMs: 10_000, what: 'stress-c gone' });
+    const gone = await waitFor(() => events().find((e) => e.event === 'gone' && e.data.pod === 'stress-c'), { timeoutMs: 10_000, what: 'stress-c gone' });
     const after = Date.now() - killedAt;
     expect(gone).toBeDefined();
     expect(after).toBeGreaterThanOrEqual(4000);
     expect(after).toBeLessThan(7500);
     expect((await view()).pods.map((p) => p.heartbeat.pod).sort()).toEqual(['stress-a', 'stress-b']);
-    controller.abort();
-    await pump;
+    await sse.close();
   });
 
   it('SIGTERM in the middle of a test stops the load at once and exits cleanly in under 5 s', async () => {

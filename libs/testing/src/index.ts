@@ -8,3 +8,4 @@ export * from './aws';
 export * from './browser/browser';
 export * from './stack/app-process';
 export * from './stress';
+export * from './http/sse-client';
