@@ -1,28 +1,15 @@
 import type { Section } from '../../common/section';
 import type { Served } from '../../common/served-by';
 import type { ResponseTimeChain, ResponseTimeStats, ScalingEventRecord } from './events.dto';
+import type { ClusterTotals } from './snapshot.dto';
 
 /** One sample of the cluster (every SAMPLE_INTERVAL_SECONDS); counts and usage at that moment. */
-export interface HistoryPoint {
+export interface HistoryPoint extends ClusterTotals {
   t: string;
-  nodes: number;
-  nodesReady: number;
-  /** Nodes by capacity type ("on-demand", "spot", "unknown"). */
-  nodesByCapacityType: Record<string, number>;
-  /** Pods not finished, in all namespaces. */
-  pods: number;
-  pending: number;
   /** Pods per workload of the watched namespace ("Deployment/stress": 4). */
   workloads: Record<string, number>;
   /** Current and desired replicas per HPA ("stress": [2, 4]). */
   hpas: Record<string, [number, number]>;
-  cpuAllocatableMillis: number;
-  cpuRequestedMillis: number;
-  /** null while metrics.k8s.io has no answer. */
-  cpuUsedMillis: number | null;
-  memoryAllocatableBytes: number;
-  memoryRequestedBytes: number;
-  memoryUsedBytes: number | null;
 }
 
 export interface SamplesView {

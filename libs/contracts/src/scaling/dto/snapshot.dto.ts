@@ -185,7 +185,8 @@ export interface KarpenterView {
   nodeClaims: NodeClaimView[];
 }
 
-export interface ScalingSummary {
+/** Node and pod counts and CPU/memory totals of the cluster at one moment (summary and samples share them). */
+export interface ClusterTotals {
   nodes: number;
   nodesReady: number;
   /** Nodes by capacity type ("on-demand", "spot", "unknown"). */
@@ -193,13 +194,17 @@ export interface ScalingSummary {
   /** Pods not finished, in all namespaces. */
   pods: number;
   pending: number;
-  hpas: number;
   cpuAllocatableMillis: number;
   cpuRequestedMillis: number;
+  /** null while metrics.k8s.io has no answer. */
   cpuUsedMillis: number | null;
   memoryAllocatableBytes: number;
   memoryRequestedBytes: number;
   memoryUsedBytes: number | null;
+}
+
+export interface ScalingSummary extends ClusterTotals {
+  hpas: number;
 }
 
 /** True when snapshot `a` is newer than `b` (a later monitor start, or a later version of the same one). */
