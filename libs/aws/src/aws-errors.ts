@@ -150,3 +150,11 @@ export function describeAwsError(err: unknown, action: string, resource?: string
     details: detailsOf(e),
   };
 }
+
+/** A failed AWS call, already described for a page (the result of describeAwsError), to throw through a cache. */
+export class AwsCallError extends Error {
+  constructor(readonly body: ErrorBody) {
+    super(body.message);
+    this.name = 'AwsCallError';
+  }
+}

@@ -10,7 +10,7 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { ImdsClient, ImdsError, ImdsPaths, awsErrorLogFields, describeAwsError, withDeadline } from '@eks-info/aws';
+import { AwsCallError, ImdsClient, ImdsError, ImdsPaths, awsErrorLogFields, describeAwsError, withDeadline } from '@eks-info/aws';
 import { LogOnce, type Logger, TtlCache } from '@eks-info/platform';
 import { mapRoute } from '../network/network.mapping';
 
@@ -26,12 +26,6 @@ export interface Ec2MetadataCollectorOptions {
    */
   routesDeadlineMs: number;
   logger?: Logger;
-}
-
-class AwsCallError extends Error {
-  constructor(readonly body: ErrorBody) {
-    super(body.message);
-  }
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { awsErrorLogFields, deadlineBody, describeAwsError, withDeadline } from '@eks-info/aws';
+import { AwsCallError, awsErrorLogFields, deadlineBody, describeAwsError, withDeadline } from '@eks-info/aws';
 import { LogOnce, type Logger, TtlCache } from '@eks-info/platform';
 import { mapListener, mapLoadBalancer, mapRouteTable, mapSecurityGroup, mapSubnet, mapTargetGroup, mapVpc } from './network.mapping';
 
@@ -53,13 +53,6 @@ export interface NetworkCollectorOptions {
 }
 
 export type NetworkViewData = Omit<NetworkView, 'servedBy'>;
-
-/** A failed AWS call, already described for the page. */
-class AwsCallError extends Error {
-  constructor(readonly body: ErrorBody) {
-    super(body.message);
-  }
-}
 
 const NO_VPC: ErrorBody = {
   code: AwsErrors.NOT_CONFIGURED.code,
