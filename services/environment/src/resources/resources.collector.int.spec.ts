@@ -1,5 +1,5 @@
 import { KubeErrors } from '@eks-info/contracts';
-import { type KubeSettings, loadKubeAccess } from '@eks-info/kube';
+import { type KubeContext, type KubeSettings, createKubeContext } from '@eks-info/kube';
 import { FakeKubeApiServer, kubeFixtures as fx, waitFor } from '@eks-info/testing';
 import { ResourcesCollector } from './resources.collector';
 
@@ -33,16 +33,22 @@ function cluster(): ReturnType<typeof fx.pod>[] {
 
 let server: FakeKubeApiServer;
 let collector: ResourcesCollector;
+let kube: KubeContext | undefined;
 
-async function startCollector(): Promise<ResourcesCollector> {
-  const settings: KubeSettings = { KUBE_MODE: 'kubeconfig', KUBECONFIG: server.writeKubeconfig(), WATCH_NAMESPACE: 'demo', KUBE_WATCHDOG_SECONDS: 300, KUBE_METRICS_POLL_SECONDS: 300 };
-  collector = ResourcesCollector.fromAccess(loadKubeAccess(settings), settings);
+/** The collector as the environment module builds it, on a KubeContext for these settings. */
+function collectorFor(settings: KubeSettings): ResourcesCollector {
+  kube = createKubeContext(settings, { metricsIntervalMs: settings.KUBE_METRICS_POLL_SECONDS * 1000 });
+  collector = new ResourcesCollector({ namespace: kube.namespace, hub: kube.hub, metrics: kube.metrics, unavailable: kube.access.ok ? undefined : kube.access.error });
   collector.start();
   return collector;
 }
 
+async function startCollector(): Promise<ResourcesCollector> {
+  return collectorFor({ KUBE_MODE: 'kubeconfig', KUBECONFIG: server.writeKubeconfig(), WATCH_NAMESPACE: 'demo', KUBE_WATCHDOG_SECONDS: 300, KUBE_METRICS_POLL_SECONDS: 300 });
+}
+
 afterEach(async () => {
-  await collector?.stop();
+  await kube?.stop();
   await server?.close();
 });
 
@@ -149,9 +155,7 @@ describe('ResourcesCollector', () => {
   });
 
   it('marks every section unavailable outside a cluster and stays ready', async () => {
-    const settings: KubeSettings = { KUBE_MODE: 'off', KUBECONFIG: '', WATCH_NAMESPACE: 'demo', KUBE_WATCHDOG_SECONDS: 300, KUBE_METRICS_POLL_SECONDS: 30 };
-    collector = ResourcesCollector.fromAccess(loadKubeAccess(settings), settings);
-    collector.start();
+    collectorFor({ KUBE_MODE: 'off', KUBECONFIG: '', WATCH_NAMESPACE: 'demo', KUBE_WATCHDOG_SECONDS: 300, KUBE_METRICS_POLL_SECONDS: 30 });
     const view = await collector.view();
     for (const name of ['pods', 'services', 'workloads', 'nodes', 'volumes', 'warnings'] as const) {
       expect(view[name]).toMatchObject({ status: 'unavailable', code: KubeErrors.NOT_IN_CLUSTER.code, message: 'Not running in Kubernetes' });

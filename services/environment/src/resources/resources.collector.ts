@@ -1,15 +1,6 @@
 import { type ErrorBody, EnvironmentErrors, KubeErrors, type ResourcesView, type Section, failed, ok, unavailable } from '@eks-info/contracts';
-import {
-  ApiDiscovery,
-  InformerHub,
-  type InformerStatus,
-  type KubeAccessResult,
-  type KubeSettings,
-  type ManagedInformer,
-  MetricsPoller,
-  type ResourceObjects,
-} from '@eks-info/kube';
-import { type CheckResult, type Logger, sleep } from '@eks-info/platform';
+import type { InformerHub, InformerStatus, ManagedInformer, MetricsPoller, ResourceObjects } from '@eks-info/kube';
+import { type CheckResult, sleep } from '@eks-info/platform';
 import {
   nodeUsageRow,
   persistentVolumeClaimRow,
@@ -59,25 +50,8 @@ const NOT_IN_CLUSTER: ErrorBody = { code: KubeErrors.NOT_IN_CLUSTER.code, messag
 export class ResourcesCollector {
   private informers?: Informers;
   private startedAt = 0;
-  private owned = false;
 
   constructor(private readonly options: ResourcesCollectorOptions) {}
-
-  /**
-   * Builds the collector from `loadKubeAccess`: its own hub and metrics poller when Kubernetes is
-   * reachable (stopped with the collector), every section "unavailable" otherwise.
-   */
-  static fromAccess(access: KubeAccessResult, settings: KubeSettings, logger?: Logger): ResourcesCollector {
-    if (!access.ok) return new ResourcesCollector({ namespace: settings.WATCH_NAMESPACE ?? 'default', unavailable: access.error });
-    const { kubeConfig, namespace } = access.access;
-    const collector = new ResourcesCollector({
-      namespace,
-      hub: InformerHub.fromSettings(access.access, settings, logger),
-      metrics: new MetricsPoller({ kubeConfig, discovery: new ApiDiscovery(kubeConfig), intervalMs: settings.KUBE_METRICS_POLL_SECONDS * 1000, logger }),
-    });
-    collector.owned = true;
-    return collector;
-  }
 
   /** Creates (or joins) the informers and starts the metrics poll. */
   start(): void {
@@ -96,12 +70,6 @@ export class ResourcesCollector {
       events: hub.informer('events', { namespace, fieldSelector: 'type=Warning', optional: true }),
     };
     this.options.metrics?.start();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.owned) return;
-    this.options.metrics?.stop();
-    await this.options.hub?.stop();
   }
 
   async view(): Promise<ResourcesData> {
