@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const services = ['environment', 'storage', 'stress', 'scaling-monitor'];
 
@@ -32,7 +33,9 @@ const boundaries = (testing, allow = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.nx/**', 'coverage/**', 'test-output/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.nx/**', 'coverage/**', 'test-output/**', '**/*.mjs', '**/*.cjs'] },
+  // Browser code is plain ES served as files (no bundler); it is linted as browser scripts.
+  { ignores: ['**/*.js', '!gateway/src/public/js/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { plugins: { '@nx': nx } },
@@ -49,4 +52,9 @@ export default tseslint.config(
   { files: ['**/*.spec.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'], rules: { ...boundaries(true), 'no-console': 'off' } },
   // The single-process entry composes the gateway and services (apps); nothing imports it.
   { files: ['local/**/*.ts'], rules: boundaries(false, ['@eks-info/gateway', '@eks-info/service-*']) },
+  {
+    files: ['gateway/src/public/js/**/*.js'],
+    languageOptions: { ecmaVersion: 2020, sourceType: 'script', globals: { ...globals.browser } },
+    rules: { 'no-unused-vars': ['error', { args: 'none' }], '@typescript-eslint/no-unused-vars': 'off', 'no-console': 'error' },
+  },
 );

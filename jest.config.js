@@ -41,8 +41,19 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'] },
-    { ...common, displayName: 'integration', testMatch: ['**/*.int.spec.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.cpu\\.int\\.spec\\.ts$'], slowTestThreshold: 30 },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['**/*.int.spec.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.cpu\\.int\\.spec\\.ts$'],
+      slowTestThreshold: 30,
+    },
     { ...common, displayName: 'cpu', testMatch: ['**/*.cpu.int.spec.ts'], slowTestThreshold: 60 },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], slowTestThreshold: 60 },
   ],

@@ -27,8 +27,18 @@ async function startTimed(name: string, entry: string, env: Record<string, strin
 async function main(): Promise<void> {
   const nats = await NatsServer.start();
   const [port, envPort] = [await freePort(), await freePort()];
-  const environment = await startTimed('environment', 'services/environment/src/main.js', { NATS_URL: nats.url, MANAGEMENT_PORT: String(envPort), MANAGEMENT_HOST: '127.0.0.1' }, `http://127.0.0.1:${envPort}/ready`);
-  const gateway = await startTimed('gateway', 'gateway/src/main.js', { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1' }, `http://127.0.0.1:${port}/ready`);
+  const environment = await startTimed(
+    'environment',
+    'services/environment/src/main.js',
+    { NATS_URL: nats.url, MANAGEMENT_PORT: String(envPort), MANAGEMENT_HOST: '127.0.0.1' },
+    `http://127.0.0.1:${envPort}/ready`,
+  );
+  const gateway = await startTimed(
+    'gateway',
+    'gateway/src/main.js',
+    { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1' },
+    `http://127.0.0.1:${port}/ready`,
+  );
   const api = `http://127.0.0.1:${port}/api/v1/environment`;
   const body = await (await fetch(api)).text();
 

@@ -17,7 +17,19 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type LoadResult, loadTest, rssMiB } from './support';
-import { FakeKubeApiServer, type ManagedProcess, NatsServer, SseClient, type SseMessage, kubeFixtures as fx, freePort, largeCluster, largeClusterNodeName, scalingScenario, startNodeProcess } from '@eks-info/testing';
+import {
+  FakeKubeApiServer,
+  type ManagedProcess,
+  NatsServer,
+  SseClient,
+  type SseMessage,
+  kubeFixtures as fx,
+  freePort,
+  largeCluster,
+  largeClusterNodeName,
+  scalingScenario,
+  startNodeProcess,
+} from '@eks-info/testing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -36,7 +48,15 @@ async function startMonitor(natsUrl: string, env: Record<string, string>): Promi
   const proc = await startNodeProcess({
     name: 'scaling-monitor',
     entry: 'services/scaling-monitor/src/main.js',
-    env: { NATS_URL: natsUrl, MANAGEMENT_PORT: String(port), MANAGEMENT_HOST: '127.0.0.1', HISTORY_PATH: dir, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '0', ...env },
+    env: {
+      NATS_URL: natsUrl,
+      MANAGEMENT_PORT: String(port),
+      MANAGEMENT_HOST: '127.0.0.1',
+      HISTORY_PATH: dir,
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_GRACE_MS: '0',
+      ...env,
+    },
     readyUrl: `http://127.0.0.1:${port}/ready`,
     timeoutMs: 60_000,
   });
@@ -64,7 +84,12 @@ async function main(): Promise<void> {
   const server = await FakeKubeApiServer.start({ objects: largeCluster({ nodes: NODES, pods: PODS, pending: 25 }), karpenter: false });
   const monitor = await startMonitor(nats.url, { KUBE_MODE: 'kubeconfig', KUBECONFIG: server.writeKubeconfig(), WATCH_NAMESPACE: 'demo' });
   const port = await freePort();
-  const gateway = await startNodeProcess({ name: 'gateway', entry: 'gateway/src/main.js', env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, readyUrl: `http://127.0.0.1:${port}/ready` });
+  const gateway = await startNodeProcess({
+    name: 'gateway',
+    entry: 'gateway/src/main.js',
+    env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    readyUrl: `http://127.0.0.1:${port}/ready`,
+  });
   const base = `http://127.0.0.1:${port}`;
   const body = await (await fetch(`${base}/api/v1/scaling`)).text();
   await new Promise((r) => setTimeout(r, 2000));
@@ -111,7 +136,9 @@ async function main(): Promise<void> {
     '',
     '| Target | req/s | p50 ms | p99 ms | ratio to bare | errors | non-2xx | bytes/resp |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${(r.rps / rps0).toFixed(2)}x | ${r.errors} | ${r.non2xx} | ${r.bytes} |`),
+    ...results.map(
+      (r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${(r.rps / rps0).toFixed(2)}x | ${r.errors} | ${r.non2xx} | ${r.bytes} |`,
+    ),
     '',
     `Push to an SSE client after a watch event (${PUSHES} changes): p50 ${percentile(pushes, 50)} ms, p99 ${percentile(pushes, 99)} ms, max ${Math.max(...pushes)} ms (SNAPSHOT_PUSH_DELAY_MS 250).`,
     `Monitor ready (informers listed) and RSS: no cluster ${off.readyMs} ms / ${off.rss} MiB; 3 nodes ${demo.readyMs} ms / ${demo.rss} MiB; ${NODES} nodes + ${PODS} pods ${monitor.readyMs} ms / ${rssLoaded} MiB.`,

@@ -66,19 +66,42 @@ async function main(): Promise<void> {
   const s3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: moto.region as 'eu-west-1' } }));
   const processes: ManagedProcess[] = [];
-  const runtime = createRuntime('bench', 'bench', { NATS_URL: [nats.url], RPC_TIMEOUT_MS: 10_000, LOG_LEVEL: 'silent' } as Parameters<typeof createRuntime>[2], { logger: pino({ level: 'silent' }) });
+  const runtime = createRuntime(
+    'bench',
+    'bench',
+    { NATS_URL: [nats.url], RPC_TIMEOUT_MS: 10_000, LOG_LEVEL: 'silent' } as Parameters<typeof createRuntime>[2],
+    { logger: pino({ level: 'silent' }) },
+  );
   try {
     const [mgmt, port] = [await freePort(), await freePort()];
     const t0 = Date.now();
     const storage = await startNodeProcess({
       name: 'storage',
       entry: 'services/storage/src/main.js',
-      env: { ...moto.env, NATS_URL: nats.url, POD_NAME: 'storage-0', MANAGEMENT_PORT: String(mgmt), MANAGEMENT_HOST: '127.0.0.1', EBS_PATH: path.join(root, 'ebs'), EFS_PATH: path.join(root, 'efs'), REQUIRE_MOUNTS: 'false', S3_BUCKET: BUCKET, KUBE_MODE: 'off', IMDS_MODE: 'off', LOG_LEVEL: 'warn' },
+      env: {
+        ...moto.env,
+        NATS_URL: nats.url,
+        POD_NAME: 'storage-0',
+        MANAGEMENT_PORT: String(mgmt),
+        MANAGEMENT_HOST: '127.0.0.1',
+        EBS_PATH: path.join(root, 'ebs'),
+        EFS_PATH: path.join(root, 'efs'),
+        REQUIRE_MOUNTS: 'false',
+        S3_BUCKET: BUCKET,
+        KUBE_MODE: 'off',
+        IMDS_MODE: 'off',
+        LOG_LEVEL: 'warn',
+      },
       readyUrl: `http://127.0.0.1:${mgmt}/ready`,
     });
     const readyMs = Date.now() - t0;
     processes.push(storage);
-    const gateway = await startNodeProcess({ name: 'gateway', entry: 'gateway/src/main.js', env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, readyUrl: `http://127.0.0.1:${port}/ready` });
+    const gateway = await startNodeProcess({
+      name: 'gateway',
+      entry: 'gateway/src/main.js',
+      env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      readyUrl: `http://127.0.0.1:${port}/ready`,
+    });
     processes.push(gateway);
     if (runtime.transport.kind === 'nats') await runtime.transport.connection.whenReady();
     await waitFor(() => runtime.bus.request(StorageRpc.ebs, { limit: 1 }).then(() => true), { timeoutMs: 10_000, what: 'the storage service on the bus' });
@@ -86,28 +109,60 @@ async function main(): Promise<void> {
     const idleRss = rssMiB(storage.pid);
 
     const content = 'x'.repeat(512);
-    const record = JSON.stringify({ filename: 'shared_data_x.json', content, metadata: { created_by_pod: 'storage-0', created_by_node: 'node', created_at: new Date().toISOString(), size_bytes: 512, content_type: 'text/plain' } });
+    const record = JSON.stringify({
+      filename: 'shared_data_x.json',
+      content,
+      metadata: { created_by_pod: 'storage-0', created_by_node: 'node', created_at: new Date().toISOString(), size_bytes: 512, content_type: 'text/plain' },
+    });
     const results: Timing[] = [];
 
     const efsBase = await timed(WRITES, (i) => writeFile(path.join(root, 'baseline', `f${String(i).padStart(5, '0')}.json`), record));
     const efsWrite = await timed(WRITES, () => runtime.bus.request(StorageRpc.efsWrite, { content }));
-    results.push({ name: `EFS write 512 B (${WRITES}×, bus → temp+fsync+rename)`, baseline: 'writeFile in-process', ...efsWrite, baseP50: efsBase.p50, baseP99: efsBase.p99, count: WRITES });
+    results.push({
+      name: `EFS write 512 B (${WRITES}×, bus → temp+fsync+rename)`,
+      baseline: 'writeFile in-process',
+      ...efsWrite,
+      baseP50: efsBase.p50,
+      baseP99: efsBase.p99,
+      count: WRITES,
+    });
 
     const listBase = await timed(LISTS, async () => {
       const names = (await readdir(path.join(root, 'baseline'))).sort().reverse().slice(0, 100);
       await Promise.all(names.map((n) => readFile(path.join(root, 'baseline', n), 'utf8').then((t) => JSON.parse(t) as unknown)));
     });
     const list = await timed(LISTS, () => runtime.bus.request(StorageRpc.efs, { limit: 100 }));
-    results.push({ name: `EFS list newest 100 of ${WRITES} (${LISTS}×, bus)`, baseline: 'readdir + 100 reads in-process', ...list, baseP50: listBase.p50, baseP99: listBase.p99, count: LISTS });
+    results.push({
+      name: `EFS list newest 100 of ${WRITES} (${LISTS}×, bus)`,
+      baseline: 'readdir + 100 reads in-process',
+      ...list,
+      baseP50: listBase.p50,
+      baseP99: listBase.p99,
+      count: LISTS,
+    });
 
     const body = Buffer.from('y'.repeat(1024));
     const putBase = await timed(S3_OPS, (i) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `baseline/${i}.txt`, Body: body })));
     const put = await timed(S3_OPS, () => runtime.bus.request(StorageRpc.s3Upload, { text: body.toString() }));
-    results.push({ name: `S3 upload 1 KiB to moto (${S3_OPS}×, bus)`, baseline: 'SDK PutObject in-process', ...put, baseP50: putBase.p50, baseP99: putBase.p99, count: S3_OPS });
+    results.push({
+      name: `S3 upload 1 KiB to moto (${S3_OPS}×, bus)`,
+      baseline: 'SDK PutObject in-process',
+      ...put,
+      baseP50: putBase.p50,
+      baseP99: putBase.p99,
+      count: S3_OPS,
+    });
 
     const listS3Base = await timed(S3_OPS, () => s3.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: 'eks-info/uploads/', MaxKeys: 25 })));
     const listS3 = await timed(S3_OPS, () => runtime.bus.request(StorageRpc.s3, { pageSize: 25 }));
-    results.push({ name: `S3 page of 25 + reports (${S3_OPS}×, bus; 2 listings)`, baseline: 'SDK ListObjects in-process (1 listing)', ...listS3, baseP50: listS3Base.p50, baseP99: listS3Base.p99, count: S3_OPS });
+    results.push({
+      name: `S3 page of 25 + reports (${S3_OPS}×, bus; 2 listings)`,
+      baseline: 'SDK ListObjects in-process (1 listing)',
+      ...listS3,
+      baseP50: listS3Base.p50,
+      baseP99: listS3Base.p99,
+      count: S3_OPS,
+    });
 
     // HTTP through the gateway, against a bare server with the same body.
     const api = `http://127.0.0.1:${port}/api/v1/storage/efs?limit=20`;

@@ -13,7 +13,16 @@ import os from 'node:os';
 import pino from 'pino';
 import { StressRpc } from '@eks-info/contracts';
 import { createRuntime } from '@eks-info/platform';
-import { NatsServer, StressBusClient, type StressProcess, measureCores, measureCoresOf, percentile, processRssBytes, startStressProcess } from '@eks-info/testing';
+import {
+  NatsServer,
+  StressBusClient,
+  type StressProcess,
+  measureCores,
+  measureCoresOf,
+  percentile,
+  processRssBytes,
+  startStressProcess,
+} from '@eks-info/testing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MiB = 1024 * 1024;
@@ -35,7 +44,12 @@ async function healthLatencies(url: string, ms: number): Promise<number[]> {
 
 async function main(): Promise<void> {
   const nats = await NatsServer.start();
-  const runtime = createRuntime('stress-bench', 'bench', { NATS_URL: [nats.url], RPC_TIMEOUT_MS: 5000, LOG_LEVEL: 'silent' } as Parameters<typeof createRuntime>[2], { logger: pino({ level: 'silent' }) });
+  const runtime = createRuntime(
+    'stress-bench',
+    'bench',
+    { NATS_URL: [nats.url], RPC_TIMEOUT_MS: 5000, LOG_LEVEL: 'silent' } as Parameters<typeof createRuntime>[2],
+    { logger: pino({ level: 'silent' }) },
+  );
   if (runtime.transport.kind === 'nats') await runtime.transport.connection.whenReady();
   const client = new StressBusClient(runtime.bus);
   const fleet: StressProcess[] = [await startStressProcess({ pod: 'bench-a', natsUrl: nats.url })];
@@ -50,7 +64,14 @@ async function main(): Promise<void> {
 
   const cpuRows: string[] = [];
   const cores = Math.min(2, os.availableParallelism());
-  const cases: Array<[number, number]> = [[25, 1], [50, 1], [75, 1], [100, 1], [50, cores], [100, cores]];
+  const cases: Array<[number, number]> = [
+    [25, 1],
+    [50, 1],
+    [75, 1],
+    [100, 1],
+    [50, cores],
+    [100, cores],
+  ];
   let fullLoadHealth: number[] = [];
   for (const [intensity, workers] of cases) {
     const { test } = await client.bus.request(StressRpc.start, { testId: id('cpu'), spec: { kind: 'cpu', durationSeconds: SECONDS + 10, intensity, workers } });
@@ -59,7 +80,9 @@ async function main(): Promise<void> {
     if (intensity === 100 && workers === cores) fullLoadHealth = await healthLatencies(a.managementUrl, 3000);
     await client.bus.gather(StressRpc.stop, { id: test.id }, { windowMs: 300 });
     const requested = (intensity / 100) * workers;
-    cpuRows.push(`| ${intensity} % × ${workers} | ${(requested * 1000).toFixed(0)}m | ${(measured * 1000).toFixed(0)}m | ${(measured / requested).toFixed(3)} |`);
+    cpuRows.push(
+      `| ${intensity} % × ${workers} | ${(requested * 1000).toFixed(0)}m | ${(measured * 1000).toFixed(0)}m | ${(measured / requested).toFixed(3)} |`,
+    );
     await pause(500);
   }
 
@@ -91,8 +114,15 @@ async function main(): Promise<void> {
   fleet.push(await startStressProcess({ pod: 'bench-b', natsUrl: nats.url }));
   await client.waitForHeartbeat((hb) => hb.pod === 'bench-b' && hb.units.executedTotal > 0);
   await pause(1000);
-  const two = (await measureCoresOf(fleet.map((p) => p.pid), SECONDS * 1000)).map((c) => c - idleCores);
-  loadRows.push(`| 2 | ${two.map((c) => `${(c * 1000).toFixed(0)}m`).join(' + ')} | ${((two[0] + two[1]) * 1000).toFixed(0)}m | ${((two[0] + two[1]) / (millicores / 1000)).toFixed(3)} |`);
+  const two = (
+    await measureCoresOf(
+      fleet.map((p) => p.pid),
+      SECONDS * 1000,
+    )
+  ).map((c) => c - idleCores);
+  loadRows.push(
+    `| 2 | ${two.map((c) => `${(c * 1000).toFixed(0)}m`).join(' + ')} | ${((two[0] + two[1]) * 1000).toFixed(0)}m | ${((two[0] + two[1]) / (millicores / 1000)).toFixed(3)} |`,
+  );
   await client.bus.gather(StressRpc.stop, { id: load.id }, { windowMs: 300 });
 
   const p = (xs: number[], q: number) => percentile(xs, q).toFixed(1);

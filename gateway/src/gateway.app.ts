@@ -148,7 +148,10 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
     allowList: (request) => SAFE_METHODS.has(request.method),
     errorResponseBuilder: (request, context) => ({
       statusCode: 429,
-      ...envelope({ code: CommonErrors.RATE_LIMITED.code, message: `Too many changes: ${context.max} per minute per client.`, fix: 'Wait a minute and try again.' }, request.id),
+      ...envelope(
+        { code: CommonErrors.RATE_LIMITED.code, message: `Too many changes: ${context.max} per minute per client.`, fix: 'Wait a minute and try again.' },
+        request.id,
+      ),
     }),
   });
   installMutationGuard(fastify);

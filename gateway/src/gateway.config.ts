@@ -5,7 +5,7 @@ export const gatewayConfig = {
   PORT: v.port({ description: 'HTTP port of the pages and the JSON API', default: '8080' }),
   HOST: v.string({ description: 'Address the HTTP port binds to (`npm start` binds 127.0.0.1)', default: '0.0.0.0' }),
   AUTH_MODE: v.oneOf(['none', 'basic', 'alb-oidc'], {
-    description: 'none (local default), basic (AUTH_USERNAME/AUTH_PASSWORD), alb-oidc (trust the ALB\'s signed OIDC headers)',
+    description: "none (local default), basic (AUTH_USERNAME/AUTH_PASSWORD), alb-oidc (trust the ALB's signed OIDC headers)",
     default: 'none',
   }),
   AUTH_USERNAME: v.string({ description: 'User name for basic auth', default: 'admin' }),
@@ -17,7 +17,7 @@ export const gatewayConfig = {
     hint: 'must be a load balancer ARN',
   }),
   ALB_OIDC_KEY_URL: v.url({
-    description: 'Where the ALB\'s public keys are fetched (default: https://public-keys.auth.elb.<AWS_REGION>.amazonaws.com)',
+    description: "Where the ALB's public keys are fetched (default: https://public-keys.auth.elb.<AWS_REGION>.amazonaws.com)",
     optional: true,
   }),
   AWS_REGION: v.string({ description: 'AWS region (used by alb-oidc to find the ALB key endpoint)', optional: true }),
@@ -29,8 +29,7 @@ export const gatewayConfig = {
 
 /** Rules across variables, checked with the rest at start-up. */
 export const gatewayConfigRules: ConfigRule<typeof gatewayConfig>[] = [
-  (c) =>
-    c.AUTH_MODE === 'basic' && !c.AUTH_PASSWORD ? ['AUTH_PASSWORD is required when AUTH_MODE=basic'] : [],
+  (c) => (c.AUTH_MODE === 'basic' && !c.AUTH_PASSWORD ? ['AUTH_PASSWORD is required when AUTH_MODE=basic'] : []),
   (c) =>
     c.AUTH_MODE === 'alb-oidc'
       ? [

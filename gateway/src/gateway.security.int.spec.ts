@@ -59,7 +59,11 @@ describe('gateway security (auth off, as in npm start)', () => {
   });
 
   it('refuses a JSON mutation from another origin', async () => {
-    const res = await fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' });
+    const res = await fetch(`${gw.url}/api/v1/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: '{}',
+    });
     expect(res.status).toBe(403);
     expect((await json(res)).code).toBe('COMMON.FORBIDDEN');
   });
@@ -79,7 +83,11 @@ describe('gateway security (auth off, as in npm start)', () => {
 
   it('accepts a same-origin JSON mutation', async () => {
     const before = FakeEnvironmentHandlers.refreshes;
-    const res = await fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', origin: gw.url }, body: '{}' });
+    const res = await fetch(`${gw.url}/api/v1/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: gw.url },
+      body: '{}',
+    });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ cleared: 3, servedBy: { service: 'environment' } });
     expect(FakeEnvironmentHandlers.refreshes).toBe(before + 1);
@@ -87,26 +95,46 @@ describe('gateway security (auth off, as in npm start)', () => {
 
   it('requires the CSRF token on a form post, and accepts it', async () => {
     const before = FakeEnvironmentHandlers.refreshes;
-    const missing = await fetch(`${gw.url}/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+    const missing = await fetch(`${gw.url}/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      redirect: 'manual',
+    });
     expect(missing.status).toBe(403);
     const { token, cookie } = await csrfFrom(gw.url);
-    const forged = await fetch(`${gw.url}/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: '_csrf=not-the-token', redirect: 'manual' });
+    const forged = await fetch(`${gw.url}/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: '_csrf=not-the-token',
+      redirect: 'manual',
+    });
     expect(forged.status).toBe(403);
     expect(FakeEnvironmentHandlers.refreshes).toBe(before);
-    const good = await fetch(`${gw.url}/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: `_csrf=${encodeURIComponent(token)}`, redirect: 'manual' });
+    const good = await fetch(`${gw.url}/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: `_csrf=${encodeURIComponent(token)}`,
+      redirect: 'manual',
+    });
     expect(good.status).toBe(303);
     expect(good.headers.get('location')).toBe('/network');
     expect(FakeEnvironmentHandlers.refreshes).toBe(before + 1);
   });
 
   it('answers 413 with the envelope when the body is over the limit', async () => {
-    const res = await fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    const res = await fetch(`${gw.url}/api/v1/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(4096) }),
+    });
     expect(res.status).toBe(413);
     expect((await json(res)).code).toBe('COMMON.PAYLOAD_TOO_LARGE');
   });
 
   it('rate-limits mutations per client (429) but never reads', async () => {
-    const post = () => fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '1.2.3.4' }, body: '{}' });
+    const post = () =>
+      fetch(`${gw.url}/api/v1/network/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '1.2.3.4' }, body: '{}' });
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) statuses.push((await post()).status);
     expect(statuses).toContain(429);

@@ -7,7 +7,10 @@ import { stressConfig, stressLocalDefaults } from '@eks-info/service-stress';
 
 /** Variables only the local entry points read. */
 export const localOnlyConfig = {
-  DATA_DIR: v.string({ description: '`npm start` and `npm run start:distributed`: the directory for local data (EBS and EFS directories, local S3, scaling history)', default: '.data' }),
+  DATA_DIR: v.string({
+    description: '`npm start` and `npm run start:distributed`: the directory for local data (EBS and EFS directories, local S3, scaling history)',
+    default: '.data',
+  }),
 };
 
 /** Every component's configuration, for `npm start` (one process reads them all) and the docs. */

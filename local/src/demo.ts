@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
   process.once('exit', () => child.kill('SIGTERM'));
   child.once('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`\n  The simulated cluster stopped (${signal ?? code}); the dashboard keeps running and shows why its sections fail.\n`);
+    if (!stopping)
+      process.stderr.write(`\n  The simulated cluster stopped (${signal ?? code}); the dashboard keeps running and shows why its sections fail.\n`);
   });
   await startLocal({
     // The demo's own history, and samples often enough to see the story in the charts.

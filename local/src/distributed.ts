@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const first = NATS_URL.split(',')[0];
   if (!(await listening(first))) {
     const { hostname, port } = new URL(first);
-    if (!['127.0.0.1', 'localhost', '::1'].includes(hostname)) throw new Error(`nothing listens at ${first} and it is not local; start NATS there or set NATS_URL`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(hostname))
+      throw new Error(`nothing listens at ${first} and it is not local; start NATS there or set NATS_URL`);
     const natsServer = path.join(ROOT, '.tools/bin/nats-server');
     if (!existsSync(natsServer)) throw new Error('nats-server is not installed: run scripts/tools/install.sh nats');
     // As in the chart and compose: uploads (up to 10 MiB) cross NATS in one message.

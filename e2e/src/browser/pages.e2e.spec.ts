@@ -74,7 +74,10 @@ describe('interactions', () => {
       () =>
         new Promise<string[]>((resolve) => {
           const seen: string[] = [];
-          new MutationObserver(() => seen.push(document.body.getAttribute('aria-busy') ?? '')).observe(document.body, { attributes: true, attributeFilter: ['aria-busy'] });
+          new MutationObserver(() => seen.push(document.body.getAttribute('aria-busy') ?? '')).observe(document.body, {
+            attributes: true,
+            attributeFilter: ['aria-busy'],
+          });
           document.addEventListener('eksinfo:refreshed', () => setTimeout(() => resolve(seen), 50), { once: true });
         }),
     );

@@ -144,7 +144,11 @@ describe('NATS outage under load', () => {
 
 describe('misconfiguration', () => {
   it('fails start-up with a message naming every bad variable', async () => {
-    const proc = await startNodeProcess({ name: 'gateway-bad', entry: 'gateway/src/main.js', env: { PORT: 'eighty', AUTH_MODE: 'kerberos', NATS_URL: 'nats://127.0.0.1:1' } });
+    const proc = await startNodeProcess({
+      name: 'gateway-bad',
+      entry: 'gateway/src/main.js',
+      env: { PORT: 'eighty', AUTH_MODE: 'kerberos', NATS_URL: 'nats://127.0.0.1:1' },
+    });
     const exit = await proc.exited;
     expect(exit.code).toBe(78);
     const out = proc.output.join('\n');

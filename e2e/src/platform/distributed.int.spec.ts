@@ -16,14 +16,20 @@ it('starts NATS and every component, serves pages across processes, and stops th
     env: isolatedEnv({ PORT: String(port), NATS_URL: `nats://127.0.0.1:${natsPort}`, MANAGEMENT_PORT_BASE: String(base) }),
   });
   try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, what: 'the gateway' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.status === 200, {
+      timeoutMs: 30_000,
+      what: 'the gateway',
+    });
     const env = await waitFor(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/environment`);
       return res.status === 200 ? ((await res.json()) as { servedBy: { service: string; pod: string } }) : undefined;
     });
     expect(env.servedBy.service).toBe('environment');
     for (let i = 0; i < 4; i++) {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${base + i}/health`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, what: `service on ${base + i}` });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${base + i}/health`).catch(() => undefined))?.status === 200, {
+        timeoutMs: 30_000,
+        what: `service on ${base + i}`,
+      });
     }
     expect(await isListening(natsPort)).toBe(true);
     const names = new Set(proc.output.map((l) => l.match(/^\[([a-z-]+)\]/)?.[1]).filter(Boolean));

@@ -16,8 +16,14 @@ const blocked = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8')
 
 it('the guard blocks and records a connection to a metadata address (control)', async () => {
   const file = logFile();
-  const script = "fetch('http://169.254.169.254/latest/meta-data/', { signal: AbortSignal.timeout(2000) }).then(() => process.exit(0), (e) => { console.log('refused:', e.cause?.code ?? e.message); process.exit(3); });";
-  const proc = new ManagedProcess({ name: 'probe', command: nodeBin, args: [...guardRequireArgs(), '-e', script], env: isolatedEnv({ METADATA_GUARD_LOG: file }) });
+  const script =
+    "fetch('http://169.254.169.254/latest/meta-data/', { signal: AbortSignal.timeout(2000) }).then(() => process.exit(0), (e) => { console.log('refused:', e.cause?.code ?? e.message); process.exit(3); });";
+  const proc = new ManagedProcess({
+    name: 'probe',
+    command: nodeBin,
+    args: [...guardRequireArgs(), '-e', script],
+    env: isolatedEnv({ METADATA_GUARD_LOG: file }),
+  });
   const exit = await proc.exited;
   expect(exit.code).toBe(3);
   expect(proc.output.join('\n')).toContain('refused: EACCES');

@@ -26,7 +26,8 @@ describe('scaling history across gateway replicas and a monitor restart', () => 
   };
   const history = async (url: string) => (await getJson<ScalingHistory>(`${url}/api/v1/scaling/history?hours=1`)).body;
   const eventIds = (h: ScalingHistory) => (h.events.status === 'ok' ? h.events.data.events.map((e) => e.event_id).sort() : []);
-  const stats = (h: ScalingHistory) => (h.responseTimes.status === 'ok' ? h.responseTimes.data.stats.map((s) => [s.type, s.count, s.average_seconds, s.in_progress]) : []);
+  const stats = (h: ScalingHistory) =>
+    h.responseTimes.status === 'ok' ? h.responseTimes.data.stats.map((s) => [s.type, s.count, s.average_seconds, s.in_progress]) : [];
 
   beforeAll(async () => {
     scenario = scalingScenario({ start: new Date(Date.now() - 600_000) });
@@ -58,7 +59,8 @@ describe('scaling history across gateway replicas and a monitor restart', () => 
     expect(stats(a)).toEqual(stats(b));
     expect(a.servedBy).toEqual(b.servedBy);
     // The same rows on both history pages.
-    const rows = async (url: string) => [...(await (await fetch(`${url}/scaling/history?hours=1`)).text()).matchAll(/data-event="([^"]+)"/g)].map((m) => m[1]).sort();
+    const rows = async (url: string) =>
+      [...(await (await fetch(`${url}/scaling/history?hours=1`)).text()).matchAll(/data-event="([^"]+)"/g)].map((m) => m[1]).sort();
     expect(await rows(gateways[0].url)).toEqual(await rows(gateways[1].url));
     expect((await rows(gateways[0].url)).length).toBe(8);
 

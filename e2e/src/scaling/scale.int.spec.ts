@@ -27,7 +27,10 @@ describe(`scaling with ${NODES} nodes and ${PODS} pods`, () => {
   const figures: Record<string, string | number> = {};
 
   beforeAll(async () => {
-    [nats, server] = await Promise.all([NatsServer.start(), FakeKubeApiServer.start({ objects: largeCluster({ nodes: NODES, pods: PODS, pending: 25 }), karpenter: false })]);
+    [nats, server] = await Promise.all([
+      NatsServer.start(),
+      FakeKubeApiServer.start({ objects: largeCluster({ nodes: NODES, pods: PODS, pending: 25 }), karpenter: false }),
+    ]);
     historyDir = tempDir('scaling-scale-');
     const started = Date.now();
     monitor = await startMonitor(nats.url, { ...kubeEnv(server), HISTORY_PATH: historyDir, LOG_LEVEL: 'warn' });
@@ -96,7 +99,13 @@ describe(`scaling with ${NODES} nodes and ${PODS} pods`, () => {
         const name = `late-${i}`;
         const started = Date.now();
         server.upsert(fx.pod({ name, namespace: 'demo', unschedulable: '', containers: [{ name: 'app', requests: { cpu: '4', memory: '1Gi' } }] }));
-        const m = await sse.next((x) => x.event === 'snapshot' && sse.json<ScalingSnapshot>(x).pending.status === 'ok' && (sse.json<ScalingSnapshot>(x).pending as { data: { total: number } }).data.total === 26 + i, { from: started, timeoutMs: 5000 });
+        const m = await sse.next(
+          (x) =>
+            x.event === 'snapshot' &&
+            sse.json<ScalingSnapshot>(x).pending.status === 'ok' &&
+            (sse.json<ScalingSnapshot>(x).pending as { data: { total: number } }).data.total === 26 + i,
+          { from: started, timeoutMs: 5000 },
+        );
         latencies.push(m.at - started);
         await new Promise((r) => setTimeout(r, 300));
       }

@@ -121,7 +121,9 @@ describe('scaling in npm start against a cluster', () => {
     expect(body.servedBy.service).toBe('scaling-monitor');
 
     const since = scenario.start.toISOString();
-    const page = await getJson<ScalingEventsPage>(`${app.url}/api/v1/scaling/events?since=${since}&types=hpa_scale_up,hpa_scale_down&workload=Deployment/stress`);
+    const page = await getJson<ScalingEventsPage>(
+      `${app.url}/api/v1/scaling/events?since=${since}&types=hpa_scale_up,hpa_scale_down&workload=Deployment/stress`,
+    );
     expect(page.status).toBe(200);
     expect(page.body.events.map((e) => [e.event_type, e.result])).toEqual([
       ['hpa_scale_up', '2 → 4 replicas'],
@@ -134,7 +136,17 @@ describe('scaling in npm start against a cluster', () => {
     ]);
 
     const html = await (await fetch(`${app.url}/scaling/history?hours=1`)).text();
-    for (const text of ['HPA decision → all new pods Ready', '1 min 41 s', 'Pod Pending → scheduled', '1 min 30 s', 'Node created → Ready', '45 s', 'HPA scale-up', 'Node removed', 'chart-pods']) {
+    for (const text of [
+      'HPA decision → all new pods Ready',
+      '1 min 41 s',
+      'Pod Pending → scheduled',
+      '1 min 30 s',
+      'Node created → Ready',
+      '45 s',
+      'HPA scale-up',
+      'Node removed',
+      'chart-pods',
+    ]) {
       expect(html).toContain(text);
     }
   });
@@ -155,10 +167,13 @@ describe('scaling in npm start against a cluster', () => {
 
   it('exports the scaling metrics for Prometheus', async () => {
     // The gauges follow the last change (the extra node's removal) at the next push.
-    await waitFor(async () => (await (await fetch(`${app.url}/metrics`)).text()).includes('scaling_nodes{capacity_type="on-demand",arch="arm64",ready="true"} 2'), {
-      timeoutMs: 5000,
-      what: 'the node gauge after the scale-down',
-    });
+    await waitFor(
+      async () => (await (await fetch(`${app.url}/metrics`)).text()).includes('scaling_nodes{capacity_type="on-demand",arch="arm64",ready="true"} 2'),
+      {
+        timeoutMs: 5000,
+        what: 'the node gauge after the scale-down',
+      },
+    );
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('scaling_pending_pods 0');
     expect(metrics).toContain('scaling_hpa_current_replicas{namespace="demo",hpa="stress"} 2');
@@ -192,7 +207,10 @@ describe('scaling in npm start without a cluster', () => {
   it('says "Not running in Kubernetes" everywhere, shows no data and writes nothing', async () => {
     const snap = (await getJson<ScalingSnapshot>(`${app.url}/api/v1/scaling`)).body;
     for (const key of ['summary', 'nodes', 'pending', 'hpas', 'clusterAutoscaler', 'karpenter', 'nodeEvents'] as const) {
-      expect([key, snap[key]]).toEqual([key, expect.objectContaining({ status: 'unavailable', code: 'KUBE.NOT_IN_CLUSTER', message: 'Not running in Kubernetes' })]);
+      expect([key, snap[key]]).toEqual([
+        key,
+        expect.objectContaining({ status: 'unavailable', code: 'KUBE.NOT_IN_CLUSTER', message: 'Not running in Kubernetes' }),
+      ]);
     }
     const history = (await getJson<ScalingHistory>(`${app.url}/api/v1/scaling/history`)).body;
     expect(history.samples).toMatchObject({ status: 'unavailable', code: 'KUBE.NOT_IN_CLUSTER' });

@@ -109,7 +109,9 @@ describe('/scaling/history under npm run demo', () => {
     const { page, errors } = await open('/scaling/history?hours=1');
     await page.waitForSelector('#scaling-history[data-charts="drawn"]', { timeout: 15_000 });
     const points = await page.evaluate(() => {
-      const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: Array<{ label: string; data: unknown[] }> } } | undefined } }).Chart;
+      const chart = (
+        window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: Array<{ label: string; data: unknown[] }> } } | undefined } }
+      ).Chart;
       return ['pods', 'nodes', 'cpu', 'memory'].map((name) => {
         const c = chart.getChart(document.getElementById(`chart-${name}`) as HTMLCanvasElement);
         return [name, c ? c.data.datasets[0].data.length : 0, c ? c.data.datasets.map((d) => d.label) : []] as const;

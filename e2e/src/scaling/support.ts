@@ -39,7 +39,6 @@ export async function startGatewayProcess(natsUrl: string, env: Record<string, s
   return { proc, url };
 }
 
-
 export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
   return { status: res.status, body: (await res.json()) as T };

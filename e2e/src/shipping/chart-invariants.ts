@@ -7,8 +7,7 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 const APP_COMPONENTS = ['gateway', 'environment', 'storage', 'stress', 'scaling-monitor'];
 
 export const byKind = (docs: K8sObject[], kind: string) => docs.filter((d) => d.kind === kind);
-export const named = (docs: K8sObject[], kind: string, suffix: string) =>
-  docs.find((d) => d.kind === kind && String(d.metadata?.name).endsWith(suffix));
+export const named = (docs: K8sObject[], kind: string, suffix: string) => docs.find((d) => d.kind === kind && String(d.metadata?.name).endsWith(suffix));
 const component = (d: K8sObject) => d.metadata?.labels?.['app.kubernetes.io/component'] as string | undefined;
 const podSpec = (d: K8sObject): K8sObject | undefined => (d.kind === 'Pod' ? d.spec : d.spec?.template?.spec);
 const podLabels = (d: K8sObject): Record<string, string> => (d.kind === 'Pod' ? d.metadata?.labels : d.spec?.template?.metadata?.labels) ?? {};
@@ -65,8 +64,7 @@ export function containerProblems(docs: K8sObject[], appImage: (image: string) =
     for (const c of containers) {
       const where = `${w.kind}/${w.metadata?.name} container ${c.name}`;
       for (const kind of ['requests', 'limits'])
-        for (const res of ['cpu', 'memory'])
-          if (!quantitySet(c.resources?.[kind]?.[res])) problems.push(`${where}: no ${res} ${kind}`);
+        for (const res of ['cpu', 'memory']) if (!quantitySet(c.resources?.[kind]?.[res])) problems.push(`${where}: no ${res} ${kind}`);
       const sc = c.securityContext ?? {};
       if (sc.runAsNonRoot !== true) problems.push(`${where}: runAsNonRoot is not true`);
       if (!(Number(sc.runAsUser) > 0)) problems.push(`${where}: no numeric non-root runAsUser`);
@@ -167,7 +165,9 @@ export function rbacProblems(docs: K8sObject[], releaseNamespace: string): strin
     if (extra.length) problems.push(`${key}: grants more than the service uses: ${extra.join(', ')}`);
     if (missing.length) problems.push(`${key}: lacks ${missing.join(', ')}`);
     const bindingKind = r.kind === 'Role' ? 'RoleBinding' : 'ClusterRoleBinding';
-    const bindings = docs.filter((b) => b.kind === bindingKind && b.roleRef?.name === r.metadata.name && (r.kind === 'ClusterRole' || b.metadata?.namespace === ns));
+    const bindings = docs.filter(
+      (b) => b.kind === bindingKind && b.roleRef?.name === r.metadata.name && (r.kind === 'ClusterRole' || b.metadata?.namespace === ns),
+    );
     if (bindings.length !== 1) problems.push(`${key}: ${bindings.length} bindings instead of 1`);
     for (const b of bindings) {
       const sa = docs.find((d) => d.kind === 'ServiceAccount' && component(d) === comp);
@@ -225,13 +225,13 @@ export function networkPolicyProblems(docs: K8sObject[]): string[] {
   const problems: string[] = [];
   const policies = byKind(docs, 'NetworkPolicy');
   const pods = workloads(docs).map((w) => ({ name: `${w.kind}/${w.metadata.name}`, labels: podLabels(w), comp: component(w) }));
-  const denyAll = policies.filter(
-    (p) => !p.spec?.ingress && !p.spec?.egress && ['Ingress', 'Egress'].every((t) => (p.spec?.policyTypes ?? []).includes(t)),
-  );
+  const denyAll = policies.filter((p) => !p.spec?.ingress && !p.spec?.egress && ['Ingress', 'Egress'].every((t) => (p.spec?.policyTypes ?? []).includes(t)));
   for (const pod of pods) {
     if (!denyAll.some((p) => selects(p.spec.podSelector, pod.labels))) problems.push(`${pod.name}: no default-deny policy selects it`);
     const mine = policies.filter((p) => selects(p.spec.podSelector, pod.labels));
-    const dns = mine.some((p) => (p.spec.egress ?? []).some((e: K8sObject) => (e.ports ?? []).some((pt: K8sObject) => pt.port === 53 && pt.protocol === 'UDP')));
+    const dns = mine.some((p) =>
+      (p.spec.egress ?? []).some((e: K8sObject) => (e.ports ?? []).some((pt: K8sObject) => pt.port === 53 && pt.protocol === 'UDP')),
+    );
     if (!dns) problems.push(`${pod.name}: no DNS egress`);
     const openIngress = mine.flatMap((p) => p.spec.ingress ?? []).filter((rule: K8sObject) => !rule.from || rule.from.length === 0);
     if (openIngress.length && pod.comp !== 'gateway') problems.push(`${pod.name}: ingress open to any source`);

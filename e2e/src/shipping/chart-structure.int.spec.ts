@@ -28,7 +28,7 @@ beforeAll(() => {
   renders['all-on'] = parseDocs(renderChart(['-f', ALL_ON_VALUES]));
 }, INSTALL_TIMEOUT_MS);
 
-const each = () => Object.keys(renders).length ? Object.keys(renders) : ['defaults', 'all-on'];
+const each = () => (Object.keys(renders).length ? Object.keys(renders) : ['defaults', 'all-on']);
 
 describe.each(each())('the %s render', (name) => {
   const docs = () => renders[name];
@@ -61,7 +61,12 @@ describe.each(each())('the %s render', (name) => {
     expect(others).toEqual([]);
     expect(tpl.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3' });
     const container = sts.spec.template.spec.containers[0];
-    expect(container.volumeMounts).toEqual(expect.arrayContaining([{ name: 'ebs', mountPath: '/data/ebs' }, { name: 'efs', mountPath: '/data/efs' }]));
+    expect(container.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'ebs', mountPath: '/data/ebs' },
+        { name: 'efs', mountPath: '/data/efs' },
+      ]),
+    );
     const efsVolume = sts.spec.template.spec.volumes.find((v: K8sObject) => v.name === 'efs');
     const claim = byKind(docs(), 'PersistentVolumeClaim').find((c) => c.metadata.name === efsVolume.persistentVolumeClaim.claimName)!;
     expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
@@ -193,7 +198,12 @@ describe('the invariants fire on broken renders', () => {
     sm.spec.replicas = 3;
     expect(rwoClaimsInMultiReplicaDeployments(docs)).toEqual([expect.stringContaining('mounts ReadWriteOnce claim demo-eks-info-scaling-monitor-history')]);
     sm.spec.replicas = 1;
-    docs.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' }, spec: { scaleTargetRef: { kind: 'Deployment', name: sm.metadata.name }, maxReplicas: 4 } });
+    docs.push({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'x' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: sm.metadata.name }, maxReplicas: 4 },
+    });
     expect(rwoClaimsInMultiReplicaDeployments(docs)).toHaveLength(1);
   });
 
@@ -237,7 +247,10 @@ describe('the invariants fire on broken renders', () => {
     const nats = byKind(docs, 'NetworkPolicy').find((p) => p.metadata.name === 'demo-eks-info-nats')!;
     nats.spec.ingress[0].from = [];
     expect(networkPolicyProblems(docs)).toEqual(expect.arrayContaining(['nats: client port open to any source']));
-    docs.splice(docs.findIndex((d) => d.metadata?.name === 'demo-eks-info-default-deny'), 1);
+    docs.splice(
+      docs.findIndex((d) => d.metadata?.name === 'demo-eks-info-default-deny'),
+      1,
+    );
     expect(networkPolicyProblems(docs).filter((p) => p.includes('no default-deny'))).toHaveLength(workloads(docs).length);
   });
 });

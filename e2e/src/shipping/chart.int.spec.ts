@@ -2,19 +2,7 @@
 // 1.33 schemas, offline) → kube-score, plus values-schema and Helm-version checks.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  ALL_ON_VALUES,
-  CHART,
-  INSTALL_TIMEOUT_MS,
-  K8S_SCHEMAS,
-  KUBE_VERSION,
-  ensureTools,
-  helmTemplate,
-  renderChart,
-  run,
-  tempDir,
-  tool,
-} from './support';
+import { ALL_ON_VALUES, CHART, INSTALL_TIMEOUT_MS, K8S_SCHEMAS, KUBE_VERSION, ensureTools, helmTemplate, renderChart, run, tempDir, tool } from './support';
 
 const RENDERS: Record<string, string[]> = { defaults: [], 'all-on': ['-f', ALL_ON_VALUES] };
 const KUBE_SCORE_ARGS = [
@@ -66,7 +54,10 @@ describe('helm', () => {
     try {
       mkdirSync(path.join(dir, 'templates'));
       writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
-      writeFileSync(path.join(dir, 'templates/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\ndata: {v: "{{ .Capabilities.KubeVersion.Version }}"}\n');
+      writeFileSync(
+        path.join(dir, 'templates/cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\ndata: {v: "{{ .Capabilities.KubeVersion.Version }}"}\n',
+      );
       const r = run(tool('helm'), ['template', dir]);
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain(`v: "v${KUBE_VERSION}"`);
@@ -166,7 +157,9 @@ describe('install notes', () => {
   });
 
   it('point at the ALB address when the Ingress is on, and warn when auth is off', () => {
-    expect(notes(['-f', ALL_ON_VALUES])).toContain("kubectl get ingress demo-eks-info-gateway -n eks-info -o jsonpath='{.status.loadBalancer.ingress[0].hostname}");
+    expect(notes(['-f', ALL_ON_VALUES])).toContain(
+      "kubectl get ingress demo-eks-info-gateway -n eks-info -o jsonpath='{.status.loadBalancer.ingress[0].hostname}",
+    );
     expect(notes(['--set', 'gateway.auth.mode=none'])).toContain('WARNING: authentication is off');
   });
 });

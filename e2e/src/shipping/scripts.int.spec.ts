@@ -23,8 +23,14 @@ beforeAll(() => {
   bin = path.join(tmp.dir, 'bin');
   mkdirSync(bin);
   calls = path.join(tmp.dir, 'calls.log');
-  stub('docker', 'if [ "$1 $2" = "buildx version" ]; then echo "buildx v0.0.0"; fi\nif [ "$1 $2" = "buildx inspect" ]; then echo "Platforms: linux/amd64, linux/arm64"; fi\nif [ "$1" = login ]; then cat >/dev/null; fi');
-  stub('aws', 'case "$1 $2" in "ecr get-login-password") echo token ;; "ecr describe-repositories") echo "registry.test/eks-info" ;; "sts get-caller-identity") echo "arn:aws:sts::000000000000:assumed-role/test" ;; esac');
+  stub(
+    'docker',
+    'if [ "$1 $2" = "buildx version" ]; then echo "buildx v0.0.0"; fi\nif [ "$1 $2" = "buildx inspect" ]; then echo "Platforms: linux/amd64, linux/arm64"; fi\nif [ "$1" = login ]; then cat >/dev/null; fi',
+  );
+  stub(
+    'aws',
+    'case "$1 $2" in "ecr get-login-password") echo token ;; "ecr describe-repositories") echo "registry.test/eks-info" ;; "sts get-caller-identity") echo "arn:aws:sts::000000000000:assumed-role/test" ;; esac',
+  );
   stub(
     'terraform',
     'if [ "$2" = output ]; then case "$4" in cluster_name) echo -n demo ;; region) echo -n eu-west-1 ;; namespace) echo -n eks-info ;; release_name) echo -n eks-info ;; chart_values_yaml) printf "clusterName: demo\\n" ;; esac; fi',
@@ -56,7 +62,9 @@ describe('scripts/build.sh', () => {
     const r = script(BUILD, ['--region', 'eu-west-1', '--tag', 'v1.2.3']);
     expect(r.stderr).not.toContain('error');
     expect(r.code).toBe(0);
-    expect(r.calls).toContain('aws ecr describe-repositories --region eu-west-1 --repository-names eks-info --query repositories[0].repositoryUri --output text');
+    expect(r.calls).toContain(
+      'aws ecr describe-repositories --region eu-west-1 --repository-names eks-info --query repositories[0].repositoryUri --output text',
+    );
     expect(r.calls).toContain('docker login --username AWS --password-stdin registry.test');
     const build = r.calls.find((c) => c.startsWith('docker buildx build'))!;
     expect(build).toContain('--platform linux/arm64,linux/amd64');
@@ -98,7 +106,11 @@ describe('scripts/deploy.sh', () => {
     expect(r.calls).toContain(`terraform -chdir=${ROOT}/terraform apply -input=false -auto-approve -var image_tag=abc123 -var deploy_app=false`);
     expect(r.calls).toContain('aws eks update-kubeconfig --name demo --region eu-west-1 --alias demo');
     const install = r.calls.find((c) => c.startsWith('helm upgrade --install'))!;
-    expect(install).toMatch(new RegExp(`^helm upgrade --install eks-info ${ROOT}/helm/eks-info --namespace eks-info --create-namespace -f \\S+ --wait --timeout 10m --set-string image.tag=abc123$`));
+    expect(install).toMatch(
+      new RegExp(
+        `^helm upgrade --install eks-info ${ROOT}/helm/eks-info --namespace eks-info --create-namespace -f \\S+ --wait --timeout 10m --set-string image.tag=abc123$`,
+      ),
+    );
     expect(order('terraform -chdir')).toBeLessThan(order('helm upgrade'));
     expect(order('helm upgrade')).toBeLessThan(order('helm test'));
   });

@@ -31,7 +31,8 @@ function blocks(text: string, kind: string): Map<string, string> {
 
 describe('terraform fmt', () => {
   // The machine's terraform, or OpenTofu built by scripts/tools/install.sh: same fmt rules.
-  const fmt = (dir: string) => run(tool('terraform'), ['fmt', '-check', '-recursive', '-list=true', dir], { env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+  const fmt = (dir: string) =>
+    run(tool('terraform'), ['fmt', '-check', '-recursive', '-list=true', dir], { env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
 
   it('-check passes on terraform/', () => {
     const r = fmt(TF);
@@ -89,8 +90,24 @@ describe('conventions (SPEC §5)', () => {
   it('passes the chart the values its templates read', () => {
     const values = readFileSync(path.join(ROOT, 'helm/eks-info/values.yaml'), 'utf8');
     const app = read('app.tf');
-    for (const key of ['clusterName', 'architecture', 'image', 'repository', 'roleArn', 'fileSystemId', 'accessPointId', 'bucket', 'prefix', 'certificateArn', 'inboundCidrs'])
-      expect({ key, inChart: new RegExp(`\\b${key}:`).test(values), inTerraform: new RegExp(`\\b${key}\\s+=`).test(app) }).toEqual({ key, inChart: true, inTerraform: true });
+    for (const key of [
+      'clusterName',
+      'architecture',
+      'image',
+      'repository',
+      'roleArn',
+      'fileSystemId',
+      'accessPointId',
+      'bucket',
+      'prefix',
+      'certificateArn',
+      'inboundCidrs',
+    ])
+      expect({ key, inChart: new RegExp(`\\b${key}:`).test(values), inTerraform: new RegExp(`\\b${key}\\s+=`).test(app) }).toEqual({
+        key,
+        inChart: true,
+        inTerraform: true,
+      });
   });
 });
 
@@ -106,7 +123,8 @@ describe('AWS resources', () => {
 
   it('makes the bucket private, encrypted, versioned, TLS-only, with expiring reports', () => {
     const s3 = read('s3.tf');
-    for (const k of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) expect(s3).toMatch(new RegExp(`${k}\\s+= true`));
+    for (const k of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'])
+      expect(s3).toMatch(new RegExp(`${k}\\s+= true`));
     expect(s3).toMatch(/sse_algorithm\s+= var\.kms_key_arn == null \? "AES256" : "aws:kms"/);
     expect(s3).toMatch(/status = "Enabled"/);
     expect(s3).toMatch(/effect\s+= "Deny"[\s\S]*variable = "aws:SecureTransport"\s+values\s+= \["false"\]/);
@@ -115,7 +133,9 @@ describe('AWS resources', () => {
 
   it('trusts each role only from its own namespace:serviceaccount and the sts audience (IRSA), or the Pod Identity service', () => {
     const iam = read('iam.tf');
-    expect(iam).toMatch(/variable = "\$\{local\.oidc_issuer\}:sub"\s+values\s+= \[for sa in each\.value\.service_accounts : "system:serviceaccount:\$\{each\.value\.namespace\}:\$\{sa\}"\]/);
+    expect(iam).toMatch(
+      /variable = "\$\{local\.oidc_issuer\}:sub"\s+values\s+= \[for sa in each\.value\.service_accounts : "system:serviceaccount:\$\{each\.value\.namespace\}:\$\{sa\}"\]/,
+    );
     expect(iam).toMatch(/variable = "\$\{local\.oidc_issuer\}:aud"\s+values\s+= \["sts\.amazonaws\.com"\]/);
     expect(iam).toMatch(/identifiers = \["pods\.eks\.amazonaws\.com"\]/);
     expect(iam).not.toMatch(/StringLike"\s+variable = "\$\{local\.oidc_issuer\}:sub"/);
@@ -127,7 +147,9 @@ describe('AWS resources', () => {
   it('scopes the storage role to the bucket and prefix, with no wildcard action in any grant', () => {
     const iam = read('iam.tf');
     const storage = blocks(iam, 'data').get('aws_iam_policy_document.storage')!;
-    expect(storage).toMatch(/actions\s+= \["s3:PutObject", "s3:GetObject", "s3:DeleteObject"\]\s+resources = \["\$\{aws_s3_bucket\.this\.arn\}\/\$\{var\.s3_prefix\}\*"\]/);
+    expect(storage).toMatch(
+      /actions\s+= \["s3:PutObject", "s3:GetObject", "s3:DeleteObject"\]\s+resources = \["\$\{aws_s3_bucket\.this\.arn\}\/\$\{var\.s3_prefix\}\*"\]/,
+    );
     expect(storage).toMatch(/actions\s+= \["s3:ListBucket"\]\s+resources = \[aws_s3_bucket\.this\.arn\]/);
     expect(storage).not.toMatch(/"s3:\*"|arn:aws:s3:::\*/);
     // Wildcard actions only in the bucket policy's Deny (no TLS, no access); never in a grant.

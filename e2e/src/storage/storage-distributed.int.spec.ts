@@ -73,7 +73,15 @@ describe('two storage pods over NATS', () => {
     gateway = await startNodeProcess({
       name: 'gateway',
       entry: 'gateway/src/main.js',
-      env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', POD_NAME: 'gateway-0', MUTATION_RATE_LIMIT_PER_MINUTE: '10000', RPC_TIMEOUT_MS: '10000', SHUTDOWN_GRACE_MS: '0' },
+      env: {
+        NATS_URL: nats.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        POD_NAME: 'gateway-0',
+        MUTATION_RATE_LIMIT_PER_MINUTE: '10000',
+        RPC_TIMEOUT_MS: '10000',
+        SHUTDOWN_GRACE_MS: '0',
+      },
       readyUrl: `${base}/ready`,
     });
     // Queue subscriptions are bound right after connecting: wait until both pods answer.
@@ -128,7 +136,7 @@ describe('two storage pods over NATS', () => {
     expect(listing.files.data.writers.map((w) => w.pod)).toEqual(PODS);
   });
 
-  it('keeps EBS entries per pod: each volume holds only its own pod\'s entries', async () => {
+  it("keeps EBS entries per pod: each volume holds only its own pod's entries", async () => {
     for (let i = 0; i < 8; i++) await raw(base, 'POST', '/api/v1/storage/ebs/entries', { headers: JSON_TYPE, body: JSON.stringify({ content: `entry ${i}` }) });
     const views = new Map<string, Array<{ pod: string }>>();
     await waitFor(
@@ -144,7 +152,10 @@ describe('two storage pods over NATS', () => {
       expect(new Set(items.map((e) => e.pod))).toEqual(new Set([pod]));
     }
     PODS.forEach((pod, i) => {
-      const onDisk = readFileSync(path.join(storage[i].ebs, 'entries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pod: string });
+      const onDisk = readFileSync(path.join(storage[i].ebs, 'entries.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { pod: string });
       expect(new Set(onDisk.map((e) => e.pod))).toEqual(new Set([pod]));
     });
   });
@@ -159,14 +170,19 @@ describe('two storage pods over NATS', () => {
     expect(served).toEqual(new Set(PODS));
   });
 
-  it('appends each request to exactly one pod\'s access log', async () => {
+  it("appends each request to exactly one pod's access log", async () => {
     const ids = Array.from({ length: 30 }, (_, i) => `req_dist_${i}_${randomBytes(3).toString('hex')}`);
     for (const id of ids) await raw(base, 'GET', '/api/v1/storage/s3?pageSize=1', { headers: { 'x-request-id': id } });
     const logged = await waitFor(
       () => {
         const all = storage.flatMap((s) => {
           const file = path.join(s.ebs, 'access-log', 'access.log');
-          return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AccessRecord) : [];
+          return existsSync(file)
+            ? readFileSync(file, 'utf8')
+                .trim()
+                .split('\n')
+                .map((l) => JSON.parse(l) as AccessRecord)
+            : [];
         });
         const ours = all.filter((r) => ids.includes(r.request_id ?? ''));
         return ours.length >= ids.length ? { all, ours } : undefined;
@@ -175,11 +191,16 @@ describe('two storage pods over NATS', () => {
     );
     expect(logged.ours.map((r) => r.request_id).sort()).toEqual([...ids].sort()); // each exactly once
     expect(logged.ours[0]).toMatchObject({ pod_name: 'gateway-0', request_method: 'GET', request_path: '/api/v1/storage/s3', response_status: 200 });
-    const perPod = storage.map((s) => readFileSync(path.join(s.ebs, 'access-log', 'access.log'), 'utf8').split('\n').filter((l) => ids.some((id) => l.includes(id))).length);
+    const perPod = storage.map(
+      (s) =>
+        readFileSync(path.join(s.ebs, 'access-log', 'access.log'), 'utf8')
+          .split('\n')
+          .filter((l) => ids.some((id) => l.includes(id))).length,
+    );
     expect(perPod.every((n) => n > 0)).toBe(true);
   });
 
-  it('uploads each window\'s report exactly once, merged from both pods\' logs', async () => {
+  it("uploads each window's report exactly once, merged from both pods' logs", async () => {
     const started = Date.now();
     const reportsPrefix = 'eks-info/reports/';
     // Traffic during the next windows, so reports have requests from both pods.
@@ -193,7 +214,7 @@ describe('two storage pods over NATS', () => {
       async () => {
         const out = await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: reportsPrefix }));
         const scheduled = (out.Versions ?? []).filter((v) => v.LastModified && v.LastModified.getTime() > started);
-        return scheduled.length >= 2 ? out.Versions ?? [] : undefined;
+        return scheduled.length >= 2 ? (out.Versions ?? []) : undefined;
       },
       { timeoutMs: 4 * INTERVAL_SECONDS * 1000 + 10_000, intervalMs: 500, what: 'two scheduled reports' },
     );
@@ -257,11 +278,27 @@ describe('an upload above the NATS payload limit', () => {
     storage = await startNodeProcess({
       name: 'storage',
       entry: 'services/storage/src/main.js',
-      env: { NATS_URL: nats.url, MANAGEMENT_PORT: String(mgmt), MANAGEMENT_HOST: '127.0.0.1', EBS_PATH: path.join(root, 'ebs'), EFS_PATH: path.join(root, 'efs'), S3_LOCAL_DIR: path.join(root, 's3'), REQUIRE_MOUNTS: 'false', KUBE_MODE: 'off', IMDS_MODE: 'off', SHUTDOWN_GRACE_MS: '0' },
+      env: {
+        NATS_URL: nats.url,
+        MANAGEMENT_PORT: String(mgmt),
+        MANAGEMENT_HOST: '127.0.0.1',
+        EBS_PATH: path.join(root, 'ebs'),
+        EFS_PATH: path.join(root, 'efs'),
+        S3_LOCAL_DIR: path.join(root, 's3'),
+        REQUIRE_MOUNTS: 'false',
+        KUBE_MODE: 'off',
+        IMDS_MODE: 'off',
+        SHUTDOWN_GRACE_MS: '0',
+      },
       readyUrl: `http://127.0.0.1:${mgmt}/ready`,
     });
     base = `http://127.0.0.1:${port}`;
-    gateway = await startNodeProcess({ name: 'gateway', entry: 'gateway/src/main.js', env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '0' }, readyUrl: `${base}/ready` });
+    gateway = await startNodeProcess({
+      name: 'gateway',
+      entry: 'gateway/src/main.js',
+      env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '0' },
+      readyUrl: `${base}/ready`,
+    });
     await waitFor(async () => (await raw(base, 'GET', '/api/v1/storage/s3')).status === 200, { timeoutMs: 10_000, what: 'the storage service on the bus' });
   }, 60_000);
 
@@ -277,7 +314,11 @@ describe('an upload above the NATS payload limit', () => {
     const big = multipart({ _csrf: token }, { field: 'file', name: 'big.bin', type: 'application/octet-stream', data: randomBytes(1536 * 1024) });
     const res = await raw(base, 'POST', '/api/v1/storage/s3/objects', { headers: { 'content-type': big.type, cookie }, body: big.body });
     expect(res.status).toBe(413);
-    expect(res.json()).toMatchObject({ code: 'STORAGE.TOO_LARGE', message: 'The upload is larger than the message bus accepts.', fix: expect.stringContaining('max_payload') });
+    expect(res.json()).toMatchObject({
+      code: 'STORAGE.TOO_LARGE',
+      message: 'The upload is larger than the message bus accepts.',
+      fix: expect.stringContaining('max_payload'),
+    });
     const small = multipart({ _csrf: token }, { field: 'file', name: 'small.bin', type: 'application/octet-stream', data: randomBytes(64 * 1024) });
     expect((await raw(base, 'POST', '/api/v1/storage/s3/objects', { headers: { 'content-type': small.type, cookie }, body: small.body })).status).toBe(201);
   });

@@ -43,7 +43,13 @@ describe('storage over HTTP (npm start)', () => {
     mkdirSync(path.join(root, 'shared'));
     writeFileSync(path.join(root, 'shared', 'shared_data_20250101_000000_000_aaaaaaaaaa.json'), JSON.stringify({ content: 'canary', metadata: {} }));
     mkdirSync(path.join(root, 'data'));
-    app = await startLocalApp({ DATA_DIR: path.join(root, 'data'), MUTATION_RATE_LIMIT_PER_MINUTE: '100000', UPLOAD_LIMIT_BYTES: String(256 * 1024), TEXT_LIMIT_BYTES: '4096', LOG_LEVEL: 'warn' });
+    app = await startLocalApp({
+      DATA_DIR: path.join(root, 'data'),
+      MUTATION_RATE_LIMIT_PER_MINUTE: '100000',
+      UPLOAD_LIMIT_BYTES: String(256 * 1024),
+      TEXT_LIMIT_BYTES: '4096',
+      LOG_LEVEL: 'warn',
+    });
     base = app.url;
   });
 
@@ -153,43 +159,104 @@ describe('storage over HTTP (npm start)', () => {
 
     const abs = path.join(root, 'canary.txt');
     const names = [
-      '..', '../canary.txt', '../../canary.txt', '..%2F..%2Fcanary.txt', '%2e%2e%2f%2e%2e%2fcanary.txt', '%252e%252e%252fcanary.txt', '..%5c..%5ccanary.txt',
-      '..%c0%af..%c0%afcanary.txt', '%ef%bc%8e%ef%bc%8e%ef%bc%8fcanary.txt', encodeURIComponent(abs), `%2F${'a'.repeat(5)}`, 'a%00.json', '%00', 'shared_data_x.json%00.txt',
-      '....%2F%2Fcanary.txt', 'x'.repeat(201), `shared_data_20250101_000000_000_${'a'.repeat(190)}.json`, 'entries.jsonl', '.tmp-x', '..%2Fshared%2Fshared_data_20250101_000000_000_aaaaaaaaaa.json',
+      '..',
+      '../canary.txt',
+      '../../canary.txt',
+      '..%2F..%2Fcanary.txt',
+      '%2e%2e%2f%2e%2e%2fcanary.txt',
+      '%252e%252e%252fcanary.txt',
+      '..%5c..%5ccanary.txt',
+      '..%c0%af..%c0%afcanary.txt',
+      '%ef%bc%8e%ef%bc%8e%ef%bc%8fcanary.txt',
+      encodeURIComponent(abs),
+      `%2F${'a'.repeat(5)}`,
+      'a%00.json',
+      '%00',
+      'shared_data_x.json%00.txt',
+      '....%2F%2Fcanary.txt',
+      'x'.repeat(201),
+      `shared_data_20250101_000000_000_${'a'.repeat(190)}.json`,
+      'entries.jsonl',
+      '.tmp-x',
+      '..%2Fshared%2Fshared_data_20250101_000000_000_aaaaaaaaaa.json',
       'shared_data_20250101_000000_000_aaaaaaaaaa.json',
     ];
     const keys = [
-      '../../canary.txt', 'eks-info/../../canary.txt', 'eks-info/uploads/..%2F..%2F..%2Fcanary.txt', 'eks-info%2F..%2F..%2Fx', '%2Fetc%2Fpasswd', 'other/prefix.txt', 'eks-info/',
-      'eks-info//x', 'eks-info/uploads/%252e%252e%252fx', `eks-info/${'k'.repeat(200)}`, 'eks-info/a%00b', 'eks-info/uploads/a\\b', 'eks-info/uploads/%5C..%5Cx', 'eks-info/uploads/missing.txt',
+      '../../canary.txt',
+      'eks-info/../../canary.txt',
+      'eks-info/uploads/..%2F..%2F..%2Fcanary.txt',
+      'eks-info%2F..%2F..%2Fx',
+      '%2Fetc%2Fpasswd',
+      'other/prefix.txt',
+      'eks-info/',
+      'eks-info//x',
+      'eks-info/uploads/%252e%252e%252fx',
+      `eks-info/${'k'.repeat(200)}`,
+      'eks-info/a%00b',
+      'eks-info/uploads/a\\b',
+      'eks-info/uploads/%5C..%5Cx',
+      'eks-info/uploads/missing.txt',
     ];
     const requests: Array<{ method: string; path: string; body?: string | Buffer; headers?: Record<string, string> }> = [];
     for (const n of names) {
       requests.push({ method: 'GET', path: `/api/v1/storage/efs/files/${n}` }, { method: 'DELETE', path: `/api/v1/storage/efs/files/${n}` });
-      requests.push({ method: 'POST', path: `/efs/files/${n}/delete`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: `_csrf=${encodeURIComponent(token)}` });
+      requests.push({
+        method: 'POST',
+        path: `/efs/files/${n}/delete`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: `_csrf=${encodeURIComponent(token)}`,
+      });
       requests.push({ method: 'GET', path: `/efs/files/${n}` });
     }
     for (const k of keys) {
-      requests.push({ method: 'GET', path: `/api/v1/storage/s3/objects/${k}` }, { method: 'DELETE', path: `/api/v1/storage/s3/objects/${k}` }, { method: 'GET', path: `/s3/objects/${k}` });
-      requests.push({ method: 'POST', path: '/s3/delete', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ _csrf: token, key: decodeURIComponent(k.replace(/%(?![0-9a-f]{2})/gi, '%25')) }).toString() });
+      requests.push(
+        { method: 'GET', path: `/api/v1/storage/s3/objects/${k}` },
+        { method: 'DELETE', path: `/api/v1/storage/s3/objects/${k}` },
+        { method: 'GET', path: `/s3/objects/${k}` },
+      );
+      requests.push({
+        method: 'POST',
+        path: '/s3/delete',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ _csrf: token, key: decodeURIComponent(k.replace(/%(?![0-9a-f]{2})/gi, '%25')) }).toString(),
+      });
       // A missing key under the prefix is a fine page token; the others are not.
       if (!k.endsWith('missing.txt')) requests.push({ method: 'GET', path: `/api/v1/storage/s3?after=${encodeURIComponent(k)}` });
     }
     const json = (p: string, body: unknown) => ({ method: 'POST', path: p, headers: JSON_TYPE, body: typeof body === 'string' ? body : JSON.stringify(body) });
     for (const p of ['/api/v1/storage/ebs/entries', '/api/v1/storage/efs/files']) {
       requests.push(
-        json(p, { content: 42 }), json(p, { content: null }), json(p, { content: ['x'] }), json(p, { content: { $gt: '' } }), json(p, {}), json(p, []), json(p, '"just a string"'),
-        json(p, '{"content": "unterminated'), json(p, { content: '   ' }), json(p, { content: 'z'.repeat(4097) }), json(p, '{"__proto__": {"content": "polluted"}}'),
+        json(p, { content: 42 }),
+        json(p, { content: null }),
+        json(p, { content: ['x'] }),
+        json(p, { content: { $gt: '' } }),
+        json(p, {}),
+        json(p, []),
+        json(p, '"just a string"'),
+        json(p, '{"content": "unterminated'),
+        json(p, { content: '   ' }),
+        json(p, { content: 'z'.repeat(4097) }),
+        json(p, '{"__proto__": {"content": "polluted"}}'),
         json(p, { content: 'x'.repeat(1024 * 1024 + 10) }),
         { method: 'POST', path: p, headers: { 'content-type': 'text/plain' }, body: 'content=x' },
         { method: 'POST', path: p, headers: { 'content-type': 'application/xml' }, body: '<content>x</content>' },
       );
     }
     requests.push(
-      json('/api/v1/storage/s3/objects', { text: 7 }), json('/api/v1/storage/s3/objects', { base64: '@@@@' }), json('/api/v1/storage/s3/objects', { base64: 'YQ==', filename: '../../canary.txt' }),
-      json('/api/v1/storage/s3/objects', { base64: 'YQ==', filename: 'a\u0000.txt' }), json('/api/v1/storage/s3/objects', { text: 'a', base64: 'YQ==' }), json('/api/v1/storage/s3/objects', {}),
-      json('/api/v1/storage/s3/objects', { text: 'q'.repeat(4097) }), json('/api/v1/storage/ebs/cleanup', { olderThanDays: -1 }), json('/api/v1/storage/ebs/cleanup', { olderThanDays: 'all' }),
-      { method: 'GET', path: '/api/v1/storage/ebs?limit=-1' }, { method: 'GET', path: '/api/v1/storage/efs?limit=100000' }, { method: 'GET', path: '/api/v1/storage/s3?pageSize=0' },
-      { method: 'GET', path: '/api/v1/storage/s3?pageSize=abc' }, { method: 'PUT', path: '/api/v1/storage/efs/files/x', headers: JSON_TYPE, body: '{}' },
+      json('/api/v1/storage/s3/objects', { text: 7 }),
+      json('/api/v1/storage/s3/objects', { base64: '@@@@' }),
+      json('/api/v1/storage/s3/objects', { base64: 'YQ==', filename: '../../canary.txt' }),
+      json('/api/v1/storage/s3/objects', { base64: 'YQ==', filename: 'a\u0000.txt' }),
+      json('/api/v1/storage/s3/objects', { text: 'a', base64: 'YQ==' }),
+      json('/api/v1/storage/s3/objects', {}),
+      json('/api/v1/storage/s3/objects', { text: 'q'.repeat(4097) }),
+      json('/api/v1/storage/ebs/cleanup', { olderThanDays: -1 }),
+      json('/api/v1/storage/ebs/cleanup', { olderThanDays: 'all' }),
+      { method: 'GET', path: '/api/v1/storage/ebs?limit=-1' },
+      { method: 'GET', path: '/api/v1/storage/efs?limit=100000' },
+      { method: 'GET', path: '/api/v1/storage/s3?pageSize=0' },
+      { method: 'GET', path: '/api/v1/storage/s3?pageSize=abc' },
+      { method: 'PUT', path: '/api/v1/storage/efs/files/x', headers: JSON_TYPE, body: '{}' },
     );
     const empty = multipart({ _csrf: token });
     requests.push({ method: 'POST', path: '/api/v1/storage/s3/objects', headers: { 'content-type': empty.type, cookie }, body: empty.body });

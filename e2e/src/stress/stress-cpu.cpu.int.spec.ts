@@ -86,7 +86,9 @@ describe('stress CPU engine, measured from /proc', () => {
     const latencies = await probeHealth(stress.managementUrl, 4000);
     await stop(client, test.id);
     const p99 = percentile(latencies, 99);
-    console.log(`intensity 100 % × ${n} workers: ${cores.toFixed(2)} cores; heartbeat ${hb.cpu.usedMillicores}m; /health p99 ${p99.toFixed(1)} ms over ${latencies.length} probes`);
+    console.log(
+      `intensity 100 % × ${n} workers: ${cores.toFixed(2)} cores; heartbeat ${hb.cpu.usedMillicores}m; /health p99 ${p99.toFixed(1)} ms over ${latencies.length} probes`,
+    );
     expect(cores).toBeGreaterThanOrEqual(n * 0.9);
     expect(cores).toBeLessThanOrEqual(n * 1.1);
     expect(hb.cpu.usedMillicores).toBeGreaterThan(n * 1000 * 0.85);
@@ -140,7 +142,9 @@ describe('stress CPU engine under a real CPU quota (a container limit of 1 core)
 
     const capped = await startCpu(client, { durationSeconds: 5, intensity: 10, workers: 4 });
     expect(capped.test.cpu?.workers).toBe(1);
-    expect(capped.test.adjustments).toEqual([expect.objectContaining({ field: 'workers', requested: 4, applied: 1, reason: expect.stringContaining('1000m') })]);
+    expect(capped.test.adjustments).toEqual([
+      expect.objectContaining({ field: 'workers', requested: 4, applied: 1, reason: expect.stringContaining('1000m') }),
+    ]);
     await stop(client, capped.test.id);
 
     const { test } = await startCpu(client, { durationSeconds: 20, intensity: 100 });
@@ -151,7 +155,9 @@ describe('stress CPU engine under a real CPU quota (a container limit of 1 core)
     const latencies = await probeHealth(stress.managementUrl, 4000);
     await stop(client, test.id);
     const p99 = percentile(latencies, 99);
-    console.log(`1-core quota, 100 %: ${cores.toFixed(2)} cores; heartbeat ${hb.cpu.usedMillicores}m = ${hb.cpu.percentOfLimit} % of limit, ${hb.cpu.percentOfRequest} % of request; /health p99 ${p99.toFixed(1)} ms`);
+    console.log(
+      `1-core quota, 100 %: ${cores.toFixed(2)} cores; heartbeat ${hb.cpu.usedMillicores}m = ${hb.cpu.percentOfLimit} % of limit, ${hb.cpu.percentOfRequest} % of request; /health p99 ${p99.toFixed(1)} ms`,
+    );
     expect(cores).toBeGreaterThan(0.85);
     expect(cores).toBeLessThan(1.05);
     expect(hb.cpu).toMatchObject({ source: 'cgroup', limitMillicores: 1000, requestMillicores: 250 });
@@ -185,12 +191,18 @@ describe('sustained load spreads over the replicas', () => {
     const { load } = await client.bus.request(StressRpc.startLoad, { loadId: testId('load'), millicores, durationSeconds: 90 });
     expect(load.unitsPerSecond).toBe(12);
     await new Promise((r) => setTimeout(r, 2000));
-    const two = await measureCoresOf(fleet.map((p) => p.pid), 8000);
+    const two = await measureCoresOf(
+      fleet.map((p) => p.pid),
+      8000,
+    );
 
     fleet.push(await startStressProcess({ pod: 'stress-load-c', natsUrl: nats.url }));
     await client.waitForHeartbeat((hb) => hb.pod === 'stress-load-c' && hb.units.executedTotal > 0);
     await new Promise((r) => setTimeout(r, 1000));
-    const three = await measureCoresOf(fleet.map((p) => p.pid), 8000);
+    const three = await measureCoresOf(
+      fleet.map((p) => p.pid),
+      8000,
+    );
     const stopped = await client.bus.gather(StressRpc.stop, { id: load.id }, { windowMs: 500 });
 
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -208,4 +220,3 @@ describe('sustained load spreads over the replicas', () => {
     expect(after).toBeLessThan(before * 0.85);
   });
 });
-

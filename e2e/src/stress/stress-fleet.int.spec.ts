@@ -67,10 +67,17 @@ describe('stress fleet behind the gateway', () => {
     await waitFor(async () => (await liveTests()).length === 3, { timeoutMs: 5000, what: 'the test in every heartbeat' });
     expect(await liveTests()).toEqual(PODS.map((p) => `${p}:${id}`));
     // Every process really burns CPU (loosely: other suites share this machine).
-    const cores = await measureCoresOf(fleet.map((p) => p.pid), 2000);
+    const cores = await measureCoresOf(
+      fleet.map((p) => p.pid),
+      2000,
+    );
     for (const c of cores) expect(c).toBeGreaterThan(0.05);
 
-    const again = await api<{ code: string; message: string; details: string }>('POST', '/api/v1/stress/memory', { durationSeconds: 10, targetMb: 16, target: 'all' });
+    const again = await api<{ code: string; message: string; details: string }>('POST', '/api/v1/stress/memory', {
+      durationSeconds: 10,
+      targetMb: 16,
+      target: 'all',
+    });
     expect(again.status).toBe(409);
     expect(again.json.code).toBe('STRESS.CONFLICT');
     expect(again.json.message).toContain(id);
@@ -136,7 +143,10 @@ describe('stress fleet behind the gateway', () => {
     expect(second.status).toBe(409);
     expect(second.json.message).toContain(started.json.load.id);
     // Units reach more than one pod of the queue group.
-    await waitFor(async () => (await view()).pods.filter((p) => p.heartbeat.units.executedTotal > 0).length >= 2, { timeoutMs: 10_000, what: 'units on two pods' });
+    await waitFor(async () => (await view()).pods.filter((p) => p.heartbeat.units.executedTotal > 0).length >= 2, {
+      timeoutMs: 10_000,
+      what: 'units on two pods',
+    });
     const stopped = await api<StressStopResult>('DELETE', `/api/v1/stress/tests/${started.json.load.id}`);
     expect(stopped.status).toBe(200);
     expect(stopped.json.stopped).toHaveLength(1);
@@ -149,7 +159,11 @@ describe('stress fleet behind the gateway', () => {
     type Streamed = { event: string; data: { pod?: unknown; pods?: Array<{ heartbeat: { pod: string } }> } };
     const events = (): Streamed[] => sse.messages.map((m) => ({ event: m.event, data: sse.json(m) }));
     await waitFor(() => events().find((e) => e.event === 'snapshot'), { timeoutMs: 3000 });
-    expect(events()[0].data.pods!.map((p) => p.heartbeat.pod).sort()).toEqual(PODS);
+    expect(
+      events()[0]
+        .data.pods!.map((p) => p.heartbeat.pod)
+        .sort(),
+    ).toEqual(PODS);
     await waitFor(() => events().filter((e) => e.event === 'heartbeat').length >= 3, { timeoutMs: 3000, what: 'live heartbeats' });
 
     const victim = fleet.find((p) => p.pod === 'stress-c')!;

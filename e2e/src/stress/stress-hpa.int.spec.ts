@@ -4,7 +4,17 @@
  * desired replicas, targets, the replica sum from the HPA's metric and from live heartbeats.
  */
 import type { StressView } from '@eks-info/contracts';
-import { FakeKubeApiServer, type ManagedProcess, NatsServer, type StressProcess, freePort, kubeFixtures as fx, startNodeProcess, startStressProcess, waitFor } from '@eks-info/testing';
+import {
+  FakeKubeApiServer,
+  type ManagedProcess,
+  NatsServer,
+  type StressProcess,
+  freePort,
+  kubeFixtures as fx,
+  startNodeProcess,
+  startStressProcess,
+  waitFor,
+} from '@eks-info/testing';
 
 jest.setTimeout(120_000);
 
@@ -18,12 +28,30 @@ describe('stress HPA through the gateway', () => {
   beforeAll(async () => {
     nats = await NatsServer.start();
     kube = await FakeKubeApiServer.start({
-      objects: [fx.horizontalPodAutoscaler({ name: 'eks-info-stress', minReplicas: 3, maxReplicas: 10, cpuTarget: 70, memoryTarget: 80, currentCpu: 140, currentMemory: 30, currentReplicas: 3, desiredReplicas: 6 })],
+      objects: [
+        fx.horizontalPodAutoscaler({
+          name: 'eks-info-stress',
+          minReplicas: 3,
+          maxReplicas: 10,
+          cpuTarget: 70,
+          memoryTarget: 80,
+          currentCpu: 140,
+          currentMemory: 30,
+          currentReplicas: 3,
+          desiredReplicas: 6,
+        }),
+      ],
     });
     stress = await startStressProcess({
       pod: 'stress-hpa-a',
       natsUrl: nats.url,
-      env: { KUBE_MODE: 'kubeconfig', KUBECONFIG: kube.writeKubeconfig(), STRESS_HPA_NAME: 'eks-info-stress', CPU_REQUEST_MILLICORES: '250', MEMORY_REQUEST_BYTES: String(256 * 1024 * 1024) },
+      env: {
+        KUBE_MODE: 'kubeconfig',
+        KUBECONFIG: kube.writeKubeconfig(),
+        STRESS_HPA_NAME: 'eks-info-stress',
+        CPU_REQUEST_MILLICORES: '250',
+        MEMORY_REQUEST_BYTES: String(256 * 1024 * 1024),
+      },
     });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -46,10 +74,13 @@ describe('stress HPA through the gateway', () => {
     const ready = await (await fetch(`${stress.managementUrl}/ready`)).json();
     expect(JSON.stringify(ready)).toContain('stress HPA informer synced');
 
-    const view = await waitFor(async () => {
-      const v = (await (await fetch(`${base}/api/v1/stress`)).json()) as StressView;
-      return v.hpa.status === 'ok' && v.pods.length === 1 ? v : undefined;
-    }, { timeoutMs: 10_000, what: 'the HPA and a live pod in the view' });
+    const view = await waitFor(
+      async () => {
+        const v = (await (await fetch(`${base}/api/v1/stress`)).json()) as StressView;
+        return v.hpa.status === 'ok' && v.pods.length === 1 ? v : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the HPA and a live pod in the view' },
+    );
     if (view.hpa.status !== 'ok') throw new Error('unreachable');
     expect(view.hpa.data).toMatchObject({ name: 'eks-info-stress', currentReplicas: 3, desiredReplicas: 6, minReplicas: 3, maxReplicas: 10 });
     expect(view.hpa.data.expected?.explanation).toContain('ceil(3 × 140 / 70) = 6');
@@ -64,11 +95,24 @@ describe('stress HPA through the gateway', () => {
     expect(page).toContain('<strong>3</strong> current · <strong>6</strong> desired · range 3–10');
     expect(page).toContain("From the HPA's own metric:</strong> 3 replicas at 140 % average CPU (from metrics-server)");
 
-    kube.upsert(fx.horizontalPodAutoscaler({ name: 'eks-info-stress', minReplicas: 3, maxReplicas: 10, cpuTarget: 70, currentCpu: 65, currentReplicas: 6, desiredReplicas: 6 }));
-    await waitFor(async () => {
-      const v = (await (await fetch(`${base}/api/v1/stress`)).json()) as StressView;
-      return v.hpa.status === 'ok' && v.hpa.data.currentReplicas === 6 && v.hpa.data.expected?.withinTolerance === true;
-    }, { timeoutMs: 5000, what: 'the HPA change in the view' });
+    kube.upsert(
+      fx.horizontalPodAutoscaler({
+        name: 'eks-info-stress',
+        minReplicas: 3,
+        maxReplicas: 10,
+        cpuTarget: 70,
+        currentCpu: 65,
+        currentReplicas: 6,
+        desiredReplicas: 6,
+      }),
+    );
+    await waitFor(
+      async () => {
+        const v = (await (await fetch(`${base}/api/v1/stress`)).json()) as StressView;
+        return v.hpa.status === 'ok' && v.hpa.data.currentReplicas === 6 && v.hpa.data.expected?.withinTolerance === true;
+      },
+      { timeoutMs: 5000, what: 'the HPA change in the view' },
+    );
     expect(kube.listCalls('horizontalpodautoscalers')).toBe(1);
   });
 });

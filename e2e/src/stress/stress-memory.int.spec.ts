@@ -65,7 +65,11 @@ describe('memory tests', () => {
     const stoppedAt = performance.now();
     const replies = await client.bus.gather(StressRpc.stop, { id: test.id }, { windowMs: 300 });
     expect(replies.find((r) => r.found)?.test?.state).toBe('stopped');
-    const backAt = await waitFor(() => (processRssBytes(p.pid) <= baseline * 1.1 ? performance.now() : undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'RSS back near baseline' });
+    const backAt = await waitFor(() => (processRssBytes(p.pid) <= baseline * 1.1 ? performance.now() : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'RSS back near baseline',
+    });
     const reported = await client.waitForHeartbeat((hb) => hb.pod === p.pod && hb.lastTest?.id === test.id && hb.lastTest.memory?.reclaimMs !== null);
     console.log(
       `baseline ${(baseline / MiB).toFixed(1)} MiB; +${raised.toFixed(1)} MiB for 200; back within 10 % after ${(backAt - stoppedAt).toFixed(0)} ms; reported reclaim ${reported.lastTest!.memory!.reclaimedMb} MiB in ${reported.lastTest!.memory!.reclaimMs} ms`,
@@ -95,7 +99,9 @@ describe('memory tests', () => {
     const expected = Math.floor((limit - before - limit * 0.2) / MiB);
     expect(test.memory!.targetMb).toBeLessThan(5120);
     expect(Math.abs(test.memory!.targetMb - expected)).toBeLessThan(16);
-    expect(test.adjustments).toEqual([expect.objectContaining({ field: 'targetMb', requested: 5120, applied: test.memory!.targetMb, reason: expect.stringContaining('headroom 20 %') })]);
+    expect(test.adjustments).toEqual([
+      expect.objectContaining({ field: 'targetMb', requested: 5120, applied: test.memory!.targetMb, reason: expect.stringContaining('headroom 20 %') }),
+    ]);
     await client.waitForHeartbeat((hb) => hb.pod === p.pod && hb.test?.id === test.id && hb.test.memory?.allocating === false);
     expect(processRssBytes(p.pid)).toBeLessThan(limit * 0.85);
     expect(p.process.running).toBe(true);

@@ -62,14 +62,20 @@ describe('/stress', () => {
     expect(await page.locator('#stress-pods-table tbody tr progress').count()).toBe(1);
 
     // The pod's CPU rises in the live table (a 60 % worker; loosely, the machine is shared), and the chart has points.
-    await page.waitForFunction((floor) => {
-      const text = document.querySelector('#stress-pods-table tbody tr td.usage .usage-text')?.textContent ?? '';
-      const m = /^([\d.]+)(m| cores)/.exec(text.trim());
-      return m !== null && (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) >= floor;
-    }, idle + 200, { timeout: 10_000 });
+    await page.waitForFunction(
+      (floor) => {
+        const text = document.querySelector('#stress-pods-table tbody tr td.usage .usage-text')?.textContent ?? '';
+        const m = /^([\d.]+)(m| cores)/.exec(text.trim());
+        return m !== null && (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) >= floor;
+      },
+      idle + 200,
+      { timeout: 10_000 },
+    );
     expect(await podMillicores(page)).toBeGreaterThan(idle);
     const points = await page.evaluate(() => {
-      const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ data: unknown[] }> } } | undefined } }).Chart.getChart('stress-cpu-chart');
+      const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ data: unknown[] }> } } | undefined } }).Chart.getChart(
+        'stress-cpu-chart',
+      );
       return chart?.data.datasets[0]?.data.length ?? 0;
     });
     expect(points).toBeGreaterThan(1);

@@ -23,6 +23,12 @@ it('typechecks in strict mode', () => {
   expect(r.status).toBe(0);
 });
 
+it('is formatted as .prettierrc.json says (npx prettier --write . fixes it)', () => {
+  const r = spawnSync(nodeBin, [path.join(repoRoot, 'node_modules/prettier/bin/prettier.cjs'), '--list-different', '.'], { cwd: repoRoot, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.split('\n').filter(Boolean)).toEqual([]);
+});
+
 describe('lint', () => {
   const eslint = new ESLint({ cwd: repoRoot, errorOnUnmatchedPattern: false });
 
@@ -38,7 +44,12 @@ describe('lint', () => {
   };
 
   it('forbids a service importing another service', async () => {
-    expect(await probe('services/storage/src/probe.ts', "import { startEnvironmentService } from '@eks-info/service-environment';\nexport const x = startEnvironmentService;\n")).not.toEqual([]);
+    expect(
+      await probe(
+        'services/storage/src/probe.ts',
+        "import { startEnvironmentService } from '@eks-info/service-environment';\nexport const x = startEnvironmentService;\n",
+      ),
+    ).not.toEqual([]);
   });
 
   it('forbids the gateway importing the Kubernetes or AWS libraries', async () => {
@@ -57,6 +68,11 @@ describe('lint', () => {
   });
 
   it('lets only the single-process entry compose the gateway and services', async () => {
-    expect(await probe('local/src/probe.ts', "import { startEnvironmentService } from '@eks-info/service-environment';\nexport const x = startEnvironmentService;\n")).toEqual([]);
+    expect(
+      await probe(
+        'local/src/probe.ts',
+        "import { startEnvironmentService } from '@eks-info/service-environment';\nexport const x = startEnvironmentService;\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -33,12 +33,16 @@ export function describeError(exception: unknown): { status: number; body: Error
     if (isErrorBody(response)) return { status, body: response };
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
-    return { status, body: { code: CODE_BY_STATUS[status] ?? (status >= 500 ? CommonErrors.INTERNAL.code : CommonErrors.VALIDATION.code), message, fix: FIXES[status] } };
+    return {
+      status,
+      body: { code: CODE_BY_STATUS[status] ?? (status >= 500 ? CommonErrors.INTERNAL.code : CommonErrors.VALIDATION.code), message, fix: FIXES[status] },
+    };
   }
   const e = exception as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own errors (body too large, bad JSON, CSRF, rate limit) carry a 4xx statusCode.
-    const code = e.code && statusForCode(e.code) === e.statusCode && e.code.includes('.') ? e.code : (CODE_BY_STATUS[e.statusCode] ?? CommonErrors.VALIDATION.code);
+    const code =
+      e.code && statusForCode(e.code) === e.statusCode && e.code.includes('.') ? e.code : (CODE_BY_STATUS[e.statusCode] ?? CommonErrors.VALIDATION.code);
     return { status: e.statusCode, body: { code, message: e.message ?? 'Bad request', fix: FIXES[e.statusCode] } };
   }
   return { status: 500, body: { code: CommonErrors.INTERNAL.code, message: 'Internal error.' } };

@@ -65,7 +65,12 @@ export class PageService {
     }
   }
 
-  layout(request: FastifyRequest, reply: FastifyReply | undefined, page: { title: string; active: string; forms?: boolean }, outcomes: Array<Outcome<unknown>> = []): LayoutContext {
+  layout(
+    request: FastifyRequest,
+    reply: FastifyReply | undefined,
+    page: { title: string; active: string; forms?: boolean },
+    outcomes: Array<Outcome<unknown>> = [],
+  ): LayoutContext {
     const servedBy: ServedBy[] = [{ service: 'gateway', pod: this.identity.pod, node: this.identity.node }];
     for (const o of outcomes) {
       const by = o.ok ? (o.data as { servedBy?: ServedBy }).servedBy : undefined;

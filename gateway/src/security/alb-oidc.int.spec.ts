@@ -27,9 +27,16 @@ beforeAll(async () => {
   await new Promise<void>((r) => keyServer.listen(0, '127.0.0.1', r));
   const { port } = keyServer.address() as AddressInfo;
   sign = async (claims, header = {}, expiresIn = '2m') => {
-    const jwt = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'key-1', signer: ALB, ...header }).setIssuedAt().setExpirationTime(expiresIn).sign(privateKey);
+    const jwt = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'key-1', signer: ALB, ...header })
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(privateKey);
     // ALB tokens carry base64 padding; the verifier must cope with it.
-    return jwt.split('.').map((p, i) => (i < 2 ? p + '='.repeat((4 - (p.length % 4)) % 4) : p)).join('.');
+    return jwt
+      .split('.')
+      .map((p, i) => (i < 2 ? p + '='.repeat((4 - (p.length % 4)) % 4) : p))
+      .join('.');
   };
   gw = await startGateway({ AUTH_MODE: 'alb-oidc', ALB_OIDC_SIGNER_ARN: ALB, ALB_OIDC_KEY_URL: `http://127.0.0.1:${port}` });
 });

@@ -27,7 +27,10 @@ export class AlbOidcVerifier {
   async verify(token: string | undefined): Promise<string> {
     if (!token) throw new Error('missing x-amzn-oidc-data header (is the request coming through the ALB?)');
     // ALB tokens may carry base64 padding, which JWT parsers reject.
-    const jwt = token.split('.').map((part) => part.replace(/=+$/, '')).join('.');
+    const jwt = token
+      .split('.')
+      .map((part) => part.replace(/=+$/, ''))
+      .join('.');
     const header = decodeProtectedHeader(jwt) as { kid?: string; signer?: string; alg?: string };
     if (header.alg !== 'ES256') throw new Error(`unexpected algorithm ${header.alg}`);
     if (header.signer !== this.signerArn) throw new Error('token was not signed by the configured ALB');

@@ -41,9 +41,16 @@ export function createAuthHook(settings: AuthSettings, logger: Logger) {
         return;
       }
       reply.header('www-authenticate', 'Basic realm="EKS Info", charset="UTF-8"');
-      await reply
-        .code(401)
-        .send(envelope({ code: CommonErrors.UNAUTHORIZED.code, message: 'Authentication required.', fix: 'Sign in with the user and password from the Helm release notes.' }, request.id));
+      await reply.code(401).send(
+        envelope(
+          {
+            code: CommonErrors.UNAUTHORIZED.code,
+            message: 'Authentication required.',
+            fix: 'Sign in with the user and password from the Helm release notes.',
+          },
+          request.id,
+        ),
+      );
       return;
     }
     try {
@@ -52,7 +59,9 @@ export function createAuthHook(settings: AuthSettings, logger: Logger) {
       logOnce.warn('auth.alb-oidc', { reason: (err as Error).message }, 'rejected a request without a valid ALB OIDC identity');
       await reply
         .code(401)
-        .send(envelope({ code: CommonErrors.UNAUTHORIZED.code, message: 'A valid ALB OIDC identity is required.', details: (err as Error).message }, request.id));
+        .send(
+          envelope({ code: CommonErrors.UNAUTHORIZED.code, message: 'A valid ALB OIDC identity is required.', details: (err as Error).message }, request.id),
+        );
     }
   };
 }

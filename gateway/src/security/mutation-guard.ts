@@ -49,7 +49,11 @@ export function installMutationGuard(fastify: FastifyInstance): void {
     if ((hasBody || request.headers['transfer-encoding']) && type !== 'application/json' && !FORM_TYPES.includes(type)) {
       await reply.code(415).send(
         envelope(
-          { code: CommonErrors.UNSUPPORTED_MEDIA_TYPE.code, message: `Content-Type ${type || '(none)'} is not accepted.`, fix: 'Send application/json (API) or submit the page form.' },
+          {
+            code: CommonErrors.UNSUPPORTED_MEDIA_TYPE.code,
+            message: `Content-Type ${type || '(none)'} is not accepted.`,
+            fix: 'Send application/json (API) or submit the page form.',
+          },
           request.id,
         ),
       );

@@ -1,7 +1,16 @@
 import { Controller, Module } from '@nestjs/common';
 import pino from 'pino';
 import { EnvironmentRpc, type EnvironmentOverview, ok, unavailable } from '@eks-info/contracts';
-import { OnRequest, commonConfig, createRuntime, createServiceApp, loadConfig, resolveIdentity, type RunningApp, type ProcessRuntime } from '@eks-info/platform';
+import {
+  OnRequest,
+  commonConfig,
+  createRuntime,
+  createServiceApp,
+  loadConfig,
+  resolveIdentity,
+  type RunningApp,
+  type ProcessRuntime,
+} from '@eks-info/platform';
 import { createGatewayApp, type GatewayConfig } from '../gateway.app';
 import { gatewayConfig, gatewayConfigRules } from '../gateway.config';
 
@@ -53,11 +62,17 @@ export interface GatewayHarness {
  * environment service (a real Nest handler on the same bus) so pages have something to render.
  */
 export async function startGateway(env: Record<string, string> = {}, options: { withEnvironment?: boolean } = {}): Promise<GatewayHarness> {
-  const config = loadConfig({ ...commonConfig, ...gatewayConfig }, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env }, gatewayConfigRules) as GatewayConfig;
+  const config = loadConfig(
+    { ...commonConfig, ...gatewayConfig },
+    { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
+    gatewayConfigRules,
+  ) as GatewayConfig;
   const runtime = createRuntime('gateway', 'gateway-test', config, { logger: pino({ level: 'silent' }) });
   const apps: RunningApp[] = [];
   if (options.withEnvironment !== false) {
-    apps.push(await createServiceApp({ identity: { ...resolveIdentity('environment'), pod: 'environment-test' }, runtime, module: FakeEnvironmentModule, config }));
+    apps.push(
+      await createServiceApp({ identity: { ...resolveIdentity('environment'), pod: 'environment-test' }, runtime, module: FakeEnvironmentModule, config }),
+    );
   }
   const gateway = await createGatewayApp({ identity: { ...resolveIdentity('gateway'), pod: 'gateway-test' }, runtime, config });
   apps.push(gateway);

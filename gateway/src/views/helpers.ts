@@ -22,7 +22,9 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('len', (a: unknown) => (Array.isArray(a) ? a.length : 0));
   hbs.registerHelper('join', (a: unknown, sep: unknown) => (Array.isArray(a) ? a.join(typeof sep === 'string' ? sep : ', ') : ''));
   hbs.registerHelper('bytes', (n: unknown) => formatBytes(typeof n === 'number' ? n : null));
-  hbs.registerHelper('millicores', (n: unknown) => (typeof n === 'number' ? (n >= 1000 ? `${(n / 1000).toFixed(n % 1000 ? 2 : 0)} cores` : `${Math.round(n)}m`) : '—'));
+  hbs.registerHelper('millicores', (n: unknown) =>
+    typeof n === 'number' ? (n >= 1000 ? `${(n / 1000).toFixed(n % 1000 ? 2 : 0)} cores` : `${Math.round(n)}m`) : '—',
+  );
   hbs.registerHelper('percent', (n: unknown) => (typeof n === 'number' ? `${n.toFixed(n < 10 ? 1 : 0)} %` : '—'));
   hbs.registerHelper('fixed', (n: unknown, digits: unknown) => (typeof n === 'number' ? n.toFixed(typeof digits === 'number' ? digits : 2) : '—'));
   hbs.registerHelper('dash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));

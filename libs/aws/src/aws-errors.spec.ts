@@ -8,7 +8,10 @@ const metadata = { httpStatusCode: 403, requestId: 'req-123', attempts: 1, total
 
 describe('describeAwsError', () => {
   it.each([
-    ['UnauthorizedOperation', () => new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', $metadata: metadata, message: 'You are not authorized' })],
+    [
+      'UnauthorizedOperation',
+      () => new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', $metadata: metadata, message: 'You are not authorized' }),
+    ],
     ['AccessDenied', () => new EC2ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: metadata, message: 'User is not authorized' })],
     [
       'AccessDeniedException',
@@ -45,7 +48,12 @@ describe('describeAwsError', () => {
   });
 
   it("throttling and other service errors → AWS.ERROR carrying AWS's code", () => {
-    const err = new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata: { ...metadata, httpStatusCode: 503, attempts: 3 }, message: 'Request limit exceeded.' });
+    const err = new EC2ServiceException({
+      name: 'RequestLimitExceeded',
+      $fault: 'client',
+      $metadata: { ...metadata, httpStatusCode: 503, attempts: 3 },
+      message: 'Request limit exceeded.',
+    });
     const body = describeAwsError(err, 'ec2:DescribeSubnets');
     expect(body.code).toBe(AwsErrors.ERROR.code);
     expect(body.message).toContain('RequestLimitExceeded');

@@ -91,8 +91,22 @@ describe('AwsClients against moto', () => {
         expect((await aws.sts.send(new GetCallerIdentityCommand({}))).Account).toBe('123456789012');
       });
       const err = await withEnv(
-        { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_WEB_IDENTITY_TOKEN_FILE: undefined, AWS_ROLE_ARN: undefined, AWS_PROFILE: undefined, AWS_EC2_METADATA_DISABLED: undefined },
-        () => make({ endpoint: moto.endpoint }).ec2.send(new DescribeVpcsCommand({})).then(() => undefined, (e: unknown) => e),
+        {
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          AWS_SESSION_TOKEN: undefined,
+          AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+          AWS_ROLE_ARN: undefined,
+          AWS_PROFILE: undefined,
+          AWS_EC2_METADATA_DISABLED: undefined,
+        },
+        () =>
+          make({ endpoint: moto.endpoint })
+            .ec2.send(new DescribeVpcsCommand({}))
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            ),
       );
       expect(describeAwsError(err, 'ec2:DescribeVpcs').code).toBe(AwsErrors.NO_CREDENTIALS.code);
       expect(attempted.filter((h) => METADATA_HOSTS.has(h.toLowerCase()))).toEqual([]);
@@ -115,7 +129,10 @@ describe('AwsClients against moto', () => {
       const endpoint = `http://127.0.0.1:${(stall.address() as net.AddressInfo).port}`;
       const aws = make({ endpoint, credentials: MOTO_CREDENTIALS, requestTimeoutMs: 300, maxAttempts: 2 });
       const started = Date.now();
-      const err = await aws.ec2.send(new DescribeVpcsCommand({})).then(() => undefined, (e: unknown) => e);
+      const err = await aws.ec2.send(new DescribeVpcsCommand({})).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const took = Date.now() - started;
       expect(describeAwsError(err, 'ec2:DescribeVpcs').code).toBe(AwsErrors.TIMEOUT.code);
       expect(connections).toBe(2);
@@ -138,7 +155,10 @@ describe('AwsClients against moto', () => {
 
         const off = createAws(loadConfig(awsConfigSpec, { IMDS_MODE: 'auto' }), {}); // not in Kubernetes → IMDS off
         clients.push(off.clients);
-        const err = await off.clients.ec2.send(new DescribeVpcsCommand({})).then(() => undefined, (e: unknown) => e);
+        const err = await off.clients.ec2.send(new DescribeVpcsCommand({})).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         const body = describeAwsError(err, 'ec2:DescribeVpcs');
         expect(body.code).toBe(AwsErrors.NOT_CONFIGURED.code);
         expect(body.fix).toContain('AWS_REGION');

@@ -41,10 +41,7 @@ export interface AwsClientsOptions {
 }
 
 /** Factory options from the validated config; the caller supplies the region fallback. */
-export function awsClientsOptionsFromConfig(
-  config: AwsConfig,
-  regionFallback: () => Promise<string>,
-): AwsClientsOptions {
+export function awsClientsOptionsFromConfig(config: AwsConfig, regionFallback: () => Promise<string>): AwsClientsOptions {
   return {
     region: config.AWS_REGION ?? regionFallback,
     requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,

@@ -33,7 +33,12 @@ describe('ApiDiscovery', () => {
 
   it('reports the server version and platform', async () => {
     server = await FakeKubeApiServer.start({ gitVersion: 'v1.32.5-eks-5e0fdde', platform: 'linux/amd64' });
-    expect(await new ApiDiscovery(kubeConfigOf(server)).serverVersion()).toEqual({ gitVersion: 'v1.32.5-eks-5e0fdde', platform: 'linux/amd64', major: '1', minor: '32+' });
+    expect(await new ApiDiscovery(kubeConfigOf(server)).serverVersion()).toEqual({
+      gitVersion: 'v1.32.5-eks-5e0fdde',
+      platform: 'linux/amd64',
+      major: '1',
+      minor: '32+',
+    });
   });
 });
 
@@ -55,7 +60,13 @@ describe('MetricsPoller', () => {
     server = await FakeKubeApiServer.start({
       objects: [
         fx.nodeMetrics({ name: 'ip-10-0-1-10', cpuMillis: 412.5, memoryBytes: 3 * 1024 ** 3, timestamp: '2025-07-01T10:00:00Z' }),
-        fx.podMetrics({ name: 'web-1', containers: [{ name: 'app', cpuMillis: 120, memoryBytes: 64 * 1024 ** 2 }, { name: 'sidecar', cpuMillis: 5, memoryBytes: 16 * 1024 ** 2 }] }),
+        fx.podMetrics({
+          name: 'web-1',
+          containers: [
+            { name: 'app', cpuMillis: 120, memoryBytes: 64 * 1024 ** 2 },
+            { name: 'sidecar', cpuMillis: 5, memoryBytes: 16 * 1024 ** 2 },
+          ],
+        }),
       ],
     });
     await startPoller('demo').poll();

@@ -38,7 +38,9 @@ const names = (items: readonly { metadata?: { name?: string } }[]) => items.map(
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeEach(async () => {
-  server = await FakeKubeApiServer.start({ objects: [fx.pod({ name: 'web-a' }), fx.pod({ name: 'web-b' }), fx.pod({ name: 'web-d' }), fx.pod({ name: 'other', namespace: 'kube-system' })] });
+  server = await FakeKubeApiServer.start({
+    objects: [fx.pod({ name: 'web-a' }), fx.pod({ name: 'web-b' }), fx.pod({ name: 'web-d' }), fx.pod({ name: 'other', namespace: 'kube-system' })],
+  });
 });
 
 afterEach(async () => {
@@ -195,7 +197,11 @@ describe('InformerHub', () => {
     expect(pods.lastError).toBeNull();
     const warnings = logLines.filter((l) => l.level === 40 && l.informer === 'pods in demo');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ reason: 'error', code: KubeErrors.UNREACHABLE.code, error: 'The API server answered 500 to list pods in namespace "demo"' });
+    expect(warnings[0]).toMatchObject({
+      reason: 'error',
+      code: KubeErrors.UNREACHABLE.code,
+      error: 'The API server answered 500 to list pods in namespace "demo"',
+    });
   });
 
   it('reports an unreachable API server as UNREACHABLE and keeps retrying', async () => {

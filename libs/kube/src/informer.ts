@@ -59,7 +59,11 @@ interface WatchHooks {
  * the informer how each watch ended.
  */
 class InformerWatch extends Watch {
-  constructor(kubeConfig: KubeConfig, watchdogMs: number, private readonly hooks: WatchHooks) {
+  constructor(
+    kubeConfig: KubeConfig,
+    watchdogMs: number,
+    private readonly hooks: WatchHooks,
+  ) {
     super(kubeConfig);
     // Private in the typings, a plain field at run time: the inactivity timeout of a watch stream.
     (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = watchdogMs;
@@ -238,7 +242,12 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
   private async fetchList(path: string): Promise<KubernetesListObject<KubernetesObject>> {
     this.operation = 'list';
     const { labelSelector, fieldSelector } = this.options;
-    const list = await getJson<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>(this.deps.kubeConfig, path, { labelSelector, fieldSelector }, this.deps.timing.listTimeoutMs);
+    const list = await getJson<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>(
+      this.deps.kubeConfig,
+      path,
+      { labelSelector, fieldSelector },
+      this.deps.timing.listTimeoutMs,
+    );
     this.attempt = 0;
     // List items carry no apiVersion/kind while watch events do: fill them so cached objects look alike.
     const apiVersion = groupVersionOf(this.resource);
@@ -298,12 +307,16 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
       kubeMetrics.informerSynced().set(this.labels, 0);
     }
     const delay = backoffDelay(this.attempt++, this.deps.timing.backoffBaseMs, this.deps.timing.backoffMaxMs);
-    this.restarted(dropped ? 'dropped' : 'error', dropped ? 'watch connection dropped; reconnecting' : 'informer stopped on an error; restarting with backoff', {
-      code: body.code,
-      error: body.message,
-      details: body.details,
-      retry_in_ms: delay,
-    });
+    this.restarted(
+      dropped ? 'dropped' : 'error',
+      dropped ? 'watch connection dropped; reconnecting' : 'informer stopped on an error; restarting with backoff',
+      {
+        code: body.code,
+        error: body.message,
+        details: body.details,
+        retry_in_ms: delay,
+      },
+    );
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => void this.run(), delay);
   }

@@ -26,8 +26,9 @@ describe('loadKubeAccess', () => {
   });
   afterEach(() => {
     rmSync(tmp, { recursive: true, force: true });
-    for (const k of ENV_KEYS) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
+    for (const k of ENV_KEYS)
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
   });
 
   it('uses a kubeconfig outside a cluster and names the EKS cluster from the context', async () => {

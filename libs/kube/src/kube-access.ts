@@ -74,10 +74,26 @@ export function loadKubeAccess(
       kc.mergeConfig(more, true);
     }
   } catch (err) {
-    return { ok: false, error: { code: KubeErrors.NOT_IN_CLUSTER.code, message: 'The kubeconfig cannot be read', details: `${existing.join(', ')}: ${(err as Error).message}`, fix: FIX } };
+    return {
+      ok: false,
+      error: {
+        code: KubeErrors.NOT_IN_CLUSTER.code,
+        message: 'The kubeconfig cannot be read',
+        details: `${existing.join(', ')}: ${(err as Error).message}`,
+        fix: FIX,
+      },
+    };
   }
   if (!kc.getCurrentCluster()) {
-    return { ok: false, error: { code: KubeErrors.NOT_IN_CLUSTER.code, message: 'The kubeconfig has no current context', details: existing.join(', '), fix: 'Select a context: `kubectl config use-context <name>`.' } };
+    return {
+      ok: false,
+      error: {
+        code: KubeErrors.NOT_IN_CLUSTER.code,
+        message: 'The kubeconfig has no current context',
+        details: existing.join(', '),
+        fix: 'Select a context: `kubectl config use-context <name>`.',
+      },
+    };
   }
   return describe(kc, 'kubeconfig', settings.WATCH_NAMESPACE);
 }

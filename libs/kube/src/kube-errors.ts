@@ -65,9 +65,7 @@ export function toKubeError(err: unknown, ctx: KubeErrorContext): ErrorBody {
   const scope = ctx.namespace ? `in namespace "${ctx.namespace}"` : 'cluster-wide';
   const details = serverMessage(err);
   if (status === 403) {
-    const binding = ctx.namespace
-      ? `a Role in namespace "${ctx.namespace}" (bound with a RoleBinding)`
-      : 'a ClusterRole (bound with a ClusterRoleBinding)';
+    const binding = ctx.namespace ? `a Role in namespace "${ctx.namespace}" (bound with a RoleBinding)` : 'a ClusterRole (bound with a ClusterRoleBinding)';
     return {
       code: KubeErrors.FORBIDDEN.code,
       message: `Forbidden: the service account cannot ${ctx.verb} ${what} ${scope}`,

@@ -8,11 +8,13 @@ export const kubeConfigSpec = {
     default: 'auto',
   }),
   KUBECONFIG: v.string({
-    description: 'kubeconfig file(s) for `kubeconfig` mode, separated by `:` as for kubectl (e.g. after `aws eks update-kubeconfig`); ~/.kube/config when unset',
+    description:
+      'kubeconfig file(s) for `kubeconfig` mode, separated by `:` as for kubectl (e.g. after `aws eks update-kubeconfig`); ~/.kube/config when unset',
     optional: true,
   }),
   WATCH_NAMESPACE: v.string({
-    description: "Namespace whose pods, services, workloads, claims and events are shown; default the pod's own namespace (outside a cluster: the kubeconfig context's, else `default`)",
+    description:
+      "Namespace whose pods, services, workloads, claims and events are shown; default the pod's own namespace (outside a cluster: the kubeconfig context's, else `default`)",
     optional: true,
     pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
     hint: 'must be a Kubernetes namespace name (lower-case letters, digits and -)',

@@ -110,7 +110,11 @@ export class MetricsPoller {
       const nodes = await this.metrics.getNodeMetrics();
       const nodeUsage = new Map<string, Usage>();
       for (const item of nodes.items) {
-        nodeUsage.set(item.metadata.name, { cpuMillis: cpuMillicores(item.usage.cpu) ?? 0, memoryBytes: memoryBytes(item.usage.memory) ?? 0, timestamp: item.timestamp ?? null });
+        nodeUsage.set(item.metadata.name, {
+          cpuMillis: cpuMillicores(item.usage.cpu) ?? 0,
+          memoryBytes: memoryBytes(item.usage.memory) ?? 0,
+          timestamp: item.timestamp ?? null,
+        });
       }
       const podUsage = new Map<string, Usage>();
       if (this.options.podNamespace !== undefined) {

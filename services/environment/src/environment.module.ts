@@ -55,14 +55,20 @@ export class EnvironmentModule {
           provide: KUBE,
           inject: [CONFIG, LOGGER],
           // Shared by the home page and /resources: one informer hub, one discovery.
-          useFactory: (config: EnvironmentConfig, logger: Logger) => createKubeContext(config, { logger, metricsIntervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000 }),
+          useFactory: (config: EnvironmentConfig, logger: Logger) =>
+            createKubeContext(config, { logger, metricsIntervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000 }),
         },
         { provide: AWS, inject: [CONFIG], useFactory: (config: EnvironmentConfig) => createAws(config) },
         {
           provide: ResourcesCollector,
           inject: [KUBE],
           useFactory: (kube: KubeContext) =>
-            new ResourcesCollector({ namespace: kube.namespace, hub: kube.hub, metrics: kube.metrics, unavailable: kube.access.ok ? undefined : kube.access.error }),
+            new ResourcesCollector({
+              namespace: kube.namespace,
+              hub: kube.hub,
+              metrics: kube.metrics,
+              unavailable: kube.access.ok ? undefined : kube.access.error,
+            }),
         },
         {
           provide: CLUSTER_SOURCE,

@@ -19,5 +19,11 @@ export const scalingMetrics = {
   events: () => counter('scaling_events_total', 'Scaling events recorded in the history, by type', ['type']),
   historyRecords: () => gauge('scaling_history_records', 'Records (events and samples) in the history file'),
   historyWriteErrors: () => counter('scaling_history_write_errors_total', 'Failed writes to the history volume', []),
-  snapshotBuild: () => histogram('scaling_snapshot_build_seconds', 'Time to build a snapshot from the in-memory state', [], [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]),
+  snapshotBuild: () =>
+    histogram(
+      'scaling_snapshot_build_seconds',
+      'Time to build a snapshot from the in-memory state',
+      [],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    ),
 };

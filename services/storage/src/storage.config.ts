@@ -22,13 +22,19 @@ export const storageOwnConfig = {
     hint: 'must be comma-separated file system types such as nfs4, or *',
   }),
   REQUIRE_MOUNTS: v.bool({
-    description: 'Ready only when EBS_PATH and EFS_PATH are mount points of the expected types (an empty directory is not a volume); false accepts a plain directory and the pages say so (`npm start`)',
+    description:
+      'Ready only when EBS_PATH and EFS_PATH are mount points of the expected types (an empty directory is not a volume); false accepts a plain directory and the pages say so (`npm start`)',
     default: 'true',
   }),
   TEXT_LIMIT_BYTES: v.int({ description: 'Largest text a user may write to EBS, EFS or S3 (413 beyond)', default: '65536', min: 16, max: 1024 * 1024 }),
   UPLOAD_LIMIT_BYTES: v.int({ description: 'Largest file upload accepted (413 beyond)', default: String(10 * 1024 * 1024), min: 1024 }),
   ACCESS_LOG_MAX_BYTES: v.int({ description: 'Size at which the access log on the EBS volume is rotated', default: String(10 * 1024 * 1024), min: 4096 }),
-  ACCESS_LOG_RETENTION_DAYS: v.int({ description: 'Rotated access logs older than this many days are deleted (hourly, and by the cleanup button)', default: '7', min: 0, max: 3650 }),
+  ACCESS_LOG_RETENTION_DAYS: v.int({
+    description: 'Rotated access logs older than this many days are deleted (hourly, and by the cleanup button)',
+    default: '7',
+    min: 0,
+    max: 3650,
+  }),
   S3_BUCKET: v.string({
     description: 'Bucket of the S3 demo and the statistics reports; unset = the S3 demo says it is not configured (or uses the local S3 of S3_LOCAL_DIR)',
     optional: true,
@@ -42,10 +48,16 @@ export const storageOwnConfig = {
     hint: 'must be path segments of letters, digits, . _ - ending with /',
   }),
   S3_LOCAL_DIR: v.string({
-    description: 'Without S3_BUCKET: start an embedded S3-compatible server (s3rver) on loopback keeping its data in this directory, labelled "local S3" (the `npm start` default)',
+    description:
+      'Without S3_BUCKET: start an embedded S3-compatible server (s3rver) on loopback keeping its data in this directory, labelled "local S3" (the `npm start` default)',
     optional: true,
   }),
-  REPORT_INTERVAL_SECONDS: v.int({ description: 'Interval of the access-statistics report one storage pod uploads to S3', default: '1800', min: 5, max: 86400 }),
+  REPORT_INTERVAL_SECONDS: v.int({
+    description: 'Interval of the access-statistics report one storage pod uploads to S3',
+    default: '1800',
+    min: 5,
+    max: 86400,
+  }),
   SECTION_DEADLINE_MS: v.int({
     description: 'Longest a page section waits for its source before showing "did not answer" (the answer is cached when it arrives)',
     default: '3000',

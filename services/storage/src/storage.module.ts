@@ -56,14 +56,27 @@ async function resolveSettings(config: StorageConfig): Promise<StorageSettings> 
 
 /** S3 as configured: the bucket through AWS (IRSA/Pod Identity), the embedded local server, or nothing. */
 async function createS3Runtime(config: StorageConfig, aws: ReturnType<typeof createAws>, logger: Logger): Promise<S3Runtime> {
-  const common = { prefix: config.S3_PREFIX, cacheTtlMs: config.AWS_CACHE_TTL_SECONDS * 1000, deadlineMs: config.SECTION_DEADLINE_MS, readLimitBytes: config.UPLOAD_LIMIT_BYTES, logger };
+  const common = {
+    prefix: config.S3_PREFIX,
+    cacheTtlMs: config.AWS_CACHE_TTL_SECONDS * 1000,
+    deadlineMs: config.SECTION_DEADLINE_MS,
+    readLimitBytes: config.UPLOAD_LIMIT_BYTES,
+    logger,
+  };
   if (config.S3_BUCKET) {
     const env = process.env;
     const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null;
     // A custom S3 endpoint (MinIO) without an STS one: STS would be AWS's, with keys it does not know.
     const stsIsAws = !env.AWS_ENDPOINT_URL_S3 || Boolean(env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL);
     const store = new S3Store({ ...common, s3: aws.clients.s3, sts: stsIsAws ? aws.clients.sts : undefined, bucket: config.S3_BUCKET, local: false, endpoint });
-    const runtime: S3Runtime = { configured: true, store, access: detectAccessMethod(env, false), clients: aws.clients, local: null, region: config.AWS_REGION ?? null };
+    const runtime: S3Runtime = {
+      configured: true,
+      store,
+      access: detectAccessMethod(env, false),
+      clients: aws.clients,
+      local: null,
+      region: config.AWS_REGION ?? null,
+    };
     // Without AWS_REGION the SDK asks IMDS: learn it in the background, start-up does not wait.
     if (!config.AWS_REGION) {
       void aws.clients.s3.config.region().then(
@@ -91,7 +104,11 @@ async function createS3Runtime(config: StorageConfig, aws: ReturnType<typeof cre
       return { configured: true, store, access: detectAccessMethod(process.env, true), clients, local, region: 'us-east-1' };
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'the local S3 server did not start');
-      return { configured: false, reason: `The local S3 server did not start: ${(err as Error).message}`, fix: `Check that ${config.S3_LOCAL_DIR} is writable, or set S3_BUCKET to use a real bucket.` };
+      return {
+        configured: false,
+        reason: `The local S3 server did not start: ${(err as Error).message}`,
+        fix: `Check that ${config.S3_LOCAL_DIR} is writable, or set S3_BUCKET to use a real bucket.`,
+      };
     }
   }
   return {

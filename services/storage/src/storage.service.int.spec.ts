@@ -26,17 +26,20 @@ const access = (path: string, status = 200): AccessRecord => ({
 });
 
 async function start(dir: string, env: Record<string, string> = {}): Promise<{ app: RunningApp; runtime: ProcessRuntime }> {
-  const config = loadConfig({ ...commonConfig, ...storageConfig }, {
-    EBS_PATH: path.join(dir, 'ebs'),
-    EFS_PATH: path.join(dir, 'efs'),
-    S3_LOCAL_DIR: path.join(dir, 's3'),
-    REQUIRE_MOUNTS: 'false',
-    KUBE_MODE: 'off',
-    IMDS_MODE: 'off',
-    LOG_LEVEL: 'silent',
-    TEXT_LIMIT_BYTES: '1024',
-    ...env,
-  }) as StorageConfig;
+  const config = loadConfig(
+    { ...commonConfig, ...storageConfig },
+    {
+      EBS_PATH: path.join(dir, 'ebs'),
+      EFS_PATH: path.join(dir, 'efs'),
+      S3_LOCAL_DIR: path.join(dir, 's3'),
+      REQUIRE_MOUNTS: 'false',
+      KUBE_MODE: 'off',
+      IMDS_MODE: 'off',
+      LOG_LEVEL: 'silent',
+      TEXT_LIMIT_BYTES: '1024',
+      ...env,
+    },
+  ) as StorageConfig;
   const runtime = createRuntime('storage', 'storage-test-0', config, { logger: pino({ level: 'silent' }) });
   const app = await startStorageService({ identity: { ...resolveIdentity('storage', {}), pod: 'storage-test-0', node: 'node-a' }, runtime, config });
   return { app, runtime };
@@ -72,7 +75,10 @@ describe('storage service (in process)', () => {
 
   it('writes and reads EBS entries and records this start on the volume', async () => {
     const written = await runtime.bus.request(StorageRpc.ebsWrite, { content: 'first <entry>' });
-    expect(written).toMatchObject({ entry: { pod: 'storage-test-0', node: 'node-a', content: 'first <entry>' }, servedBy: { service: 'storage', pod: 'storage-test-0' } });
+    expect(written).toMatchObject({
+      entry: { pod: 'storage-test-0', node: 'node-a', content: 'first <entry>' },
+      servedBy: { service: 'storage', pod: 'storage-test-0' },
+    });
     const view = await runtime.bus.request(StorageRpc.ebs, {});
     expect(view.entries).toMatchObject({ status: 'ok', data: { total: 1, items: [{ content: 'first <entry>' }] } });
     expect(view.incarnations).toMatchObject({ status: 'ok', data: { total: 1, current: { number: 1, pod: 'storage-test-0' } } });
@@ -86,7 +92,10 @@ describe('storage service (in process)', () => {
       const view = await runtime.bus.request(StorageRpc.ebs, {});
       return view.accessLog.status === 'ok' && view.accessLog.data.items.length >= 5 ? view : undefined;
     });
-    const lines = readFileSync(path.join(dir, 'ebs', 'access-log', 'access.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AccessRecord);
+    const lines = readFileSync(path.join(dir, 'ebs', 'access-log', 'access.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AccessRecord);
     expect(lines.map((l) => l.request_path)).toEqual(['/efs?i=0', '/efs?i=1', '/efs?i=2', '/efs?i=3', '/efs?i=4']);
     expect(lines[0]).toEqual({ ...access('/efs?i=0'), timestamp: expect.any(String) });
   });
@@ -97,7 +106,10 @@ describe('storage service (in process)', () => {
     const view = await runtime.bus.request(StorageRpc.efs, {});
     expect(view.files).toMatchObject({ status: 'ok', data: { total: 1, writers: [{ pod: 'storage-test-0', count: 1 }] } });
     const read = await runtime.bus.request(StorageRpc.efsRead, { name: file.filename });
-    expect(read.file).toMatchObject({ content: 'shared <b>text</b>', metadata: { created_by_pod: 'storage-test-0', created_by_node: 'node-a', size_bytes: 18, content_type: 'text/plain' } });
+    expect(read.file).toMatchObject({
+      content: 'shared <b>text</b>',
+      metadata: { created_by_pod: 'storage-test-0', created_by_node: 'node-a', size_bytes: 18, content_type: 'text/plain' },
+    });
     await runtime.bus.request(StorageRpc.efsDelete, { name: file.filename });
     expect(await failure(runtime.bus.request(StorageRpc.efsRead, { name: file.filename }))).toBe('STORAGE.NOT_FOUND 404');
   });
@@ -106,10 +118,18 @@ describe('storage service (in process)', () => {
     const text = await runtime.bus.request(StorageRpc.s3Upload, { text: '<script>alert(1)</script>' });
     expect(text.object).toMatchObject({ contentType: 'text/plain; charset=utf-8', metadata: { pod: 'storage-test-0' } });
     expect(text.object.key).toMatch(/^eks-info\/uploads\/upload_\d{8}_\d{6}_[0-9a-f]{12}\.txt$/);
-    const html = await runtime.bus.request(StorageRpc.s3Upload, { base64: Buffer.from('<h1>hi</h1>').toString('base64'), filename: 'page.html', contentType: 'text/html' });
+    const html = await runtime.bus.request(StorageRpc.s3Upload, {
+      base64: Buffer.from('<h1>hi</h1>').toString('base64'),
+      filename: 'page.html',
+      contentType: 'text/html',
+    });
     // Stored as text/plain (never as HTML), key extension .txt.
     expect(html.object).toMatchObject({ contentType: 'text/plain; charset=utf-8', metadata: { 'original-name': 'page.html' } });
-    const png = await runtime.bus.request(StorageRpc.s3Upload, { base64: Buffer.from([137, 80, 78, 71, 0, 1]).toString('base64'), filename: 'dot.PNG', contentType: 'image/png' });
+    const png = await runtime.bus.request(StorageRpc.s3Upload, {
+      base64: Buffer.from([137, 80, 78, 71, 0, 1]).toString('base64'),
+      filename: 'dot.PNG',
+      contentType: 'image/png',
+    });
     expect(png.object).toMatchObject({ contentType: 'application/octet-stream' });
     expect(png.object.key).toMatch(/\.png$/);
 
@@ -192,7 +212,11 @@ describe('storage service with REQUIRE_MOUNTS on a plain directory', () => {
       await new Promise((r) => setTimeout(r, 400));
       expect(existsSync(ebs)).toBe(false); // nothing created where the volume should be
       const s3 = await runtime.bus.request(StorageRpc.s3, {});
-      expect(s3.config).toMatchObject({ status: 'unavailable', code: 'STORAGE.NOT_CONFIGURED', message: 'No S3 bucket is configured here (S3_BUCKET is not set).' });
+      expect(s3.config).toMatchObject({
+        status: 'unavailable',
+        code: 'STORAGE.NOT_CONFIGURED',
+        message: 'No S3 bucket is configured here (S3_BUCKET is not set).',
+      });
     } finally {
       await app.close();
       await runtime.bus.close();

@@ -23,10 +23,18 @@ export class ScalingStreamController {
     const raw = typeof topicsParam === 'string' && topicsParam.trim() ? topicsParam.split(',').map((t) => t.trim()) : ['snapshot'];
     const unknown = raw.find((t) => !SCALING_TOPICS.includes(t as ScalingTopic));
     if (unknown !== undefined || raw.length === 0) {
-      throw new RpcError({ code: ScalingErrors.INVALID_QUERY.code, message: `unknown topic ${JSON.stringify(String(unknown)).slice(0, 40)}`, fix: `Use any of: ${SCALING_TOPICS.join(', ')}.` });
+      throw new RpcError({
+        code: ScalingErrors.INVALID_QUERY.code,
+        message: `unknown topic ${JSON.stringify(String(unknown)).slice(0, 40)}`,
+        fix: `Use any of: ${SCALING_TOPICS.join(', ')}.`,
+      });
     }
     if (this.hub.size >= MAX_SCALING_STREAMS) {
-      throw new RpcError({ code: CommonErrors.RATE_LIMITED.code, message: `This gateway already serves ${MAX_SCALING_STREAMS} live scaling connections.`, fix: 'Close other tabs, or use the refresh button.' });
+      throw new RpcError({
+        code: CommonErrors.RATE_LIMITED.code,
+        message: `This gateway already serves ${MAX_SCALING_STREAMS} live scaling connections.`,
+        fix: 'Close other tabs, or use the refresh button.',
+      });
     }
     this.hub.add(new EventStream(request, reply), new Set(raw as ScalingTopic[]));
   }

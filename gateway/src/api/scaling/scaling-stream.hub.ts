@@ -81,7 +81,8 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
           this.pushLatest();
         },
         (err: unknown) => {
-          const body: ErrorBody = err instanceof RpcError ? err.body : { code: CommonErrors.INTERNAL.code, message: 'The scaling snapshot could not be fetched.' };
+          const body: ErrorBody =
+            err instanceof RpcError ? err.body : { code: CommonErrors.INTERNAL.code, message: 'The scaling snapshot could not be fetched.' };
           this.broadcast('snapshot', 'problem', body);
         },
       )

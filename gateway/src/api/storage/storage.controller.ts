@@ -16,7 +16,11 @@ export function dispositionName(name: string): string {
  * Stored content served back as a download: never as HTML. nosniff keeps browsers from guessing,
  * and a sandboxing CSP disarms the response even if it were opened as a document.
  */
-export function sendStoredContent(reply: FastifyReply, object: { name: string; isText: boolean; text: string | null; base64: string | null }, forceDownload: boolean): FastifyReply {
+export function sendStoredContent(
+  reply: FastifyReply,
+  object: { name: string; isText: boolean; text: string | null; base64: string | null },
+  forceDownload: boolean,
+): FastifyReply {
   const name = dispositionName(object.name);
   reply.header('x-content-type-options', 'nosniff').header('content-security-policy', "sandbox; default-src 'none'").header('cache-control', 'no-store');
   if (object.isText && object.text !== null && !forceDownload) {
@@ -59,7 +63,11 @@ export class StorageApiController {
     }
     const pods = await this.bus.gather(StorageRpc.ebsCleanup, days === undefined ? {} : { olderThanDays: days }, { windowMs: GATHER_WINDOW_MS });
     if (pods.length === 0) {
-      throw new RpcError({ code: TransportErrors.UNAVAILABLE.code, message: 'No storage pod answered the cleanup.', fix: 'Check that the storage service is running and connected to NATS.' });
+      throw new RpcError({
+        code: TransportErrors.UNAVAILABLE.code,
+        message: 'No storage pod answered the cleanup.',
+        fix: 'Check that the storage service is running and connected to NATS.',
+      });
     }
     return { pods };
   }
@@ -91,7 +99,10 @@ export class StorageApiController {
 
   @Get('s3')
   s3(@Query('after') after?: string, @Query('pageSize') pageSize?: string) {
-    return this.bus.request(StorageRpc.s3, { ...(after !== undefined ? { after } : {}), ...(pageSize !== undefined ? { pageSize: pageSize as unknown as number } : {}) });
+    return this.bus.request(StorageRpc.s3, {
+      ...(after !== undefined ? { after } : {}),
+      ...(pageSize !== undefined ? { pageSize: pageSize as unknown as number } : {}),
+    });
   }
 
   /** JSON `{"text": "…"}`, or multipart with a `file` field (forms also send the CSRF token). */

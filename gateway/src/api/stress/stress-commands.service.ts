@@ -106,7 +106,14 @@ export class StressCommandsService {
     for (let attempt = 1; ; attempt++) {
       try {
         const reply = await this.bus.request(StressRpc.start, request);
-        const result = this.result(request, 'one', [{ pod: reply.servedBy.pod, node: reply.servedBy.node, test: reply.test, duplicate: reply.duplicate }], [], [], 'reply');
+        const result = this.result(
+          request,
+          'one',
+          [{ pod: reply.servedBy.pod, node: reply.servedBy.node, test: reply.test, duplicate: reply.duplicate }],
+          [],
+          [],
+          'reply',
+        );
         this.remember(result);
         return result;
       } catch (err) {
@@ -133,15 +140,24 @@ export class StressCommandsService {
   private async startAll(request: StartTestRequest): Promise<StressStartResult> {
     const byPod = new Map<string, PodStartOutcome>();
     const collect = async () => {
-      for (const r of await this.bus.gather(StressRpc.startAll, request, { windowMs: GATHER_WINDOW_MS })) if (!byPod.has(r.servedBy.pod)) byPod.set(r.servedBy.pod, r);
+      for (const r of await this.bus.gather(StressRpc.startAll, request, { windowMs: GATHER_WINDOW_MS }))
+        if (!byPod.has(r.servedBy.pod)) byPod.set(r.servedBy.pod, r);
     };
     await collect();
-    const unanswered = () => this.live.list().map((p) => p.heartbeat.pod).filter((pod) => !byPod.has(pod));
+    const unanswered = () =>
+      this.live
+        .list()
+        .map((p) => p.heartbeat.pod)
+        .filter((pod) => !byPod.has(pod));
     if (unanswered().length) await collect();
     if (!byPod.size) throw noPods();
     const outcomes = [...byPod.values()].sort((a, b) => a.servedBy.pod.localeCompare(b.servedBy.pod));
-    const accepted = outcomes.filter((o) => o.accepted && o.test).map((o) => ({ pod: o.servedBy.pod, node: o.servedBy.node, test: o.test!, duplicate: Boolean(o.duplicate) }));
-    const rejected = outcomes.filter((o) => !o.accepted).map((o) => ({ pod: o.servedBy.pod, node: o.servedBy.node, error: o.error ?? { code: StressErrors.CONFLICT.code, message: 'refused' } }));
+    const accepted = outcomes
+      .filter((o) => o.accepted && o.test)
+      .map((o) => ({ pod: o.servedBy.pod, node: o.servedBy.node, test: o.test!, duplicate: Boolean(o.duplicate) }));
+    const rejected = outcomes
+      .filter((o) => !o.accepted)
+      .map((o) => ({ pod: o.servedBy.pod, node: o.servedBy.node, error: o.error ?? { code: StressErrors.CONFLICT.code, message: 'refused' } }));
     if (!accepted.length) {
       // Nobody runs it: answer with the refusal itself (400 for a bad value, 409 when all are busy).
       const first = rejected[0].error;
@@ -158,7 +174,15 @@ export class StressCommandsService {
     const pod = this.live.list().find((p) => p.heartbeat.test?.id === testId || p.heartbeat.lastTest?.id === testId);
     const test = pod && (pod.heartbeat.test?.id === testId ? pod.heartbeat.test : pod.heartbeat.lastTest);
     if (!pod || !test) return undefined;
-    return { testId, kind: test.kind, target: 'one', accepted: [{ pod: pod.heartbeat.pod, node: pod.heartbeat.node, test, duplicate: true }], rejected: [], missing: [], confirmedBy: 'heartbeat' };
+    return {
+      testId,
+      kind: test.kind,
+      target: 'one',
+      accepted: [{ pod: pod.heartbeat.pod, node: pod.heartbeat.node, test, duplicate: true }],
+      rejected: [],
+      missing: [],
+      confirmedBy: 'heartbeat',
+    };
   }
 
   private remember(result: StressStartResult): void {

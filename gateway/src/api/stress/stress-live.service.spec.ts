@@ -11,7 +11,14 @@ function heartbeat(pod: string, seq: number, cpu: { used: number; request?: numb
     seq,
     at: new Date().toISOString(),
     intervalMs: 1000,
-    cpu: { usedMillicores: cpu.used, limitMillicores: 1000, requestMillicores: request, percentOfLimit: cpu.used / 10, percentOfRequest: request ? (cpu.used / request) * 100 : null, source: 'cgroup' },
+    cpu: {
+      usedMillicores: cpu.used,
+      limitMillicores: 1000,
+      requestMillicores: request,
+      percentOfLimit: cpu.used / 10,
+      percentOfRequest: request ? (cpu.used / request) * 100 : null,
+      source: 'cgroup',
+    },
     memory: { currentBytes: 100 * 1024 * 1024, limitBytes: null, requestBytes: null, percentOfLimit: null, percentOfRequest: null, source: 'cgroup' },
     capacity: { maxWorkers: 1, availableMb: 100, maxDurationSeconds: 600, maxLoadMillicores: 20000 },
     test: null,
@@ -37,7 +44,10 @@ describe('StressLiveService', () => {
     live.accept(heartbeat('a', 1, { used: 200 }), 1000);
     live.accept(heartbeat('a', 2, { used: 300 }), 2000);
     live.accept(heartbeat('a', 1, { used: 999 }), 2100);
-    expect(live.list().map((p) => [p.heartbeat.pod, p.heartbeat.cpu.usedMillicores])).toEqual([['a', 300], ['b', 100]]);
+    expect(live.list().map((p) => [p.heartbeat.pod, p.heartbeat.cpu.usedMillicores])).toEqual([
+      ['a', 300],
+      ['b', 100],
+    ]);
     expect(live.history().a.map((p) => p.cpuMillicores)).toEqual([200, 300]);
     expect(events.filter((e) => e.type === 'heartbeat')).toHaveLength(3);
   });

@@ -18,8 +18,7 @@ export interface HistoryPoint {
 }
 
 export type LiveEvent =
-  | { type: 'heartbeat'; pod: StressLivePod; point: HistoryPoint; summary: StressLiveSummary }
-  | { type: 'gone'; pod: string; summary: StressLiveSummary };
+  { type: 'heartbeat'; pod: StressLivePod; point: HistoryPoint; summary: StressLiveSummary } | { type: 'gone'; pod: string; summary: StressLiveSummary };
 
 interface Entry {
   heartbeat: StressHeartbeat;
@@ -118,7 +117,8 @@ export class StressLiveService implements OnModuleInit, OnModuleDestroy {
     const averageCpu = cpuReq.length === beats.length ? mean(cpuReq) : null;
     let why: string | null = null;
     if (!beats.length) why = 'No stress pod is sending heartbeats.';
-    else if (averageCpu === null) why = 'The stress pods report no CPU request (CPU_REQUEST_MILLICORES), so utilisation relative to requests, which the HPA uses, is unknown here.';
+    else if (averageCpu === null)
+      why = 'The stress pods report no CPU request (CPU_REQUEST_MILLICORES), so utilisation relative to requests, which the HPA uses, is unknown here.';
     return {
       pods: beats.length,
       cpuMillicores: beats.reduce((sum, b) => sum + b.cpu.usedMillicores, 0),

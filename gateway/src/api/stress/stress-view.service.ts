@@ -74,7 +74,11 @@ export class StressViewService {
     const target = hpa.status === 'ok' ? hpa.data.target : null;
     const workload = target ? `${target.kind}/${target.name}` : null;
     try {
-      const page = await this.bus.request(ScalingRpc.events, { since, limit: TIMELINE_LIMIT, ...(workload ? { workload } : {}) }, { timeoutMs: TIMELINE_TIMEOUT_MS });
+      const page = await this.bus.request(
+        ScalingRpc.events,
+        { since, limit: TIMELINE_LIMIT, ...(workload ? { workload } : {}) },
+        { timeoutMs: TIMELINE_TIMEOUT_MS },
+      );
       return ok({
         since,
         sinceWhat: latest ? `since ${latest.id} started` : 'the last 30 minutes (no recent test on a live pod)',

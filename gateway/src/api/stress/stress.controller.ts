@@ -61,7 +61,11 @@ export class StressApiController {
     const loads = pods.flatMap((p) => (p.heartbeat.load?.id === id ? [p.heartbeat.load] : []));
     const tests: StressTestStatus[] = [...running, ...finished];
     if (!tests.length && !loads.length) {
-      throw new RpcError({ code: StressErrors.NOT_FOUND.code, message: `No live stress pod knows test or load ${id}.`, fix: 'Pods report their running test and their last finished one.' });
+      throw new RpcError({
+        code: StressErrors.NOT_FOUND.code,
+        message: `No live stress pod knows test or load ${id}.`,
+        fix: 'Pods report their running test and their last finished one.',
+      });
     }
     return { id, tests, loads };
   }

@@ -12,6 +12,9 @@ export class HomePageController {
   @Render('pages/prerendered')
   async home(@Req() request: FastifyRequest) {
     const env = await this.pages.call(EnvironmentRpc.overview, {});
-    return { layout: this.pages.layout(request, undefined, { title: 'Environment', active: 'home' }, [env]), html: this.pages.body('pages/home', env, { env }) };
+    return {
+      layout: this.pages.layout(request, undefined, { title: 'Environment', active: 'home' }, [env]),
+      html: this.pages.body('pages/home', env, { env }),
+    };
   }
 }

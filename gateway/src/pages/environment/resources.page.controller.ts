@@ -12,6 +12,9 @@ export class ResourcesPageController {
   @Render('pages/prerendered')
   async resources(@Req() request: FastifyRequest) {
     const view = await this.pages.call(EnvironmentRpc.resources, {});
-    return { layout: this.pages.layout(request, undefined, { title: 'Resources', active: 'resources' }, [view]), html: this.pages.body('pages/resources', view, { view }) };
+    return {
+      layout: this.pages.layout(request, undefined, { title: 'Resources', active: 'resources' }, [view]),
+      html: this.pages.body('pages/resources', view, { view }),
+    };
   }
 }

@@ -54,7 +54,13 @@ export function eventRow(e: ScalingEventRecord) {
 }
 
 export function statsRow(s: ResponseTimeStats) {
-  return { ...s, average: formatSeconds(s.average_seconds), p90: formatSeconds(s.p90_seconds), min: formatSeconds(s.min_seconds), max: formatSeconds(s.max_seconds) };
+  return {
+    ...s,
+    average: formatSeconds(s.average_seconds),
+    p90: formatSeconds(s.p90_seconds),
+    min: formatSeconds(s.min_seconds),
+    max: formatSeconds(s.max_seconds),
+  };
 }
 
 const CHAIN_TONE: Record<ResponseTimeChain['status'], string> = { completed: 'ok', in_progress: 'warn', superseded: 'muted', abandoned: 'muted' };

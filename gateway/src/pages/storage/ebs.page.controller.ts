@@ -30,7 +30,12 @@ export class EbsPageController {
   async cleanup(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const pods = await this.bus.gather(StorageRpc.ebsCleanup, {}, { windowMs: 2_000 }).catch(() => []);
     if (pods.length) return redirectTo(reply, '/ebs?done=cleanup');
-    const error: ErrorBody & { status: number } = { code: 'TRANSPORT.UNAVAILABLE', message: 'No storage pod answered the cleanup.', fix: 'Check that the storage service is running.', status: 503 };
+    const error: ErrorBody & { status: number } = {
+      code: 'TRANSPORT.UNAVAILABLE',
+      message: 'No storage pod answered the cleanup.',
+      fix: 'Check that the storage service is running.',
+      status: 503,
+    };
     return this.render(request, reply, { formError: error }, 503);
   }
 

@@ -16,7 +16,11 @@ function originalName(encoded: string | undefined): string | null {
   }
 }
 
-const withLinks = (o: S3ObjectSummary) => ({ ...o, viewHref: `/s3/objects/${keyPath(o.key)}`, downloadHref: `/api/v1/storage/s3/objects/${keyPath(o.key)}?download=1` });
+const withLinks = (o: S3ObjectSummary) => ({
+  ...o,
+  viewHref: `/s3/objects/${keyPath(o.key)}`,
+  downloadHref: `/api/v1/storage/s3/objects/${keyPath(o.key)}?download=1`,
+});
 
 /** `/s3`: bucket, access method and settings, objects with pagination, reports; upload, view, delete. */
 @Controller()
@@ -27,7 +31,13 @@ export class S3PageController {
   ) {}
 
   @Get('/s3')
-  async page(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('done') done?: string, @Query('after') after?: string, @Query('key') key?: string) {
+  async page(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('done') done?: string,
+    @Query('after') after?: string,
+    @Query('key') key?: string,
+  ) {
     // Only a key the app could have generated is echoed back (the query is anyone's to write).
     const uploadedKey = done === 'uploaded' && typeof key === 'string' && /^[A-Za-z0-9._/-]{1,200}$/.test(key) ? key : undefined;
     return this.render(request, reply, { notice: notice(done), uploadedKey }, 200, after);
@@ -91,7 +101,14 @@ export class S3PageController {
       ...data,
       objects:
         data.objects.status === 'ok'
-          ? { ...data.objects, data: { ...data.objects.data, items: data.objects.data.items.map(withLinks), nextHref: data.objects.data.next ? `/s3?after=${encodeURIComponent(data.objects.data.next)}` : null } }
+          ? {
+              ...data.objects,
+              data: {
+                ...data.objects.data,
+                items: data.objects.data.items.map(withLinks),
+                nextHref: data.objects.data.next ? `/s3?after=${encodeURIComponent(data.objects.data.next)}` : null,
+              },
+            }
           : data.objects,
       reports: data.reports.status === 'ok' ? { ...data.reports, data: { ...data.reports.data, items: data.reports.data.items.map(withLinks) } } : data.reports,
     };

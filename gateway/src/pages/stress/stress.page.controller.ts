@@ -99,7 +99,13 @@ export class StressPageController {
   }
 
   /** Post/redirect/get on success; on a refusal the page again, with the message, the values and the status. */
-  private async submit(request: FastifyRequest, reply: FastifyReply, form: keyof typeof DEFAULT_FORMS | null, values: FormValues, action: () => Promise<string>): Promise<void> {
+  private async submit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: keyof typeof DEFAULT_FORMS | null,
+    values: FormValues,
+    action: () => Promise<string>,
+  ): Promise<void> {
     try {
       const query = await action();
       await reply.redirect(`/stress?${query}`, 303);
@@ -110,11 +116,22 @@ export class StressPageController {
     }
   }
 
-  private model(request: FastifyRequest, reply: FastifyReply, view: StressView, flash: Flash | null, forms: Partial<Record<keyof typeof DEFAULT_FORMS, FormValues>> = {}) {
+  private model(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: StressView,
+    flash: Flash | null,
+    forms: Partial<Record<keyof typeof DEFAULT_FORMS, FormValues>> = {},
+  ) {
     const ranges = StressRules.ranges;
     const bounds = view.bounds;
     return {
-      layout: this.pages.layout(request, reply, { title: 'Stress', active: 'stress', forms: true }, view.servedBy ? [{ ok: true, data: { servedBy: view.servedBy } }] : []),
+      layout: this.pages.layout(
+        request,
+        reply,
+        { title: 'Stress', active: 'stress', forms: true },
+        view.servedBy ? [{ ok: true, data: { servedBy: view.servedBy } }] : [],
+      ),
       silenceSeconds: Math.round(view.silenceMs / 1000),
       view,
       flash,

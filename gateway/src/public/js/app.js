@@ -36,7 +36,9 @@
     }
     setLoading(true);
   });
-  window.addEventListener('pageshow', function () { setLoading(false); });
+  window.addEventListener('pageshow', function () {
+    setLoading(false);
+  });
 
   // Refresh: fetch this page again and swap the main content, keeping scroll position.
   function refresh(button) {
@@ -47,7 +49,9 @@
     }
     setLoading(true);
     return fetch(location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin' })
-      .then(function (res) { return res.text(); })
+      .then(function (res) {
+        return res.text();
+      })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, 'text/html');
         var fresh = doc.getElementById('main');
@@ -65,12 +69,18 @@
       .then(function () {
         setLoading(false);
         var b = document.querySelector('[data-refresh]');
-        if (b && b.dataset.label) { b.disabled = false; b.textContent = b.dataset.label; }
+        if (b && b.dataset.label) {
+          b.disabled = false;
+          b.textContent = b.dataset.label;
+        }
       });
   }
   document.addEventListener('click', function (e) {
     var b = e.target.closest && e.target.closest('[data-refresh]');
-    if (b) { e.preventDefault(); refresh(b); }
+    if (b) {
+      e.preventDefault();
+      refresh(b);
+    }
   });
   window.eksInfo = { refresh: refresh, setLoading: setLoading };
 

@@ -10,50 +10,168 @@
   var COLORS = ['#ff9900', '#1d8102', '#0073bb', '#c52b2b', '#8a6100', '#7d3c98', '#16a085', '#5f6b7a', '#d35400', '#2e86c1'];
   var MAX_WORKLOADS = 8;
   var LABELS = {
-    hpa_scale_up: 'HPA scale-up', hpa_scale_down: 'HPA scale-down', pod_created: 'Pod created', pod_scheduled: 'Pod scheduled',
-    pod_ready: 'Pod Ready', pod_deleted: 'Pod deleted', pod_pending: 'Pod Pending', node_added: 'Node added', node_ready: 'Node Ready',
-    node_removed: 'Node removed', autoscaler_scale_up: 'Node scale-up', autoscaler_scale_down: 'Node scale-down'
+    hpa_scale_up: 'HPA scale-up',
+    hpa_scale_down: 'HPA scale-down',
+    pod_created: 'Pod created',
+    pod_scheduled: 'Pod scheduled',
+    pod_ready: 'Pod Ready',
+    pod_deleted: 'Pod deleted',
+    pod_pending: 'Pod Pending',
+    node_added: 'Node added',
+    node_ready: 'Node Ready',
+    node_removed: 'Node removed',
+    autoscaler_scale_up: 'Node scale-up',
+    autoscaler_scale_down: 'Node scale-down',
   };
   var TONES = {
-    hpa_scale_up: 'ok', hpa_scale_down: 'warn', pod_ready: 'ok', pod_deleted: 'warn', pod_pending: 'warn', node_added: 'ok',
-    node_ready: 'ok', node_removed: 'warn', autoscaler_scale_up: 'ok', autoscaler_scale_down: 'warn'
+    hpa_scale_up: 'ok',
+    hpa_scale_down: 'warn',
+    pod_ready: 'ok',
+    pod_deleted: 'warn',
+    pod_pending: 'warn',
+    node_added: 'ok',
+    node_ready: 'ok',
+    node_removed: 'warn',
+    autoscaler_scale_up: 'ok',
+    autoscaler_scale_down: 'warn',
   };
   var charts = {};
   var series = {};
 
-  function time(iso) { return typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—'; }
+  function time(iso) {
+    return typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';
+  }
   /** Axis labels in UTC, like the tables: seconds on short spans, the date on long ones. */
   function clock(ms, spanMs) {
     var iso = new Date(ms).toISOString();
     if (spanMs < 15 * 60 * 1000) return iso.slice(11, 19);
     return spanMs > 24 * 3600 * 1000 ? iso.slice(5, 10) + ' ' + iso.slice(11, 16) : iso.slice(11, 16);
   }
-  function cores(m) { return m === null || m === undefined ? null : Math.round(m) / 1000; }
-  function gib(b) { return b === null || b === undefined ? null : Math.round((b / Math.pow(2, 30)) * 100) / 100; }
+  function cores(m) {
+    return m === null || m === undefined ? null : Math.round(m) / 1000;
+  }
+  function gib(b) {
+    return b === null || b === undefined ? null : Math.round((b / Math.pow(2, 30)) * 100) / 100;
+  }
 
   /** Series per chart: [label, value of a point]. */
   function definitions(workloads, capacityTypes) {
     return {
-      pods: [['all pods', function (p) { return p.pods; }], ['Pending', function (p) { return p.pending; }]].concat(
-        workloads.map(function (w) { return [w, function (p) { return p.workloads[w] || 0; }]; })),
-      nodes: [['nodes', function (p) { return p.nodes; }], ['Ready', function (p) { return p.nodesReady; }]].concat(
-        capacityTypes.map(function (c) { return [c, function (p) { return (p.nodesByCapacityType || {})[c] || 0; }]; })),
-      cpu: [['allocatable', function (p) { return cores(p.cpuAllocatableMillis); }], ['requested', function (p) { return cores(p.cpuRequestedMillis); }], ['used', function (p) { return cores(p.cpuUsedMillis); }]],
-      memory: [['allocatable', function (p) { return gib(p.memoryAllocatableBytes); }], ['requested', function (p) { return gib(p.memoryRequestedBytes); }], ['used', function (p) { return gib(p.memoryUsedBytes); }]]
+      pods: [
+        [
+          'all pods',
+          function (p) {
+            return p.pods;
+          },
+        ],
+        [
+          'Pending',
+          function (p) {
+            return p.pending;
+          },
+        ],
+      ].concat(
+        workloads.map(function (w) {
+          return [
+            w,
+            function (p) {
+              return p.workloads[w] || 0;
+            },
+          ];
+        }),
+      ),
+      nodes: [
+        [
+          'nodes',
+          function (p) {
+            return p.nodes;
+          },
+        ],
+        [
+          'Ready',
+          function (p) {
+            return p.nodesReady;
+          },
+        ],
+      ].concat(
+        capacityTypes.map(function (c) {
+          return [
+            c,
+            function (p) {
+              return (p.nodesByCapacityType || {})[c] || 0;
+            },
+          ];
+        }),
+      ),
+      cpu: [
+        [
+          'allocatable',
+          function (p) {
+            return cores(p.cpuAllocatableMillis);
+          },
+        ],
+        [
+          'requested',
+          function (p) {
+            return cores(p.cpuRequestedMillis);
+          },
+        ],
+        [
+          'used',
+          function (p) {
+            return cores(p.cpuUsedMillis);
+          },
+        ],
+      ],
+      memory: [
+        [
+          'allocatable',
+          function (p) {
+            return gib(p.memoryAllocatableBytes);
+          },
+        ],
+        [
+          'requested',
+          function (p) {
+            return gib(p.memoryRequestedBytes);
+          },
+        ],
+        [
+          'used',
+          function (p) {
+            return gib(p.memoryUsedBytes);
+          },
+        ],
+      ],
     };
   }
 
   function topWorkloads(points, names) {
     var peak = {};
-    names.forEach(function (w) { peak[w] = 0; });
-    points.forEach(function (p) { names.forEach(function (w) { peak[w] = Math.max(peak[w], p.workloads[w] || 0); }); });
-    return names.slice().sort(function (a, b) { return peak[b] - peak[a]; }).slice(0, MAX_WORKLOADS);
+    names.forEach(function (w) {
+      peak[w] = 0;
+    });
+    points.forEach(function (p) {
+      names.forEach(function (w) {
+        peak[w] = Math.max(peak[w], p.workloads[w] || 0);
+      });
+    });
+    return names
+      .slice()
+      .sort(function (a, b) {
+        return peak[b] - peak[a];
+      })
+      .slice(0, MAX_WORKLOADS);
   }
 
   function draw(points, workloadNames) {
     if (!window.Chart) return;
     var capacityTypes = [];
-    points.forEach(function (p) { Object.keys(p.nodesByCapacityType || {}).forEach(function (c) { if (capacityTypes.indexOf(c) < 0) capacityTypes.push(c); }); });
+    points.forEach(function (p) {
+      Object.keys(p.nodesByCapacityType || {}).forEach(function (c) {
+        if (capacityTypes.indexOf(c) < 0) capacityTypes.push(c);
+      });
+    });
     series = definitions(topWorkloads(points, workloadNames), capacityTypes);
     var now = Date.now();
     // A history shorter than the range fills the chart instead of hugging its right edge.
@@ -65,13 +183,15 @@
       var datasets = series[name].map(function (def, i) {
         return {
           label: def[0],
-          data: points.map(function (p) { return { x: Date.parse(p.t), y: def[1](p) }; }),
+          data: points.map(function (p) {
+            return { x: Date.parse(p.t), y: def[1](p) };
+          }),
           borderColor: COLORS[i % COLORS.length],
           backgroundColor: COLORS[i % COLORS.length],
           borderWidth: 2,
           pointRadius: 0,
           stepped: name === 'pods' || name === 'nodes',
-          spanGaps: false
+          spanGaps: false,
         };
       });
       charts[name] = new window.Chart(canvas, {
@@ -83,11 +203,30 @@
           maintainAspectRatio: false,
           interaction: { mode: 'nearest', axis: 'x', intersect: false },
           scales: {
-            x: { type: 'linear', min: from, max: now, ticks: { maxTicksLimit: 8, callback: function (v) { return clock(v, this.max - this.min); } } },
-            y: { beginAtZero: true, ticks: { precision: name === 'pods' || name === 'nodes' ? 0 : undefined } }
+            x: {
+              type: 'linear',
+              min: from,
+              max: now,
+              ticks: {
+                maxTicksLimit: 8,
+                callback: function (v) {
+                  return clock(v, this.max - this.min);
+                },
+              },
+            },
+            y: { beginAtZero: true, ticks: { precision: name === 'pods' || name === 'nodes' ? 0 : undefined } },
           },
-          plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } }, tooltip: { callbacks: { title: function (items) { return items.length ? new Date(items[0].parsed.x).toISOString().slice(0, 19).replace('T', ' ') + 'Z' : ''; } } } }
-        }
+          plugins: {
+            legend: { position: 'bottom', labels: { boxWidth: 12 } },
+            tooltip: {
+              callbacks: {
+                title: function (items) {
+                  return items.length ? new Date(items[0].parsed.x).toISOString().slice(0, 19).replace('T', ' ') + 'Z' : '';
+                },
+              },
+            },
+          },
+        },
       });
     });
   }
@@ -113,7 +252,12 @@
     if (!tbody || tbody.querySelector('tr[data-event="' + CSS.escape(e.event_id) + '"]')) return;
     var empty = tbody.querySelector('tr.no-events');
     if (empty) empty.remove();
-    function td(text, cls) { var c = document.createElement('td'); if (cls) c.className = cls; c.textContent = text; return c; }
+    function td(text, cls) {
+      var c = document.createElement('td');
+      if (cls) c.className = cls;
+      c.textContent = text;
+      return c;
+    }
     var tr = document.createElement('tr');
     tr.setAttribute('data-event', e.event_id);
     tr.className = 'fresh';
@@ -123,7 +267,13 @@
     badge.className = 'badge ' + (TONES[e.event_type] || 'muted');
     badge.textContent = LABELS[e.event_type] || e.event_type;
     type.appendChild(badge);
-    tr.append(when, type, td(e.object.kind + ' ' + (e.object.namespace ? e.object.namespace + '/' : '') + e.object.name, 'mono wrap'), td(e.trigger, 'wrap'), td(e.result, 'wrap'));
+    tr.append(
+      when,
+      type,
+      td(e.object.kind + ' ' + (e.object.namespace ? e.object.namespace + '/' : '') + e.object.name, 'mono wrap'),
+      td(e.trigger, 'wrap'),
+      td(e.result, 'wrap'),
+    );
     tbody.insertBefore(tr, tbody.firstChild);
     // Keep an active filter applied to the new row.
     var filter = document.querySelector('input[data-filter="#scaling-events"]');
@@ -131,12 +281,16 @@
   }
 
   function load() {
-    Object.keys(charts).forEach(function (name) { charts[name].destroy(); });
+    Object.keys(charts).forEach(function (name) {
+      charts[name].destroy();
+    });
     charts = {};
     root = document.getElementById('scaling-history');
     if (!root) return;
     fetch('/api/v1/scaling/history?hours=' + hours, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error('HTTP ' + res.status)); })
+      .then(function (res) {
+        return res.ok ? res.json() : Promise.reject(new Error('HTTP ' + res.status));
+      })
       .then(function (body) {
         if (body.samples.status !== 'ok') return;
         draw(body.samples.data.points, body.samples.data.workloads);
@@ -153,8 +307,14 @@
 
   if (window.EventSource) {
     var stream = new EventSource('/api/v1/stream/scaling?topics=events,samples');
-    stream.addEventListener('sample', function (e) { if (Object.keys(charts).length) addSample(JSON.parse(e.data)); });
-    stream.addEventListener('scaling-event', function (e) { addEvent(JSON.parse(e.data)); });
-    window.addEventListener('pagehide', function () { stream.close(); });
+    stream.addEventListener('sample', function (e) {
+      if (Object.keys(charts).length) addSample(JSON.parse(e.data));
+    });
+    stream.addEventListener('scaling-event', function (e) {
+      addEvent(JSON.parse(e.data));
+    });
+    window.addEventListener('pagehide', function () {
+      stream.close();
+    });
   }
 })();

@@ -7,7 +7,10 @@
   function formatBytes(n) {
     var units = ['B', 'KiB', 'MiB', 'GiB'];
     var i = 0;
-    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    while (n >= 1024 && i < units.length - 1) {
+      n /= 1024;
+      i++;
+    }
     return (i ? n.toFixed(1) : String(n)) + ' ' + units[i];
   }
 
@@ -19,27 +22,31 @@
   }
 
   // Capture phase: decide before the page-wide handler shows the loading state.
-  document.addEventListener('submit', function (e) {
-    var form = e.target;
-    var button = e.submitter || form.querySelector('[data-confirm]');
-    var question = button && button.getAttribute('data-confirm');
-    var big = form.hasAttribute('data-upload-limit') && tooLarge(form);
-    var refuse = false;
-    if (big) {
-      var info = form.querySelector('[data-file-info]');
-      if (info) {
-        info.textContent = big.file.name + ' is ' + formatBytes(big.file.size) + '; at most ' + formatBytes(big.limit) + ' can be uploaded.';
-        info.classList.add('bad-text');
+  document.addEventListener(
+    'submit',
+    function (e) {
+      var form = e.target;
+      var button = e.submitter || form.querySelector('[data-confirm]');
+      var question = button && button.getAttribute('data-confirm');
+      var big = form.hasAttribute('data-upload-limit') && tooLarge(form);
+      var refuse = false;
+      if (big) {
+        var info = form.querySelector('[data-file-info]');
+        if (info) {
+          info.textContent = big.file.name + ' is ' + formatBytes(big.file.size) + '; at most ' + formatBytes(big.limit) + ' can be uploaded.';
+          info.classList.add('bad-text');
+        }
+        refuse = true;
+      } else if (question && !window.confirm(question)) {
+        refuse = true;
       }
-      refuse = true;
-    } else if (question && !window.confirm(question)) {
-      refuse = true;
-    }
-    if (refuse) {
-      e.preventDefault();
-      e.stopPropagation();
-    }
-  }, true);
+      if (refuse) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    },
+    true,
+  );
 
   document.addEventListener('change', function (e) {
     var input = e.target;

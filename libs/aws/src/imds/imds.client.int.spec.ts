@@ -60,15 +60,17 @@ describe('ImdsClient against amazon-ec2-metadata-mock (IMDSv2 only)', () => {
   it('gets one token and reuses it for every GET, including concurrent ones', async () => {
     const imds = new ImdsClient({ enabled: true, endpoint: mock.endpoint, timeoutMs: 2000 });
     const before = mock.tokenRequests();
-    const [doc, lifecycle, type] = await Promise.all([
-      imds.identityDocument(),
-      imds.get(ImdsPaths.instanceLifeCycle),
-      imds.get(ImdsPaths.instanceType),
-    ]);
+    const [doc, lifecycle, type] = await Promise.all([imds.identityDocument(), imds.get(ImdsPaths.instanceLifeCycle), imds.get(ImdsPaths.instanceType)]);
     const mac = await imds.require(ImdsPaths.mac);
     const groups = await imds.list(ImdsPaths.macs(mac, 'security-group-ids'));
 
-    expect(doc).toMatchObject({ instanceId: 'i-0abc1234def567890', region: 'eu-west-1', availabilityZone: 'eu-west-1b', accountId: '444455556666', architecture: 'arm64' });
+    expect(doc).toMatchObject({
+      instanceId: 'i-0abc1234def567890',
+      region: 'eu-west-1',
+      availabilityZone: 'eu-west-1b',
+      accountId: '444455556666',
+      architecture: 'arm64',
+    });
     expect(lifecycle).toBe('spot');
     expect(type).toBe('m7g.large');
     expect(groups).toEqual(['sg-0aaa', 'sg-0bbb']);

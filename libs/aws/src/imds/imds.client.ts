@@ -62,14 +62,7 @@ export const ImdsPaths = {
 } as const;
 
 export type MacLeaf =
-  | 'vpc-id'
-  | 'subnet-id'
-  | 'security-group-ids'
-  | 'vpc-ipv4-cidr-blocks'
-  | 'subnet-ipv4-cidr-block'
-  | 'local-ipv4s'
-  | 'interface-id'
-  | 'owner-id';
+  'vpc-id' | 'subnet-id' | 'security-group-ids' | 'vpc-ipv4-cidr-blocks' | 'subnet-ipv4-cidr-block' | 'local-ipv4s' | 'interface-id' | 'owner-id';
 
 const TOKEN_KEY = 'token';
 const MAX_BODY = 64 * 1024;
@@ -125,7 +118,12 @@ export class ImdsClient {
   /** A newline-separated list (security-group-ids, vpc-ipv4-cidr-blocks…); empty when absent. */
   async list(path: string): Promise<string[]> {
     const value = await this.get(path);
-    return value === null ? [] : value.split('\n').map((s) => s.trim()).filter(Boolean);
+    return value === null
+      ? []
+      : value
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
 
   async identityDocument(): Promise<InstanceIdentityDocument> {

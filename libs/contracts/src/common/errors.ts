@@ -21,11 +21,7 @@ export interface ErrorDefinition {
 const registry = new Map<string, ErrorDefinition>();
 
 /** Declares a family of error codes for a domain, e.g. defineErrors('STORAGE', 'storage_error', {...}). */
-export function defineErrors<K extends string>(
-  domain: string,
-  type: string,
-  statuses: Record<K, number>,
-): { readonly [P in K]: ErrorDefinition } {
+export function defineErrors<K extends string>(domain: string, type: string, statuses: Record<K, number>): { readonly [P in K]: ErrorDefinition } {
   const out = {} as Record<K, ErrorDefinition>;
   for (const key of Object.keys(statuses) as K[]) {
     const def = Object.freeze({ code: `${domain}.${key}`, status: statuses[key], type });
@@ -76,10 +72,5 @@ export function typeForCode(code: string): string {
 
 /** Narrowing helper for values that came over the wire. */
 export function isErrorBody(value: unknown): value is ErrorBody {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ErrorBody).code === 'string' &&
-    typeof (value as ErrorBody).message === 'string'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as ErrorBody).code === 'string' && typeof (value as ErrorBody).message === 'string';
 }

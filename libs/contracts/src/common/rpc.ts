@@ -49,18 +49,11 @@ function checkSubject(subject: string): string {
   return subject;
 }
 
-export function defineRpc<Req, Res>(
-  service: ServiceName,
-  subject: string,
-  options: { delivery?: Delivery; coalesce?: boolean } = {},
-): RpcContract<Req, Res> {
+export function defineRpc<Req, Res>(service: ServiceName, subject: string, options: { delivery?: Delivery; coalesce?: boolean } = {}): RpcContract<Req, Res> {
   return Object.freeze({ kind: 'rpc', service, subject: checkSubject(subject), delivery: options.delivery ?? 'queue', coalesce: options.coalesce ?? false });
 }
 
-export function defineEvent<E>(
-  subject: string,
-  options: { consumer?: ServiceName; delivery?: Delivery } = {},
-): EventContract<E> {
+export function defineEvent<E>(subject: string, options: { consumer?: ServiceName; delivery?: Delivery } = {}): EventContract<E> {
   return Object.freeze({
     kind: 'event',
     consumer: options.consumer,

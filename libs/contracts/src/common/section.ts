@@ -5,10 +5,7 @@ import type { ErrorBody } from './errors';
  * `ok`, `unavailable` (the source does not exist here, e.g. no cluster in local mode: shown
  * neutral with the reason) or `error` (the source exists but failed: shown red with the fix).
  */
-export type Section<T> =
-  | { status: 'ok'; data: T; note?: string }
-  | ({ status: 'unavailable' } & ErrorBody)
-  | ({ status: 'error' } & ErrorBody);
+export type Section<T> = { status: 'ok'; data: T; note?: string } | ({ status: 'unavailable' } & ErrorBody) | ({ status: 'error' } & ErrorBody);
 
 export const ok = <T>(data: T, note?: string): Section<T> => (note ? { status: 'ok', data, note } : { status: 'ok', data });
 export const unavailable = <T = never>(body: ErrorBody): Section<T> => ({ status: 'unavailable', ...body });

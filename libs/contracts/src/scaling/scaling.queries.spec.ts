@@ -31,10 +31,27 @@ describe('parseEventsQuery', () => {
   });
 
   it('reads times, comma-separated types, namespace, workload and limit', () => {
-    const result = parseEventsQuery({ since: '2025-11-13T10:30:00Z', until: '2025-11-13T11:00:00Z', types: 'hpa_scale_up,pod_ready', namespace: 'demo', workload: 'Deployment/stress', limit: '50' }, now);
+    const result = parseEventsQuery(
+      {
+        since: '2025-11-13T10:30:00Z',
+        until: '2025-11-13T11:00:00Z',
+        types: 'hpa_scale_up,pod_ready',
+        namespace: 'demo',
+        workload: 'Deployment/stress',
+        limit: '50',
+      },
+      now,
+    );
     expect(result).toEqual({
       ok: true,
-      value: { since: '2025-11-13T10:30:00.000Z', until: '2025-11-13T11:00:00.000Z', types: ['hpa_scale_up', 'pod_ready'], namespace: 'demo', workload: 'Deployment/stress', limit: 50 },
+      value: {
+        since: '2025-11-13T10:30:00.000Z',
+        until: '2025-11-13T11:00:00.000Z',
+        types: ['hpa_scale_up', 'pod_ready'],
+        namespace: 'demo',
+        workload: 'Deployment/stress',
+        limit: 50,
+      },
     });
   });
 

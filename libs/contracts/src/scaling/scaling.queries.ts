@@ -15,7 +15,10 @@ export const EVENTS_LIMIT = { min: 1, max: 1000, default: 200 } as const;
 /** Longest range one events query may span. */
 export const EVENTS_MAX_RANGE_HOURS = 168;
 
-const invalid = (message: string, fix: string): { ok: false; error: ErrorBody } => ({ ok: false, error: { code: ScalingErrors.INVALID_QUERY.code, message, fix } });
+const invalid = (message: string, fix: string): { ok: false; error: ErrorBody } => ({
+  ok: false,
+  error: { code: ScalingErrors.INVALID_QUERY.code, message, fix },
+});
 
 function integer(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isInteger(raw) ? raw : undefined;
@@ -31,7 +34,10 @@ export function parseHistoryQuery(raw: { hours?: unknown } | undefined): QueryRe
   if (value === undefined || value === null || value === '') return { ok: true, value: { hours: HISTORY_HOURS.default } };
   const hours = integer(value);
   if (hours === undefined || hours < HISTORY_HOURS.min || hours > HISTORY_HOURS.max) {
-    return invalid(`hours must be a whole number from ${HISTORY_HOURS.min} to ${HISTORY_HOURS.max}, got ${JSON.stringify(value).slice(0, 40)}`, `Use e.g. ?hours=${HISTORY_HOURS.default}.`);
+    return invalid(
+      `hours must be a whole number from ${HISTORY_HOURS.min} to ${HISTORY_HOURS.max}, got ${JSON.stringify(value).slice(0, 40)}`,
+      `Use e.g. ?hours=${HISTORY_HOURS.default}.`,
+    );
   }
   return { ok: true, value: { hours } };
 }
@@ -49,7 +55,8 @@ function time(name: string, raw: unknown): QueryResult<number | undefined> {
   const value = single(raw);
   if (value === undefined || value === null || value === '') return { ok: true, value: undefined };
   const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms)) return invalid(`${name} must be an ISO 8601 time such as 2025-11-13T10:30:00Z, got ${JSON.stringify(value).slice(0, 40)}`, `Pass ${name} as an ISO time.`);
+  if (!Number.isFinite(ms))
+    return invalid(`${name} must be an ISO 8601 time such as 2025-11-13T10:30:00Z, got ${JSON.stringify(value).slice(0, 40)}`, `Pass ${name} as an ISO time.`);
   return { ok: true, value: ms };
 }
 
@@ -69,12 +76,16 @@ export function parseEventsQuery(raw: Record<string, unknown> | ScalingEventsQue
   const to = until.value ?? now;
   const from = since.value ?? to - 3_600_000;
   if (from > to) return invalid('since must not be after until', 'Swap the two times.');
-  if (to - from > EVENTS_MAX_RANGE_HOURS * 3_600_000) return invalid(`the range may span at most ${EVENTS_MAX_RANGE_HOURS} hours`, 'Ask for a shorter range, page by page.');
+  if (to - from > EVENTS_MAX_RANGE_HOURS * 3_600_000)
+    return invalid(`the range may span at most ${EVENTS_MAX_RANGE_HOURS} hours`, 'Ask for a shorter range, page by page.');
 
   let types: ScalingEventType[] | null = null;
   const rawTypes = q.types;
   if (rawTypes !== undefined && rawTypes !== null && rawTypes !== '') {
-    const list = (Array.isArray(rawTypes) ? rawTypes : [rawTypes]).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
+    const list = (Array.isArray(rawTypes) ? rawTypes : [rawTypes])
+      .flatMap((t) => String(t).split(','))
+      .map((t) => t.trim())
+      .filter(Boolean);
     const unknown = list.filter((t) => !SCALING_EVENT_TYPES.includes(t as ScalingEventType));
     if (unknown.length) return invalid(`unknown event type ${JSON.stringify(unknown[0]).slice(0, 40)}`, `Use any of: ${SCALING_EVENT_TYPES.join(', ')}.`);
     types = list as ScalingEventType[];
@@ -93,7 +104,8 @@ export function parseEventsQuery(raw: Record<string, unknown> | ScalingEventsQue
   let limit: number = EVENTS_LIMIT.default;
   if (rawLimit !== undefined && rawLimit !== null && rawLimit !== '') {
     const n = integer(rawLimit);
-    if (n === undefined || n < EVENTS_LIMIT.min || n > EVENTS_LIMIT.max) return invalid(`limit must be a whole number from ${EVENTS_LIMIT.min} to ${EVENTS_LIMIT.max}`, `Use e.g. limit=${EVENTS_LIMIT.default}.`);
+    if (n === undefined || n < EVENTS_LIMIT.min || n > EVENTS_LIMIT.max)
+      return invalid(`limit must be a whole number from ${EVENTS_LIMIT.min} to ${EVENTS_LIMIT.max}`, `Use e.g. limit=${EVENTS_LIMIT.default}.`);
     limit = n;
   }
   return {

@@ -3,8 +3,14 @@ import { StressRules } from './stress.rules';
 describe('stress rules', () => {
   describe('checkTestSpec', () => {
     it('accepts whole numbers in range, also as form strings, and leaves workers out when empty', () => {
-      expect(StressRules.checkTestSpec('cpu', { durationSeconds: '30', intensity: 50, workers: '' })).toEqual({ ok: true, value: { kind: 'cpu', durationSeconds: 30, intensity: 50 } });
-      expect(StressRules.checkTestSpec('memory', { durationSeconds: 5, targetMb: '200' })).toEqual({ ok: true, value: { kind: 'memory', durationSeconds: 5, targetMb: 200 } });
+      expect(StressRules.checkTestSpec('cpu', { durationSeconds: '30', intensity: 50, workers: '' })).toEqual({
+        ok: true,
+        value: { kind: 'cpu', durationSeconds: 30, intensity: 50 },
+      });
+      expect(StressRules.checkTestSpec('memory', { durationSeconds: 5, targetMb: '200' })).toEqual({
+        ok: true,
+        value: { kind: 'memory', durationSeconds: 5, targetMb: 200 },
+      });
     });
 
     it.each([
@@ -43,16 +49,19 @@ describe('stress rules', () => {
     });
 
     it('clamps to the maximum and the minimum', () => {
-      expect(StressRules.expectedReplicas({ currentReplicas: 6, utilization: 300, target: 70, minReplicas: 3, maxReplicas: 10 })).toMatchObject({ unclamped: 26, replicas: 10 });
+      expect(StressRules.expectedReplicas({ currentReplicas: 6, utilization: 300, target: 70, minReplicas: 3, maxReplicas: 10 })).toMatchObject({
+        unclamped: 26,
+        replicas: 10,
+      });
       const low = StressRules.expectedReplicas({ currentReplicas: 4, utilization: 5, target: 70, minReplicas: 3, maxReplicas: 10 });
       expect(low).toMatchObject({ unclamped: 1, replicas: 3 });
-      expect(low.explanation).toContain('Clamped to the HPA\'s range 3–10: 3.');
+      expect(low.explanation).toContain("Clamped to the HPA's range 3–10: 3.");
     });
 
     it('keeps the count within the tolerance', () => {
       const e = StressRules.expectedReplicas({ currentReplicas: 3, utilization: 75, target: 70 });
       expect(e).toMatchObject({ replicas: 3, unclamped: 4, withinTolerance: true });
-      expect(e.explanation).toContain('within the HPA\'s 10 % tolerance');
+      expect(e.explanation).toContain("within the HPA's 10 % tolerance");
     });
 
     it('scales in below the target', () => {

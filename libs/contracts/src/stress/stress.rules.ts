@@ -35,8 +35,10 @@ function checkInt(body: Record<string, unknown>, field: string, range: { min: nu
     return optional ? { ok: true, value: undefined } : invalid(`${field} is required: a whole number from ${range.min} to ${range.max}.`);
   }
   const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isInteger(n)) return invalid(`${field} must be a whole number from ${range.min} to ${range.max} (got ${JSON.stringify(raw)}).`);
-  if (n < range.min || n > range.max) return invalid(`${field} must be from ${range.min} to ${range.max} (got ${n}).`, `allowed range of ${field}: ${range.min}–${range.max}`);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    return invalid(`${field} must be a whole number from ${range.min} to ${range.max} (got ${JSON.stringify(raw)}).`);
+  if (n < range.min || n > range.max)
+    return invalid(`${field} must be from ${range.min} to ${range.max} (got ${n}).`, `allowed range of ${field}: ${range.min}–${range.max}`);
   return { ok: true, value: n };
 }
 
@@ -72,10 +74,16 @@ function checkTestSpec(kind: unknown, body: Record<string, unknown>, maxDuration
   return invalid(`kind must be "cpu" or "memory" (got ${JSON.stringify(kind)}).`);
 }
 
-function checkLoad(body: Record<string, unknown>, limits: { maxDurationSeconds?: number; maxMillicores?: number } = {}): StressChecked<Omit<SustainedLoadRequest, 'loadId'>> {
+function checkLoad(
+  body: Record<string, unknown>,
+  limits: { maxDurationSeconds?: number; maxMillicores?: number } = {},
+): StressChecked<Omit<SustainedLoadRequest, 'loadId'>> {
   const millicores = checkInt(body, 'millicores', { min: STRESS_RANGES.millicores.min, max: limits.maxMillicores ?? STRESS_RANGES.millicores.max });
   if (!millicores.ok) return millicores;
-  const duration = checkInt(body, 'durationSeconds', { min: STRESS_RANGES.durationSeconds.min, max: limits.maxDurationSeconds ?? STRESS_RANGES.durationSeconds.max });
+  const duration = checkInt(body, 'durationSeconds', {
+    min: STRESS_RANGES.durationSeconds.min,
+    max: limits.maxDurationSeconds ?? STRESS_RANGES.durationSeconds.max,
+  });
   if (!duration.ok) return duration;
   return { ok: true, value: { millicores: millicores.value!, durationSeconds: duration.value! } };
 }
@@ -87,7 +95,14 @@ const HPA_TOLERANCE = 0.1;
  * The replica count the HPA algorithm arrives at: ceil(current × utilisation / target), clamped
  * to [min, max], unchanged within the 10 % tolerance. Explained in words for the page.
  */
-function expectedReplicas(input: { currentReplicas: number; utilization: number; target: number; minReplicas?: number; maxReplicas?: number; source?: string }): StressExpectedReplicas {
+function expectedReplicas(input: {
+  currentReplicas: number;
+  utilization: number;
+  target: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+  source?: string;
+}): StressExpectedReplicas {
   const { currentReplicas, utilization, target } = input;
   const ratio = target > 0 ? utilization / target : 0;
   const withinTolerance = Math.abs(ratio - 1) <= HPA_TOLERANCE;

@@ -20,7 +20,7 @@ describe('CgroupReader', () => {
       'fs/memory.max': '536870912\n',
       'fs/memory.current': '104857600\n',
       'fs/cpu.stat': 'usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\n',
-      'self': '0::/\n',
+      self: '0::/\n',
     });
     const r = new CgroupReader({ root: path.join(root, 'fs'), procSelfCgroup: path.join(root, 'self') });
     expect(r.limits()).toEqual({ version: 2, cpuLimitCores: 0.5, memoryLimitBytes: 536870912, memoryCurrentBytes: 104857600 });
@@ -34,7 +34,7 @@ describe('CgroupReader', () => {
     expect(r.memoryLimitBytes()).toBeNull();
   });
 
-  it('follows the process\'s own v2 cgroup when there is no cgroup namespace', () => {
+  it("follows the process's own v2 cgroup when there is no cgroup namespace", () => {
     const root = tree({
       'fs/cgroup.controllers': '',
       'fs/cpu.max': 'max 100000\n',

@@ -29,7 +29,10 @@ export class CgroupReader {
   constructor(paths: CgroupPaths = {}) {
     const root = paths.root ?? process.env.CGROUP_ROOT ?? '/sys/fs/cgroup';
     const self = readText(paths.procSelfCgroup ?? '/proc/self/cgroup') ?? '';
-    const lines = self.split('\n').filter(Boolean).map((l) => l.split(':'));
+    const lines = self
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(':'));
     if (existsSync(join(root, 'cgroup.controllers'))) {
       this.version = 2;
       const rel = lines.find((l) => l[0] === '0')?.[2] ?? '/';
@@ -39,7 +42,8 @@ export class CgroupReader {
       for (const ctrl of ['cpu', 'cpuacct', 'memory'] as const) {
         const rel = lines.find((l) => l[1]?.split(',').includes(ctrl))?.[2] ?? '/';
         const base = [join(root, ctrl), join(root, 'cpu,cpuacct')].find((d) => existsSync(d));
-        if (base) this.dirs[ctrl] = pick(join(base, rel), base, ctrl === 'memory' ? 'memory.limit_in_bytes' : ctrl === 'cpu' ? 'cpu.cfs_quota_us' : 'cpuacct.usage');
+        if (base)
+          this.dirs[ctrl] = pick(join(base, rel), base, ctrl === 'memory' ? 'memory.limit_in_bytes' : ctrl === 'cpu' ? 'cpu.cfs_quota_us' : 'cpuacct.usage');
       }
     } else {
       this.version = null;

@@ -64,20 +64,28 @@ export const v = {
   },
   url<const O extends Opts<string> & { protocols?: string[] }>(o: O): O & VarSpec<string> {
     const protocols = o.protocols ?? ['http', 'https'];
-    const schema = z.string().refine((s) => {
-      try {
-        return protocols.includes(new URL(s).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    }, `must be a URL (${protocols.join(', ')})`);
+    const schema = z.string().refine(
+      (s) => {
+        try {
+          return protocols.includes(new URL(s).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL (${protocols.join(', ')})`,
+    );
     return { ...o, schema };
   },
   /** Comma-separated list of URLs, e.g. NATS servers. */
   urlList<const O extends Opts<string[]> & { protocols: string[] }>(o: O): O & VarSpec<string[]> {
     const schema = z
       .string()
-      .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
       .refine((list) => list.length > 0, 'must list at least one URL')
       .refine(
         (list) =>

@@ -1,10 +1,17 @@
 import { REDACTED, redactEnvironment, redactUrlPassword, redactVariable } from './redact';
 
 describe('redaction', () => {
-  it.each(['AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AUTH_PASSWORD', 'NATS_TOKEN', 'GITHUB_TOKEN', 'SESSION_COOKIE', 'PRIVATE_KEY', 'API_KEY', 'SIGNING_KEY'])(
-    'hides %s by name',
-    (name) => expect(redactVariable(name, 'value').value).toBe(REDACTED),
-  );
+  it.each([
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'AUTH_PASSWORD',
+    'NATS_TOKEN',
+    'GITHUB_TOKEN',
+    'SESSION_COOKIE',
+    'PRIVATE_KEY',
+    'API_KEY',
+    'SIGNING_KEY',
+  ])('hides %s by name', (name) => expect(redactVariable(name, 'value').value).toBe(REDACTED));
 
   it.each(['PATH', 'HOME', 'NODE_NAME', 'KUBERNETES_SERVICE_HOST', 'AUTHOR', 'MONKEY_BUSINESS'])('shows %s', (name) => {
     expect(redactVariable(name, 'value')).toEqual({ name, value: 'value', redacted: false });
@@ -21,7 +28,9 @@ describe('redaction', () => {
   });
 
   it('keeps URLs but hides their password', () => {
-    expect(redactUrlPassword('connect nats://app:s3cr3t@nats:4222 and https://u:p@h/x')).toBe(`connect nats://app:${REDACTED}@nats:4222 and https://u:${REDACTED}@h/x`);
+    expect(redactUrlPassword('connect nats://app:s3cr3t@nats:4222 and https://u:p@h/x')).toBe(
+      `connect nats://app:${REDACTED}@nats:4222 and https://u:${REDACTED}@h/x`,
+    );
     expect(redactVariable('NATS_URL', 'nats://app:s3cr3t@nats:4222')).toEqual({ name: 'NATS_URL', value: `nats://app:${REDACTED}@nats:4222`, redacted: true });
   });
 

@@ -12,12 +12,7 @@ export function gauge<L extends string>(name: string, help: string, labelNames: 
   return (register.getSingleMetric(name) as Gauge<L>) ?? new Gauge({ name, help, labelNames });
 }
 
-export function histogram<L extends string>(
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-  buckets: number[] = LATENCY_BUCKETS,
-): Histogram<L> {
+export function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[] = LATENCY_BUCKETS): Histogram<L> {
   return (register.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, labelNames, buckets });
 }
 

@@ -9,17 +9,24 @@ export interface Closable {
  * Services stop sending), wait the grace period, close the apps (in-flight requests finish),
  * drain the bus, exit. A hard deadline guarantees the process ends even if something hangs.
  */
-export function installShutdown(runtime: ProcessRuntime, apps: Closable[], options: { graceMs: number; hardDeadlineMs?: number; before?: () => Promise<void> | void }): () => Promise<void> {
+export function installShutdown(
+  runtime: ProcessRuntime,
+  apps: Closable[],
+  options: { graceMs: number; hardDeadlineMs?: number; before?: () => Promise<void> | void },
+): () => Promise<void> {
   let started: Promise<void> | undefined;
   const shutdown = (signal: string): Promise<void> => {
     if (started) return started;
     started = (async () => {
       const { logger } = runtime;
       logger.info({ signal, graceMs: options.graceMs }, 'shutting down: not ready, draining');
-      const deadline = setTimeout(() => {
-        logger.error('shutdown exceeded its deadline; exiting');
-        process.exit(1);
-      }, options.graceMs + (options.hardDeadlineMs ?? 10_000));
+      const deadline = setTimeout(
+        () => {
+          logger.error('shutdown exceeded its deadline; exiting');
+          process.exit(1);
+        },
+        options.graceMs + (options.hardDeadlineMs ?? 10_000),
+      );
       deadline.unref();
       runtime.readiness.drain();
       await options.before?.();

@@ -22,7 +22,15 @@ describe('system metrics', () => {
     const fields = reporter.report();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ kind: 'system_metrics', msg: 'system metrics' });
-    for (const key of ['process_cpu_cores', 'memory_rss_bytes', 'disk_read_bytes', 'disk_write_bytes', 'net_rx_bytes', 'net_tx_bytes', 'event_loop_utilization']) {
+    for (const key of [
+      'process_cpu_cores',
+      'memory_rss_bytes',
+      'disk_read_bytes',
+      'disk_write_bytes',
+      'net_rx_bytes',
+      'net_tx_bytes',
+      'event_loop_utilization',
+    ]) {
       expect(fields).toHaveProperty(key);
       expect(lines[0]).toHaveProperty(key);
     }

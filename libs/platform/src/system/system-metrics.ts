@@ -79,8 +79,7 @@ export class SystemMetricsReporter {
     const seconds = Math.max((now.at - prev.at) / 1000, 0.001);
     const limit = this.cgroup.cpuLimitCores();
     const cores = (now.processCpuMicros - prev.processCpuMicros) / 1e6 / seconds;
-    const cgroupCores =
-      now.cgroupCpuMicros !== null && prev.cgroupCpuMicros !== null ? (now.cgroupCpuMicros - prev.cgroupCpuMicros) / 1e6 / seconds : null;
+    const cgroupCores = now.cgroupCpuMicros !== null && prev.cgroupCpuMicros !== null ? (now.cgroupCpuMicros - prev.cgroupCpuMicros) / 1e6 / seconds : null;
     const mem = process.memoryUsage();
     const fields = {
       interval_s: Math.round(seconds),

@@ -50,7 +50,10 @@ export class NatsBus extends MessageBus {
         const fail = () => reject(busDownError(contract));
         this.inFlight.add(fail);
         nc.request(contract.subject, codec.encode(packet), { timeout: timeoutMs, headers: this.headers() })
-          .then((msg) => resolve(codec.decode(msg.data) as WireReply), (err: unknown) => reject(this.translate(err, contract, timeoutMs)))
+          .then(
+            (msg) => resolve(codec.decode(msg.data) as WireReply),
+            (err: unknown) => reject(this.translate(err, contract, timeoutMs)),
+          )
           .finally(() => this.inFlight.delete(fail));
       });
       if (reply.err !== undefined && reply.err !== null) throw errorFromReply(reply.err, contract.subject);

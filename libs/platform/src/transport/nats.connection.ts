@@ -94,7 +94,13 @@ export class NatsConnectionManager {
       const stalled = new Promise<'stalled'>((resolve) => {
         timer = setTimeout(() => resolve('stalled'), timeoutMs);
       });
-      const outcome = await Promise.race([nc.drain().then(() => 'drained' as const, () => 'failed' as const), stalled]);
+      const outcome = await Promise.race([
+        nc.drain().then(
+          () => 'drained' as const,
+          () => 'failed' as const,
+        ),
+        stalled,
+      ]);
       clearTimeout(timer);
       if (outcome !== 'drained') await nc.close().catch(() => undefined);
     }

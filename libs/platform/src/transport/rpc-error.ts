@@ -1,11 +1,5 @@
 import { RpcException } from '@nestjs/microservices';
-import {
-  CommonErrors,
-  type ErrorBody,
-  type ErrorDefinition,
-  isErrorBody,
-  statusForCode,
-} from '@eks-info/contracts';
+import { CommonErrors, type ErrorBody, type ErrorDefinition, isErrorBody, statusForCode } from '@eks-info/contracts';
 
 /**
  * An error a handler means to return to the caller: it crosses the wire as its ErrorBody

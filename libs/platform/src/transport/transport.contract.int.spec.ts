@@ -163,7 +163,7 @@ describe.each([
     expect(reply.at).toBe('2026-01-02T03:04:05.000Z');
   });
 
-  it('returns a handler\'s domain error as its code, message and fix', async () => {
+  it("returns a handler's domain error as its code, message and fix", async () => {
     const err = await h.caller.bus.request(Fail, { kind: 'domain' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect(err).toMatchObject({ code: 'COMMON.CONFLICT', message: 'already running', fix: 'stop it first' });
@@ -223,7 +223,11 @@ describe.each([
     for (let n = 0; n < 10; n++) h.caller.bus.emit(Queued, { n });
     const all = () => h.tallies.flatMap((t) => t.seen);
     for (let i = 0; i < 50 && all().length < 10; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(all().map((e) => e.n).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(
+      all()
+        .map((e) => e.n)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('delivers an event to every plain subscriber', async () => {

@@ -131,15 +131,18 @@ export async function buildNetworkScenario(
     (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: `${name}-alb`, Description: 'ALB: HTTPS from anywhere' }))).GroupId,
     'GroupId',
   );
-  const appSg = must(
-    (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: `${name}-app`, Description: 'App nodes' }))).GroupId,
-    'GroupId',
-  );
+  const appSg = must((await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: `${name}-app`, Description: 'App nodes' }))).GroupId, 'GroupId');
   await ec2.send(
     new AuthorizeSecurityGroupIngressCommand({
       GroupId: albSg,
       IpPermissions: [
-        { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'HTTPS' }], Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'HTTPS' }] },
+        {
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'HTTPS' }],
+          Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'HTTPS' }],
+        },
         { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, PrefixListIds: [{ PrefixListId: prefixListId }] },
       ],
     }),
@@ -164,7 +167,14 @@ export async function buildNetworkScenario(
   const instances = must(
     (
       await ec2.send(
-        new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', InstanceType: 't4g.small', MinCount: 2, MaxCount: 2, SubnetId: privateSubnetIds[0], SecurityGroupIds: [appSg] }),
+        new RunInstancesCommand({
+          ImageId: 'ami-0123456789abcdef0',
+          InstanceType: 't4g.small',
+          MinCount: 2,
+          MaxCount: 2,
+          SubnetId: privateSubnetIds[0],
+          SecurityGroupIds: [appSg],
+        }),
       )
     ).Instances,
     'Instances',
@@ -193,7 +203,9 @@ export async function buildNetworkScenario(
   await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: instances.map((Id) => ({ Id, Port: 8080 })) }));
   // Targets must be running to register; stopping one afterwards makes its health "unused".
   await ec2.send(new StopInstancesCommand({ InstanceIds: [instances[1]] }));
-  await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+  await elbv2.send(
+    new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }),
+  );
   await elbv2.send(
     new CreateListenerCommand({
       LoadBalancerArn: lbArn,

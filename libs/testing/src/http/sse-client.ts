@@ -31,7 +31,11 @@ export class SseClient {
   /** Resolves with the first message (after `from`) matching the predicate. */
   next(predicate: (m: SseMessage) => boolean, options: { from?: number; timeoutMs?: number } = {}): Promise<SseMessage> {
     const from = options.from ?? 0;
-    return waitFor(() => this.messages.find((m) => m.at >= from && predicate(m)), { timeoutMs: options.timeoutMs ?? 10_000, intervalMs: 5, what: `an SSE message from ${this.url}` });
+    return waitFor(() => this.messages.find((m) => m.at >= from && predicate(m)), {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      intervalMs: 5,
+      what: `an SSE message from ${this.url}`,
+    });
   }
 
   json<T>(m: SseMessage): T {

@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
-  const server = await FakeKubeApiServer.start({ port, objects, metrics: !values['no-metrics'], karpenter: !values['no-karpenter'], namespace: values.namespace });
+  const server = await FakeKubeApiServer.start({
+    port,
+    objects,
+    metrics: !values['no-metrics'],
+    karpenter: !values['no-karpenter'],
+    namespace: values.namespace,
+  });
   const file = server.writeKubeconfig(values.kubeconfig && path.resolve(values.kubeconfig));
   process.stdout.write(`${file}\n`);
   process.stderr.write(`fake Kubernetes API server on ${server.url} with ${objects.length} objects\n`);

@@ -34,11 +34,19 @@ interface WatchLine {
 }
 
 /** Opens a watch with the real client and collects what it receives and how it ends. */
-async function openWatch(p: string, query: Record<string, string | boolean>): Promise<{ lines: WatchLine[]; ended: Promise<unknown>; controller: AbortController }> {
+async function openWatch(
+  p: string,
+  query: Record<string, string | boolean>,
+): Promise<{ lines: WatchLine[]; ended: Promise<unknown>; controller: AbortController }> {
   const lines: WatchLine[] = [];
   let end!: (err: unknown) => void;
   const ended = new Promise<unknown>((resolve) => (end = resolve));
-  const controller = await new Watch(kc).watch(p, query, (type, object) => lines.push({ type, object }), (err) => end(err ?? 'closed'));
+  const controller = await new Watch(kc).watch(
+    p,
+    query,
+    (type, object) => lines.push({ type, object }),
+    (err) => end(err ?? 'closed'),
+  );
   return { lines, ended, controller };
 }
 
@@ -97,7 +105,10 @@ describe('FakeKubeApiServer', () => {
     const w = await openWatch('/api/v1/nodes', { resourceVersion: String(server.store.resourceVersion), allowWatchBookmarks: true, timeoutSeconds: '1' });
     server.sendBookmarks();
     await waitFor(() => w.lines.length === 1, { timeoutMs: 2000, what: 'a bookmark' });
-    expect(w.lines[0]).toEqual({ type: 'BOOKMARK', object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: String(server.store.resourceVersion) } } });
+    expect(w.lines[0]).toEqual({
+      type: 'BOOKMARK',
+      object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: String(server.store.resourceVersion) } },
+    });
     expect(await w.ended).toBe('closed');
   });
 
@@ -193,7 +204,9 @@ describe('FakeKubeApiServer', () => {
     server.setFeature('metrics', true);
     server.setFeature('karpenter', false);
     expect((await getJson<{ groups: Array<{ name: string }> }>('/apis')).groups.map((g) => g.name)).toContain('metrics.k8s.io');
-    await expect(kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'karpenter.sh', version: 'v1', plural: 'nodepools' })).rejects.toMatchObject({ code: 404 });
+    await expect(
+      kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'karpenter.sh', version: 'v1', plural: 'nodepools' }),
+    ).rejects.toMatchObject({ code: 404 });
   });
 
   it('writes a kubeconfig the client can load from a file', async () => {
@@ -211,14 +224,20 @@ describe('fake API server CLI', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-kube-cli-'));
     const fixture = path.join(dir, 'objects.json');
     writeFileSync(fixture, JSON.stringify([fx.node({ name: 'n1' }), fx.pod({ name: 'p1', node: 'n1' })]));
-    const proc = new ManagedProcess({ name: 'fake-kube', command: nodeBin, args: [distPath('libs/testing/src/kube-api/cli.js'), '--fixture', fixture, '--kubeconfig', path.join(dir, 'kubeconfig'), '--no-metrics'] });
+    const proc = new ManagedProcess({
+      name: 'fake-kube',
+      command: nodeBin,
+      args: [distPath('libs/testing/src/kube-api/cli.js'), '--fixture', fixture, '--kubeconfig', path.join(dir, 'kubeconfig'), '--no-metrics'],
+    });
     try {
       const printed = await waitFor(() => proc.output.find((l) => l.endsWith('kubeconfig')), { timeoutMs: 10_000, what: 'the kubeconfig path' });
       expect(printed).toBe(path.join(dir, 'kubeconfig'));
       const cli = new KubeConfig();
       cli.loadFromFile(printed);
       expect((await cli.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'demo' })).items.map((p) => p.metadata?.name)).toEqual(['p1']);
-      await expect(cli.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' })).rejects.toMatchObject({ code: 404 });
+      await expect(
+        cli.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' }),
+      ).rejects.toMatchObject({ code: 404 });
       expect((await proc.stop('SIGTERM')).code).toBe(0);
     } finally {
       proc.killNow();

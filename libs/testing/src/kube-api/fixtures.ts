@@ -14,7 +14,16 @@ const iso = (t: Time | undefined): string | undefined => (t === undefined ? unde
 /** A stable fake hex id derived from a name (instance ids, volume ids, container ids). */
 const hexId = (seed: string, length = 17) => createHash('sha256').update(seed).digest('hex').slice(0, length);
 
-function meta(name: string, o: { namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; createdAt?: Time; owner?: { kind: string; name: string; apiVersion?: string } }): KubeObjectMeta {
+function meta(
+  name: string,
+  o: {
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    createdAt?: Time;
+    owner?: { kind: string; name: string; apiVersion?: string };
+  },
+): KubeObjectMeta {
   return {
     name,
     ...(o.namespace ? { namespace: o.namespace } : {}),
@@ -22,7 +31,18 @@ function meta(name: string, o: { namespace?: string; labels?: Record<string, str
     ...(o.labels ? { labels: o.labels } : {}),
     ...(o.annotations ? { annotations: o.annotations } : {}),
     ...(o.owner
-      ? { ownerReferences: [{ apiVersion: o.owner.apiVersion ?? 'apps/v1', kind: o.owner.kind, name: o.owner.name, uid: `00000000-0000-4000-8000-${hexId(o.owner.name, 12)}`, controller: true, blockOwnerDeletion: true }] }
+      ? {
+          ownerReferences: [
+            {
+              apiVersion: o.owner.apiVersion ?? 'apps/v1',
+              kind: o.owner.kind,
+              name: o.owner.name,
+              uid: `00000000-0000-4000-8000-${hexId(o.owner.name, 12)}`,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        }
       : {}),
   };
 }
@@ -77,21 +97,41 @@ export function node(o: NodeFixture): KubeObject {
     'topology.kubernetes.io/zone': zone,
     'topology.k8s.aws/zone-id': `euw1-az${(zone.charCodeAt(zone.length - 1) - 96) % 3 || 3}`,
     ...(o.nodePool
-      ? { 'karpenter.sh/capacity-type': capacityType === 'SPOT' ? 'spot' : 'on-demand', 'karpenter.sh/nodepool': o.nodePool, 'karpenter.sh/initialized': 'true', 'karpenter.sh/registered': 'true' }
-      : { 'eks.amazonaws.com/capacityType': capacityType, 'eks.amazonaws.com/nodegroup': o.nodegroup ?? 'default', 'eks.amazonaws.com/nodegroup-image': 'ami-0a1b2c3d4e5f67890' }),
+      ? {
+          'karpenter.sh/capacity-type': capacityType === 'SPOT' ? 'spot' : 'on-demand',
+          'karpenter.sh/nodepool': o.nodePool,
+          'karpenter.sh/initialized': 'true',
+          'karpenter.sh/registered': 'true',
+        }
+      : {
+          'eks.amazonaws.com/capacityType': capacityType,
+          'eks.amazonaws.com/nodegroup': o.nodegroup ?? 'default',
+          'eks.amazonaws.com/nodegroup-image': 'ami-0a1b2c3d4e5f67890',
+        }),
     ...o.labels,
   };
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { ...meta(o.name, { createdAt: o.createdAt }), labels, annotations: { 'alpha.kubernetes.io/provided-node-ip': ip, 'node.alpha.kubernetes.io/ttl': '0' } },
+    metadata: {
+      ...meta(o.name, { createdAt: o.createdAt }),
+      labels,
+      annotations: { 'alpha.kubernetes.io/provided-node-ip': ip, 'node.alpha.kubernetes.io/ttl': '0' },
+    },
     spec: {
       providerID: `aws:///${zone}/i-0${hexId(o.name, 16)}`,
       ...(o.unschedulable ? { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: now }] } : {}),
       ...(!ready ? { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] } : {}),
     },
     status: {
-      capacity: { cpu: String(cpu), 'ephemeral-storage': '20893676Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memoryKi}Ki`, pods: String(maxPods) },
+      capacity: {
+        cpu: String(cpu),
+        'ephemeral-storage': '20893676Ki',
+        'hugepages-1Gi': '0',
+        'hugepages-2Mi': '0',
+        memory: `${memoryKi}Ki`,
+        pods: String(maxPods),
+      },
       allocatable: {
         cpu: `${cpu * 1000 - 70}m`,
         'ephemeral-storage': '18181869946',
@@ -106,7 +146,13 @@ export function node(o: NodeFixture): KubeObject {
         condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', now),
         ready
           ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', now)
-          : condition('Ready', 'False', 'KubeletNotReady', 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized', now),
+          : condition(
+              'Ready',
+              'False',
+              'KubeletNotReady',
+              'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+              now,
+            ),
       ],
       addresses: [
         { type: 'InternalIP', address: ip },
@@ -173,7 +219,9 @@ export const DEFAULT_UNSCHEDULABLE =
 
 export function pod(o: PodFixture): KubeObject {
   const phase = o.unschedulable !== undefined ? 'Pending' : (o.phase ?? 'Running');
-  const containers = o.containers ?? [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27', requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } }];
+  const containers = o.containers ?? [
+    { name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27', requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  ];
   const scheduled = phase !== 'Pending' || (o.node !== undefined && o.unschedulable === undefined);
   const ready = phase === 'Running' && !o.waiting && (o.ready ?? true);
   const at = iso(o.createdAt ?? new Date());
@@ -195,27 +243,56 @@ export function pod(o: PodFixture): KubeObject {
             : phase === 'Running'
               ? { running: { startedAt: at } }
               : phase === 'Succeeded' || phase === 'Failed'
-                ? { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: at, finishedAt: at } }
+                ? {
+                    terminated: {
+                      exitCode: phase === 'Succeeded' ? 0 : 1,
+                      reason: phase === 'Succeeded' ? 'Completed' : 'Error',
+                      startedAt: at,
+                      finishedAt: at,
+                    },
+                  }
                 : { waiting: { reason: 'ContainerCreating' } },
           ...(restarts ? { lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: at, finishedAt: at } } } : {}),
         };
       })
     : undefined;
-  const conditions = o.unschedulable !== undefined
-    ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: o.unschedulable || DEFAULT_UNSCHEDULABLE, lastProbeTime: null, lastTransitionTime: at }]
-    : [
-        { type: 'PodReadyToStartContainers', status: phase === 'Running' ? 'True' : 'False', lastTransitionTime: at },
-        { type: 'Initialized', status: 'True', lastTransitionTime: at },
-        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at, ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${containers[0].name}]` }) },
-        { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: at, ...(ready ? {} : { reason: 'ContainersNotReady' }) },
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: at },
-      ];
-  const ip = o.ip ?? (scheduled && phase !== 'Pending' ? `10.0.${(parseInt(hexId(o.name, 2), 16) % 200) + 1}.${(parseInt(hexId(o.name + 'p', 2), 16) % 250) + 2}` : undefined);
+  const conditions =
+    o.unschedulable !== undefined
+      ? [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: o.unschedulable || DEFAULT_UNSCHEDULABLE,
+            lastProbeTime: null,
+            lastTransitionTime: at,
+          },
+        ]
+      : [
+          { type: 'PodReadyToStartContainers', status: phase === 'Running' ? 'True' : 'False', lastTransitionTime: at },
+          { type: 'Initialized', status: 'True', lastTransitionTime: at },
+          {
+            type: 'Ready',
+            status: ready ? 'True' : 'False',
+            lastTransitionTime: at,
+            ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${containers[0].name}]` }),
+          },
+          { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: at, ...(ready ? {} : { reason: 'ContainersNotReady' }) },
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: at },
+        ];
+  const ip =
+    o.ip ??
+    (scheduled && phase !== 'Pending' ? `10.0.${(parseInt(hexId(o.name, 2), 16) % 200) + 1}.${(parseInt(hexId(o.name + 'p', 2), 16) % 250) + 2}` : undefined);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      ...meta(o.name, { namespace: o.namespace ?? 'demo', labels: o.labels ?? { app: o.name.replace(/-[a-z0-9]{5,10}(-[a-z0-9]{5})?$/, '') }, createdAt: o.createdAt, owner: o.owner }),
+      ...meta(o.name, {
+        namespace: o.namespace ?? 'demo',
+        labels: o.labels ?? { app: o.name.replace(/-[a-z0-9]{5,10}(-[a-z0-9]{5})?$/, '') },
+        createdAt: o.createdAt,
+        owner: o.owner,
+      }),
       ...(o.deleting ? { deletionTimestamp: at, deletionGracePeriodSeconds: 30 } : {}),
     },
     spec: {
@@ -268,11 +345,18 @@ export interface WorkloadFixture {
   createdAt?: Time;
 }
 
-function workload(kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet', o: WorkloadFixture, extraSpec: Record<string, unknown> = {}, owner?: { kind: string; name: string }): KubeObject {
+function workload(
+  kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet',
+  o: WorkloadFixture,
+  extraSpec: Record<string, unknown> = {},
+  owner?: { kind: string; name: string },
+): KubeObject {
   const replicas = o.replicas ?? 2;
   const ready = o.readyReplicas ?? replicas;
   const labels = o.labels ?? { app: o.name };
-  const containers = o.containers ?? [{ name: o.name, image: 'public.ecr.aws/nginx/nginx:1.27', requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }];
+  const containers = o.containers ?? [
+    { name: o.name, image: 'public.ecr.aws/nginx/nginx:1.27', requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+  ];
   const available = o.availableReplicas ?? ready;
   return {
     apiVersion: 'apps/v1',
@@ -294,18 +378,33 @@ function workload(kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet', o: Workload
         ? {
             ...(replicas - available > 0 ? { unavailableReplicas: replicas - available } : {}),
             conditions: [
-              { type: 'Available', status: available >= replicas ? 'True' : 'False', reason: available >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: available >= replicas ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.' },
-              { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${o.name}-7c9f8d6b5d" has successfully progressed.` },
+              {
+                type: 'Available',
+                status: available >= replicas ? 'True' : 'False',
+                reason: available >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+                message: available >= replicas ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+              },
+              {
+                type: 'Progressing',
+                status: 'True',
+                reason: 'NewReplicaSetAvailable',
+                message: `ReplicaSet "${o.name}-7c9f8d6b5d" has successfully progressed.`,
+              },
             ],
           }
         : {}),
-      ...(kind === 'StatefulSet' ? { currentReplicas: replicas, currentRevision: `${o.name}-5d8c7b9f4`, updateRevision: `${o.name}-5d8c7b9f4`, collisionCount: 0 } : {}),
+      ...(kind === 'StatefulSet'
+        ? { currentReplicas: replicas, currentRevision: `${o.name}-5d8c7b9f4`, updateRevision: `${o.name}-5d8c7b9f4`, collisionCount: 0 }
+        : {}),
     },
   };
 }
 
 export function deployment(o: WorkloadFixture): KubeObject {
-  return workload('Deployment', o, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } }, revisionHistoryLimit: 10 });
+  return workload('Deployment', o, {
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    revisionHistoryLimit: 10,
+  });
 }
 
 export function statefulSet(o: WorkloadFixture & { serviceName?: string; volumeClaim?: { name: string; storageClass?: string; size?: string } }): KubeObject {
@@ -320,7 +419,12 @@ export function statefulSet(o: WorkloadFixture & { serviceName?: string; volumeC
               apiVersion: 'v1',
               kind: 'PersistentVolumeClaim',
               metadata: { name: o.volumeClaim.name },
-              spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.volumeClaim.storageClass ?? 'gp3', resources: { requests: { storage: o.volumeClaim.size ?? '10Gi' } }, volumeMode: 'Filesystem' },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                storageClassName: o.volumeClaim.storageClass ?? 'gp3',
+                resources: { requests: { storage: o.volumeClaim.size ?? '10Gi' } },
+                volumeMode: 'Filesystem',
+              },
             },
           ],
         }
@@ -367,7 +471,13 @@ export function service(o: ServiceFixture): KubeObject {
             internalTrafficPolicy: 'Cluster',
             sessionAffinity: 'None',
             selector: o.selector ?? { app: o.name },
-            ports: (o.ports ?? [{ port: 80, targetPort: 8080 }]).map((p) => ({ name: p.name, protocol: p.protocol ?? 'TCP', port: p.port, targetPort: p.targetPort ?? p.port, ...(p.nodePort ? { nodePort: p.nodePort } : {}) })),
+            ports: (o.ports ?? [{ port: 80, targetPort: 8080 }]).map((p) => ({
+              name: p.name,
+              protocol: p.protocol ?? 'TCP',
+              port: p.port,
+              targetPort: p.targetPort ?? p.port,
+              ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+            })),
             ...(type === 'LoadBalancer' ? { externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true } : {}),
           },
     status: { loadBalancer: o.loadBalancerHostname ? { ingress: [{ hostname: o.loadBalancerHostname }] } : {} },
@@ -391,11 +501,27 @@ function persistentVolume(o: VolumeFixture, accessModes: string[], csi: Record<s
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: { ...meta(o.name, { createdAt: o.createdAt, annotations: { 'pv.kubernetes.io/provisioned-by': String(csi.driver), 'volume.kubernetes.io/provisioner-deletion-secret-name': '' } }), finalizers: ['external-provisioner.volume.kubernetes.io/finalizer', 'kubernetes.io/pv-protection'] },
+    metadata: {
+      ...meta(o.name, {
+        createdAt: o.createdAt,
+        annotations: { 'pv.kubernetes.io/provisioned-by': String(csi.driver), 'volume.kubernetes.io/provisioner-deletion-secret-name': '' },
+      }),
+      finalizers: ['external-provisioner.volume.kubernetes.io/finalizer', 'kubernetes.io/pv-protection'],
+    },
     spec: {
       accessModes,
       capacity: { storage: o.capacity ?? '10Gi' },
-      ...(o.claim ? { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: o.claim.namespace, name: o.claim.name, uid: `00000000-0000-4000-8000-${hexId(o.claim.name, 12)}` } } : {}),
+      ...(o.claim
+        ? {
+            claimRef: {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              namespace: o.claim.namespace,
+              name: o.claim.name,
+              uid: `00000000-0000-4000-8000-${hexId(o.claim.name, 12)}`,
+            },
+          }
+        : {}),
       csi,
       persistentVolumeReclaimPolicy: o.reclaimPolicy ?? 'Delete',
       storageClassName: o.storageClass,
@@ -412,7 +538,12 @@ export function ebsVolume(o: VolumeFixture & { volumeId?: string; zone?: string;
   return persistentVolume(
     { storageClass: 'gp3', ...o },
     ['ReadWriteOnce'],
-    { driver: 'ebs.csi.aws.com', fsType: o.fsType ?? 'ext4', volumeHandle: o.volumeId ?? `vol-0${hexId(o.name, 16)}`, volumeAttributes: { 'storage.kubernetes.io/csiProvisionerIdentity': '1719400000000-8081-ebs.csi.aws.com' } },
+    {
+      driver: 'ebs.csi.aws.com',
+      fsType: o.fsType ?? 'ext4',
+      volumeHandle: o.volumeId ?? `vol-0${hexId(o.name, 16)}`,
+      volumeAttributes: { 'storage.kubernetes.io/csiProvisionerIdentity': '1719400000000-8081-ebs.csi.aws.com' },
+    },
     { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }] } } },
   );
 }
@@ -421,7 +552,12 @@ export function ebsVolume(o: VolumeFixture & { volumeId?: string; zone?: string;
 export function efsVolume(o: VolumeFixture & { fileSystemId?: string; accessPointId?: string }): KubeObject {
   const fs = o.fileSystemId ?? `fs-0${hexId(o.name, 16)}`;
   const ap = o.accessPointId ?? `fsap-0${hexId(o.name + 'ap', 16)}`;
-  return persistentVolume({ storageClass: 'efs-sc', capacity: '5Gi', ...o }, ['ReadWriteMany'], { driver: 'efs.csi.aws.com', volumeHandle: `${fs}::${ap}` }, {});
+  return persistentVolume(
+    { storageClass: 'efs-sc', capacity: '5Gi', ...o },
+    ['ReadWriteMany'],
+    { driver: 'efs.csi.aws.com', volumeHandle: `${fs}::${ap}` },
+    {},
+  );
 }
 
 export interface ClaimFixture {
@@ -444,7 +580,13 @@ export function persistentVolumeClaim(o: ClaimFixture): KubeObject {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { ...meta(o.name, { namespace: o.namespace ?? 'demo', createdAt: o.createdAt }), finalizers: ['kubernetes.io/pvc-protection'] },
-    spec: { accessModes, resources: { requests: { storage: size } }, storageClassName: o.storageClass ?? 'gp3', volumeMode: 'Filesystem', ...(o.volumeName ? { volumeName: o.volumeName } : {}) },
+    spec: {
+      accessModes,
+      resources: { requests: { storage: size } },
+      storageClassName: o.storageClass ?? 'gp3',
+      volumeMode: 'Filesystem',
+      ...(o.volumeName ? { volumeName: o.volumeName } : {}),
+    },
     status: phase === 'Bound' ? { phase, accessModes, capacity: { storage: size } } : { phase },
   };
 }
@@ -470,8 +612,16 @@ export function event(o: EventFixture): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: meta(o.name ?? `${o.involvedObject.name}.${hexId(o.reason + o.message + last, 16)}`, { namespace, createdAt: o.firstTimestamp ?? o.lastTimestamp }),
-    involvedObject: { apiVersion: o.involvedObject.kind === 'Pod' ? 'v1' : 'apps/v1', kind: o.involvedObject.kind, name: o.involvedObject.name, namespace: o.involvedObject.namespace ?? namespace },
+    metadata: meta(o.name ?? `${o.involvedObject.name}.${hexId(o.reason + o.message + last, 16)}`, {
+      namespace,
+      createdAt: o.firstTimestamp ?? o.lastTimestamp,
+    }),
+    involvedObject: {
+      apiVersion: o.involvedObject.kind === 'Pod' ? 'v1' : 'apps/v1',
+      kind: o.involvedObject.kind,
+      name: o.involvedObject.name,
+      namespace: o.involvedObject.namespace ?? namespace,
+    },
     reason: o.reason,
     message: o.message,
     source: { component: o.source ?? 'kubelet' },
@@ -512,10 +662,22 @@ export interface HpaFixture {
 export function horizontalPodAutoscaler(o: HpaFixture): KubeObject {
   const target = o.target ?? { kind: 'Deployment', name: o.name };
   const current = o.currentReplicas ?? o.minReplicas ?? 1;
-  const metric = (name: 'cpu' | 'memory', utilization: number) => ({ type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: utilization } } });
-  const currentMetric = (name: 'cpu' | 'memory', utilization: number) => ({ type: 'Resource', resource: { name, current: { averageUtilization: utilization, averageValue: name === 'cpu' ? `${utilization}m` : `${utilization * 2}Mi` } } });
-  const metrics = [...(o.cpuTarget !== undefined || o.memoryTarget === undefined ? [metric('cpu', o.cpuTarget ?? 70)] : []), ...(o.memoryTarget !== undefined ? [metric('memory', o.memoryTarget)] : [])];
-  const currentMetrics = [...(o.currentCpu !== undefined ? [currentMetric('cpu', o.currentCpu)] : []), ...(o.currentMemory !== undefined ? [currentMetric('memory', o.currentMemory)] : [])];
+  const metric = (name: 'cpu' | 'memory', utilization: number) => ({
+    type: 'Resource',
+    resource: { name, target: { type: 'Utilization', averageUtilization: utilization } },
+  });
+  const currentMetric = (name: 'cpu' | 'memory', utilization: number) => ({
+    type: 'Resource',
+    resource: { name, current: { averageUtilization: utilization, averageValue: name === 'cpu' ? `${utilization}m` : `${utilization * 2}Mi` } },
+  });
+  const metrics = [
+    ...(o.cpuTarget !== undefined || o.memoryTarget === undefined ? [metric('cpu', o.cpuTarget ?? 70)] : []),
+    ...(o.memoryTarget !== undefined ? [metric('memory', o.memoryTarget)] : []),
+  ];
+  const currentMetrics = [
+    ...(o.currentCpu !== undefined ? [currentMetric('cpu', o.currentCpu)] : []),
+    ...(o.currentMemory !== undefined ? [currentMetric('memory', o.currentMemory)] : []),
+  ];
   const at = iso(new Date());
   return {
     apiVersion: 'autoscaling/v2',
@@ -527,8 +689,19 @@ export function horizontalPodAutoscaler(o: HpaFixture): KubeObject {
       maxReplicas: o.maxReplicas ?? 10,
       metrics,
       behavior: {
-        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
-        scaleDown: { stabilizationWindowSeconds: o.scaleDownStabilizationSeconds ?? 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Pods', value: 4, periodSeconds: 15 },
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: o.scaleDownStabilizationSeconds ?? 300,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+        },
       },
     },
     status: {
@@ -538,8 +711,20 @@ export function horizontalPodAutoscaler(o: HpaFixture): KubeObject {
       currentMetrics,
       conditions: o.conditions?.map((c) => ({ ...c, lastTransitionTime: at })) ?? [
         { type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size', lastTransitionTime: at },
-        { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)', lastTransitionTime: at },
-        { type: 'ScalingLimited', status: 'False', reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range', lastTransitionTime: at },
+        {
+          type: 'ScalingActive',
+          status: 'True',
+          reason: 'ValidMetricFound',
+          message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)',
+          lastTransitionTime: at,
+        },
+        {
+          type: 'ScalingLimited',
+          status: 'False',
+          reason: 'DesiredWithinRange',
+          message: 'the desired count is within the acceptable range',
+          lastTransitionTime: at,
+        },
       ],
     },
   };
@@ -559,21 +744,35 @@ export function nodeMetrics(o: { name: string; cpuMillis: number; memoryBytes: n
   };
 }
 
-export function podMetrics(o: { name: string; namespace?: string; containers: Array<{ name: string; cpuMillis: number; memoryBytes: number }>; timestamp?: Time }): KubeObject {
+export function podMetrics(o: {
+  name: string;
+  namespace?: string;
+  containers: Array<{ name: string; cpuMillis: number; memoryBytes: number }>;
+  timestamp?: Time;
+}): KubeObject {
   return {
     apiVersion: 'metrics.k8s.io/v1beta1',
     kind: 'PodMetrics',
     metadata: { name: o.name, namespace: o.namespace ?? 'demo' },
     timestamp: iso(o.timestamp ?? new Date()),
     window: '10.5s',
-    containers: o.containers.map((c) => ({ name: c.name, usage: { cpu: `${Math.round(c.cpuMillis * 1e6)}n`, memory: `${Math.round(c.memoryBytes / 1024)}Ki` } })),
+    containers: o.containers.map((c) => ({
+      name: c.name,
+      usage: { cpu: `${Math.round(c.cpuMillis * 1e6)}n`, memory: `${Math.round(c.memoryBytes / 1024)}Ki` },
+    })),
   };
 }
 
 // ---- other ------------------------------------------------------------------------------------
 
 export function namespace(name: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  };
 }
 
 export function configMap(o: { name: string; namespace?: string; data: Record<string, string>; annotations?: Record<string, string> }): KubeObject {
@@ -603,13 +802,35 @@ export function nodePool(o: { name: string; capacityTypes?: string[]; arch?: str
   };
 }
 
-export function nodeClaim(o: { name: string; nodePool: string; instanceType?: string; zone?: string; capacityType?: 'spot' | 'on-demand'; nodeName?: string; launched?: boolean; registered?: boolean; initialized?: boolean }): KubeObject {
+export function nodeClaim(o: {
+  name: string;
+  nodePool: string;
+  instanceType?: string;
+  zone?: string;
+  capacityType?: 'spot' | 'on-demand';
+  nodeName?: string;
+  launched?: boolean;
+  registered?: boolean;
+  initialized?: boolean;
+}): KubeObject {
   const cond = (type: string, ok?: boolean) => ({ type, status: ok ? 'True' : 'Unknown', reason: ok ? type : 'AwaitingReconciliation', message: '' });
   return {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodeClaim',
-    metadata: { name: o.name, labels: { 'karpenter.sh/nodepool': o.nodePool, 'node.kubernetes.io/instance-type': o.instanceType ?? 'c7g.xlarge', 'topology.kubernetes.io/zone': o.zone ?? 'eu-west-1a', 'karpenter.sh/capacity-type': o.capacityType ?? 'spot' } },
-    spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, requirements: [], resources: { requests: { cpu: '1', pods: '3' } } },
+    metadata: {
+      name: o.name,
+      labels: {
+        'karpenter.sh/nodepool': o.nodePool,
+        'node.kubernetes.io/instance-type': o.instanceType ?? 'c7g.xlarge',
+        'topology.kubernetes.io/zone': o.zone ?? 'eu-west-1a',
+        'karpenter.sh/capacity-type': o.capacityType ?? 'spot',
+      },
+    },
+    spec: {
+      nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+      requirements: [],
+      resources: { requests: { cpu: '1', pods: '3' } },
+    },
     status: {
       ...(o.nodeName ? { nodeName: o.nodeName, providerID: `aws:///${o.zone ?? 'eu-west-1a'}/i-0${hexId(o.name, 16)}` } : {}),
       conditions: [cond('Launched', o.launched), cond('Registered', o.registered), cond('Initialized', o.initialized), cond('Ready', o.initialized)],

@@ -63,7 +63,8 @@ export function resourceOfObject(apiVersion: string | undefined, kind: string | 
 /** The resource named by a kind ("Pod", "NodeMetrics") or a plural ("pods"; core wins over metrics). */
 export function resourceByName(name: string): FakeResource {
   const lower = name.toLowerCase();
-  const res = FAKE_RESOURCES.find((x) => x.kind.toLowerCase() === lower) ?? FAKE_RESOURCES.find((x) => x.plural === lower || `${x.plural}.${x.group}` === lower);
+  const res =
+    FAKE_RESOURCES.find((x) => x.kind.toLowerCase() === lower) ?? FAKE_RESOURCES.find((x) => x.plural === lower || `${x.plural}.${x.group}` === lower);
   if (!res) throw new Error(`unknown resource '${name}'`);
   return res;
 }

@@ -28,5 +28,8 @@ export function matchesFields(selector: string | undefined, obj: KubeObject): bo
 }
 
 function terms(selector: string | undefined): string[] {
-  return (selector ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return (selector ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }

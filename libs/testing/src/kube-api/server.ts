@@ -86,7 +86,16 @@ const REASONS: Record<number, string> = {
 
 /** A Kubernetes `Status` object, the body of every API server error. */
 export function statusBody(code: number, message: string, details?: Record<string, unknown>): Record<string, unknown> {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: REASONS[code] ?? 'InternalError', ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason: REASONS[code] ?? 'InternalError',
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 /**
@@ -374,7 +383,10 @@ export class FakeKubeApiServer {
 
     const res0 = route.resource;
     if (verb === 'get') {
-      const obj = res0.namespaced && !route.namespace ? undefined : this.store.get(res0.namespaced ? `${res0.kind}/${route.namespace}/${route.name}` : `${res0.kind}/${route.name}`);
+      const obj =
+        res0.namespaced && !route.namespace
+          ? undefined
+          : this.store.get(res0.namespaced ? `${res0.kind}/${route.namespace}/${route.name}` : `${res0.kind}/${route.name}`);
       if (!obj) {
         return this.json(res, 404, statusBody(404, `${qualified(res0)} "${route.name}" not found`, { name: route.name, group: res0.group, kind: res0.plural }));
       }
@@ -392,12 +404,22 @@ export class FakeKubeApiServer {
         items: isBuiltIn(res0) ? items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) : items,
       });
     }
-    if (!res0.watchable) return this.json(res, 405, statusBody(405, `the server does not allow this method on the requested resource (watch ${qualified(res0)})`));
+    if (!res0.watchable)
+      return this.json(res, 405, statusBody(405, `the server does not allow this method on the requested resource (watch ${qualified(res0)})`));
     this.watch(res, route, q, labelSelector, fieldSelector);
   }
 
   private watch(res: http.ServerResponse, route: Route, q: URLSearchParams, labelSelector?: string, fieldSelector?: string): void {
-    const w: OpenWatch = { res, route, labelSelector, fieldSelector, bookmarks: q.get('allowWatchBookmarks') === 'true', stalled: false, queue: [], timers: [] };
+    const w: OpenWatch = {
+      res,
+      route,
+      labelSelector,
+      fieldSelector,
+      bookmarks: q.get('allowWatchBookmarks') === 'true',
+      stalled: false,
+      queue: [],
+      timers: [],
+    };
     const rvParam = q.get('resourceVersion');
     let backlog: string[];
     if (rvParam && rvParam !== '0') {
@@ -442,7 +464,11 @@ export class FakeKubeApiServer {
   }
 
   private visible(w: OpenWatch, o: KubeObject): boolean {
-    return (!w.route.namespace || o.metadata.namespace === w.route.namespace) && matchesLabels(w.labelSelector, o.metadata.labels) && matchesFields(w.fieldSelector, o);
+    return (
+      (!w.route.namespace || o.metadata.namespace === w.route.namespace) &&
+      matchesLabels(w.labelSelector, o.metadata.labels) &&
+      matchesFields(w.fieldSelector, o)
+    );
   }
 
   private send(w: OpenWatch, line: string): void {
@@ -456,7 +482,12 @@ export class FakeKubeApiServer {
   private bookmark(w: OpenWatch): void {
     if (w.stalled) return;
     const res = w.route.resource;
-    w.res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: res.kind, apiVersion: apiVersionOf(res), metadata: { resourceVersion: String(this.store.resourceVersion) } } }) + '\n');
+    w.res.write(
+      JSON.stringify({
+        type: 'BOOKMARK',
+        object: { kind: res.kind, apiVersion: apiVersionOf(res), metadata: { resourceVersion: String(this.store.resourceVersion) } },
+      }) + '\n',
+    );
   }
 
   private route(pathname: string): { discovery: unknown } | { route: Route } | undefined {
@@ -466,7 +497,13 @@ export class FakeKubeApiServer {
     let rest: string[];
     if (parts[0] === 'api') {
       if (parts.length === 1) {
-        return { discovery: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] } };
+        return {
+          discovery: {
+            kind: 'APIVersions',
+            versions: ['v1'],
+            serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }],
+          },
+        };
       }
       [group, version, rest] = ['', parts[1], parts.slice(2)];
     } else if (parts[0] === 'apis') {
@@ -512,7 +549,13 @@ export class FakeKubeApiServer {
   }
 
   private groupDoc(group: string): Record<string, unknown> {
-    const versions = [...new Set(this.enabled().filter((r) => r.group === group).map((r) => r.version))].map((version) => ({ groupVersion: `${group}/${version}`, version }));
+    const versions = [
+      ...new Set(
+        this.enabled()
+          .filter((r) => r.group === group)
+          .map((r) => r.version),
+      ),
+    ].map((version) => ({ groupVersion: `${group}/${version}`, version }));
     return { name: group, versions, preferredVersion: versions[0] };
   }
 
@@ -579,4 +622,3 @@ function matchesTarget(target: string, pathname: string, resource?: FakeResource
   if (target.startsWith('/')) return pathname === target || pathname.startsWith(`${target}/`);
   return resource !== undefined && resource === resourceByName(target);
 }
-

@@ -178,4 +178,3 @@ export class KubeStore {
 
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 const describeRef = (ref: ObjectRef) => (typeof ref === 'string' ? ref : `${ref.kind} ${ref.metadata.namespace ?? ''}/${ref.metadata.name}`);
-

@@ -13,7 +13,10 @@ const ROOT = '/sys/fs/cgroup';
 const PERIOD_US = 100_000;
 
 function ownPath(controller: string): string {
-  const lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'));
+  const lines = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(':'));
   const line = controller === '' ? lines.find((l) => l[0] === '0') : lines.find((l) => l[1]?.split(',').includes(controller));
   return line?.[2] ?? '/';
 }
@@ -43,11 +46,13 @@ export class CgroupSandbox {
         mkdirSync(dir);
         made.push(dir);
         if (limits.memoryLimitBytes !== undefined) {
-          if (!existsSync(path.join(dir, 'memory.max'))) return fail(`cgroup v2: the memory controller is not enabled for ${path.dirname(dir)} (its cgroup.subtree_control)`);
+          if (!existsSync(path.join(dir, 'memory.max')))
+            return fail(`cgroup v2: the memory controller is not enabled for ${path.dirname(dir)} (its cgroup.subtree_control)`);
           writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryLimitBytes));
         }
         if (limits.cpuCores !== undefined) {
-          if (!existsSync(path.join(dir, 'cpu.max'))) return fail(`cgroup v2: the cpu controller is not enabled for ${path.dirname(dir)} (its cgroup.subtree_control)`);
+          if (!existsSync(path.join(dir, 'cpu.max')))
+            return fail(`cgroup v2: the cpu controller is not enabled for ${path.dirname(dir)} (its cgroup.subtree_control)`);
           writeFileSync(path.join(dir, 'cpu.max'), `${Math.round(limits.cpuCores * PERIOD_US)} ${PERIOD_US}`);
         }
         return { ok: true, sandbox: new CgroupSandbox(2, [dir]) };

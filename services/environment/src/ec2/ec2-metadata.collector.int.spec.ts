@@ -23,7 +23,12 @@ describe('Ec2MetadataCollector against ec2-metadata-mock and moto', () => {
     return c;
   };
   const collector = (mock: MetadataMock, ec2 = ec2Client()) =>
-    new Ec2MetadataCollector({ imds: new ImdsClient({ enabled: true, endpoint: mock.endpoint, timeoutMs: 2000 }), ec2, cacheTtlMs: 300_000, routesDeadlineMs: 5000 });
+    new Ec2MetadataCollector({
+      imds: new ImdsClient({ enabled: true, endpoint: mock.endpoint, timeoutMs: 2000 }),
+      ec2,
+      cacheTtlMs: 300_000,
+      routesDeadlineMs: 5000,
+    });
 
   beforeAll(async () => {
     moto = await MotoServer.start();
@@ -84,7 +89,12 @@ describe('Ec2MetadataCollector against ec2-metadata-mock and moto', () => {
       architecture: 'arm64',
       accountId: '444455556666',
     });
-    expect(data(await collector(onDemand).ec2())).toMatchObject({ instanceId: 'i-0ondemand0000000b', lifecycle: 'on-demand', publicIp: null, architecture: 'x86_64' });
+    expect(data(await collector(onDemand).ec2())).toMatchObject({
+      instanceId: 'i-0ondemand0000000b',
+      lifecycle: 'on-demand',
+      publicIp: null,
+      architecture: 'x86_64',
+    });
   });
 
   it("maps the network from IMDS and adds the subnet's routes from EC2", async () => {
@@ -120,7 +130,12 @@ describe('Ec2MetadataCollector against ec2-metadata-mock and moto', () => {
     try {
       const ec2 = ec2Client(proxy.endpoint);
       const calls = countSdkCalls(ec2);
-      const c = new Ec2MetadataCollector({ imds: new ImdsClient({ enabled: true, endpoint: spot.endpoint, timeoutMs: 2000 }), ec2, cacheTtlMs: 300_000, routesDeadlineMs: 200 });
+      const c = new Ec2MetadataCollector({
+        imds: new ImdsClient({ enabled: true, endpoint: spot.endpoint, timeoutMs: 2000 }),
+        ec2,
+        cacheTtlMs: 300_000,
+        routesDeadlineMs: 200,
+      });
       const started = Date.now();
       const first = await c.network();
       expect(Date.now() - started).toBeLessThan(700);

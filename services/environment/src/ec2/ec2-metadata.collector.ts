@@ -1,15 +1,5 @@
 import { DescribeRouteTablesCommand, type EC2Client, type RouteTable } from '@aws-sdk/client-ec2';
-import {
-  type Ec2Info,
-  type ErrorBody,
-  EnvironmentErrors,
-  ImdsErrors,
-  type NetworkSummary,
-  type Section,
-  failed,
-  ok,
-  unavailable,
-} from '@eks-info/contracts';
+import { type Ec2Info, type ErrorBody, EnvironmentErrors, ImdsErrors, type NetworkSummary, type Section, failed, ok, unavailable } from '@eks-info/contracts';
 import { AwsCallError, ImdsClient, ImdsError, ImdsPaths, awsErrorLogFields, describeAwsError, withDeadline } from '@eks-info/aws';
 import { LogOnce, type Logger, TtlCache } from '@eks-info/platform';
 import { mapRoute } from '../network/network.mapping';
@@ -47,11 +37,7 @@ export class Ec2MetadataCollector {
   async ec2(): Promise<Section<Ec2Info>> {
     const { imds } = this.options;
     try {
-      const [doc, lifecycle, publicIp] = await Promise.all([
-        imds.identityDocument(),
-        imds.get(ImdsPaths.instanceLifeCycle),
-        imds.get(ImdsPaths.publicIpv4),
-      ]);
+      const [doc, lifecycle, publicIp] = await Promise.all([imds.identityDocument(), imds.get(ImdsPaths.instanceLifeCycle), imds.get(ImdsPaths.publicIpv4)]);
       return ok({
         instanceId: doc.instanceId,
         instanceType: doc.instanceType,
@@ -94,7 +80,9 @@ export class Ec2MetadataCollector {
       (table) => ({ table }),
       (err: unknown) => ({ error: err instanceof AwsCallError ? err.body : { code: EnvironmentErrors.COLLECTOR_FAILED.code, message: String(err) } }),
     );
-    const result = await withDeadline<{ table?: RouteTable | null; error?: ErrorBody; late?: true }>(lookup, this.options.routesDeadlineMs, () => ({ late: true }));
+    const result = await withDeadline<{ table?: RouteTable | null; error?: ErrorBody; late?: true }>(lookup, this.options.routesDeadlineMs, () => ({
+      late: true,
+    }));
     if (result.late) return ok(summary, `Routes not shown yet: AWS did not answer within ${this.options.routesDeadlineMs} ms (reload in a moment)`);
     if (result.error) return ok(summary, `Routes not shown: ${result.error.message}`);
     if (!result.table) return ok(summary, `Routes not shown: no route table found for ${subnetId}`);
@@ -129,12 +117,21 @@ export class Ec2MetadataCollector {
         const explicit = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
         if (explicit.RouteTables?.length) return explicit.RouteTables[0];
         const main = await ec2.send(
-          new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] }),
+          new DescribeRouteTablesCommand({
+            Filters: [
+              { Name: 'vpc-id', Values: [vpcId] },
+              { Name: 'association.main', Values: ['true'] },
+            ],
+          }),
         );
         return main.RouteTables?.[0] ?? null;
       } catch (err) {
         const body = describeAwsError(err, 'ec2:DescribeRouteTables', subnetId);
-        this.logOnce?.warn(`aws:ec2:DescribeRouteTables:${body.code}`, { action: 'ec2:DescribeRouteTables', resource: subnetId, ...awsErrorLogFields(err) }, body.message);
+        this.logOnce?.warn(
+          `aws:ec2:DescribeRouteTables:${body.code}`,
+          { action: 'ec2:DescribeRouteTables', resource: subnetId, ...awsErrorLogFields(err) },
+          body.message,
+        );
         throw new AwsCallError(body);
       }
     });

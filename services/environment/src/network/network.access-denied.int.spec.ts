@@ -61,8 +61,14 @@ describe('NetworkCollector with IAM enforced by moto', () => {
     clients.push(setup.ec2, setup.elbv2);
     scenario = await buildNetworkScenario(setup, { region: moto.region });
     users.full = await moto.createIamUser('full', ALL_ACTIONS);
-    users.noRoutes = await moto.createIamUser('no-routes', ALL_ACTIONS.filter((a) => a !== 'ec2:DescribeRouteTables'));
-    users.noHealth = await moto.createIamUser('no-health', ALL_ACTIONS.filter((a) => !a.endsWith(':DescribeTargetHealth') && !a.endsWith(':DescribeVpcAttribute')));
+    users.noRoutes = await moto.createIamUser(
+      'no-routes',
+      ALL_ACTIONS.filter((a) => a !== 'ec2:DescribeRouteTables'),
+    );
+    users.noHealth = await moto.createIamUser(
+      'no-health',
+      ALL_ACTIONS.filter((a) => !a.endsWith(':DescribeTargetHealth') && !a.endsWith(':DescribeVpcAttribute')),
+    );
     await moto.enforceIam();
   });
   afterAll(async () => {
@@ -92,7 +98,11 @@ describe('NetworkCollector with IAM enforced by moto', () => {
     const views = await Promise.all(Array.from({ length: 5 }, () => view()));
     const v = views[0];
     for (const section of [v.routeTables, v.subnets]) {
-      expect(section).toMatchObject({ status: 'error', code: AwsErrors.ACCESS_DENIED.code, message: `missing permission ec2:DescribeRouteTables on ${scenario.vpcId}` });
+      expect(section).toMatchObject({
+        status: 'error',
+        code: AwsErrors.ACCESS_DENIED.code,
+        message: `missing permission ec2:DescribeRouteTables on ${scenario.vpcId}`,
+      });
       expect(section.status === 'error' && section.fix).toContain('IRSA');
       expect(section.status === 'error' && section.details).toContain('AccessDenied');
     }
@@ -103,7 +113,13 @@ describe('NetworkCollector with IAM enforced by moto', () => {
     // Logged in detail, once for all five views.
     const denials = lines.filter((l) => l.action === 'ec2:DescribeRouteTables');
     expect(denials).toHaveLength(1);
-    expect(denials[0]).toMatchObject({ level: 'warn', aws_code: 'AccessDenied', http_status: 403, resource: scenario.vpcId, msg: `missing permission ec2:DescribeRouteTables on ${scenario.vpcId}` });
+    expect(denials[0]).toMatchObject({
+      level: 'warn',
+      aws_code: 'AccessDenied',
+      http_status: 403,
+      resource: scenario.vpcId,
+      msg: `missing permission ec2:DescribeRouteTables on ${scenario.vpcId}`,
+    });
     expect(denials[0].request_id).toEqual(expect.any(String));
   });
 

@@ -57,7 +57,8 @@ describe('NetworkCollector against moto', () => {
     const byId = Object.fromEntries(subnets.map((s) => [s.subnetId, s]));
     expect(subnets).toHaveLength(4);
     const mainTable = data(view.routeTables).find((t) => t.main)!;
-    for (const id of scenario.publicSubnetIds) expect(byId[id]).toMatchObject({ public: true, routeTableId: scenario.publicRouteTableId, mapPublicIpOnLaunch: true });
+    for (const id of scenario.publicSubnetIds)
+      expect(byId[id]).toMatchObject({ public: true, routeTableId: scenario.publicRouteTableId, mapPublicIpOnLaunch: true });
     expect(byId[scenario.privateSubnetIds[0]]).toMatchObject({ public: false, routeTableId: scenario.privateRouteTableId, name: 'demo-private-a' });
     // No explicit association: the main table decides, and it has no internet route.
     expect(byId[scenario.privateSubnetIds[1]]).toMatchObject({ public: false, routeTableId: mainTable.routeTableId, availabilityZone: 'eu-west-1b' });
@@ -73,12 +74,21 @@ describe('NetworkCollector against moto', () => {
         { destination: '0.0.0.0/0', target: scenario.internetGatewayId, targetType: 'igw', state: 'active' },
       ]),
     });
-    expect(tables[scenario.privateRouteTableId].routes).toContainEqual({ destination: '0.0.0.0/0', target: scenario.natGatewayId, targetType: 'nat', state: 'active' });
+    expect(tables[scenario.privateRouteTableId].routes).toContainEqual({
+      destination: '0.0.0.0/0',
+      target: scenario.natGatewayId,
+      targetType: 'nat',
+      state: 'active',
+    });
     expect(tables[scenario.privateRouteTableId].subnetIds).toEqual([scenario.privateSubnetIds[0]]);
     expect(mainTable.subnetIds).toEqual([]);
 
     const groups = Object.fromEntries(data(view.securityGroups).map((g) => [g.groupId, g]));
-    expect(Object.values(groups).map((g) => g.name).sort()).toEqual(['default', 'demo-alb', 'demo-app']);
+    expect(
+      Object.values(groups)
+        .map((g) => g.name)
+        .sort(),
+    ).toEqual(['default', 'demo-alb', 'demo-app']);
     expect(groups[scenario.albSecurityGroupId].inbound).toEqual([
       { protocol: 'tcp', ports: '443', peers: ['0.0.0.0/0', '::/0'], description: 'HTTPS' },
       { protocol: 'tcp', ports: '80', peers: [scenario.prefixListId], description: null },
@@ -106,7 +116,14 @@ describe('NetworkCollector against moto', () => {
     ]);
     expect(lb.targetGroups).toHaveLength(1);
     const [tg] = lb.targetGroups;
-    expect(tg).toMatchObject({ name: 'demo-web', arn: scenario.targetGroupArn, protocol: 'HTTP', port: 8080, targetType: 'instance', healthCheckPath: '/health' });
+    expect(tg).toMatchObject({
+      name: 'demo-web',
+      arn: scenario.targetGroupArn,
+      protocol: 'HTTP',
+      port: 8080,
+      targetType: 'instance',
+      healthCheckPath: '/health',
+    });
     expect(tg.targets.sort((a, b) => a.state.localeCompare(b.state))).toEqual([
       { id: scenario.instanceIds.running, port: 8080, state: 'healthy', reason: null, description: null },
       { id: scenario.instanceIds.stopped, port: 8080, state: 'unused', reason: 'Target.InvalidState', description: expect.stringContaining('stopped') },
@@ -176,12 +193,16 @@ describe('NetworkCollector against moto', () => {
   it('without a VPC id every section is unavailable with the reason', async () => {
     const view = await collector().view({ vpcId: null, region: null, vpcSource: null });
     for (const section of [view.vpc, view.subnets, view.securityGroups, view.routeTables, view.loadBalancers]) {
-      expect(section).toMatchObject({ status: 'unavailable', code: AwsErrors.NOT_CONFIGURED.code, message: 'No VPC: not running on EC2 and VPC_ID is not set' });
+      expect(section).toMatchObject({
+        status: 'unavailable',
+        code: AwsErrors.NOT_CONFIGURED.code,
+        message: 'No VPC: not running on EC2 and VPC_ID is not set',
+      });
     }
     expect(view.fetchedAt).toBeNull();
   });
 
-  it('an unknown VPC id fails the VPC section with AWS\'s code', async () => {
+  it("an unknown VPC id fails the VPC section with AWS's code", async () => {
     const view = await collector().view({ vpcId: 'vpc-0123456789abcdef0', region: moto.region, vpcSource: 'config' });
     expect(view.vpc).toMatchObject({ status: 'error', code: AwsErrors.ERROR.code });
     expect(view.vpc.status === 'error' && view.vpc.message).toContain('InvalidVpcID.NotFound');

@@ -95,16 +95,37 @@ export class NetworkCollector {
     const { vpcId, region } = target;
     if (!vpcId) {
       const none = unavailable(NO_VPC);
-      return { region, vpcId: null, vpcSource: null, vpc: none, subnets: none, securityGroups: none, routeTables: none, loadBalancers: none, fetchedAt: null, cacheTtlSeconds: ttl };
+      return {
+        region,
+        vpcId: null,
+        vpcSource: null,
+        vpc: none,
+        subnets: none,
+        securityGroups: none,
+        routeTables: none,
+        loadBalancers: none,
+        fetchedAt: null,
+        cacheTtlSeconds: ttl,
+      };
     }
     const used = new Set<string>();
     const call = this.caller(region, used);
 
-    const vpc = () => call<Vpc | undefined>(`vpc:${vpcId}`, 'ec2:DescribeVpcs', vpcId, async () => (await this.options.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs?.[0]);
+    const vpc = () =>
+      call<Vpc | undefined>(
+        `vpc:${vpcId}`,
+        'ec2:DescribeVpcs',
+        vpcId,
+        async () => (await this.options.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs?.[0],
+      );
     const routeTables = () =>
-      call(`rtb:${vpcId}`, 'ec2:DescribeRouteTables', vpcId, () => all(paginateDescribeRouteTables({ client: this.options.ec2 }, { Filters: vpcFilter(vpcId) }), (p) => p.RouteTables));
+      call(`rtb:${vpcId}`, 'ec2:DescribeRouteTables', vpcId, () =>
+        all(paginateDescribeRouteTables({ client: this.options.ec2 }, { Filters: vpcFilter(vpcId) }), (p) => p.RouteTables),
+      );
     const subnets = () =>
-      call(`subnet:${vpcId}`, 'ec2:DescribeSubnets', vpcId, () => all(paginateDescribeSubnets({ client: this.options.ec2 }, { Filters: vpcFilter(vpcId) }), (p) => p.Subnets));
+      call(`subnet:${vpcId}`, 'ec2:DescribeSubnets', vpcId, () =>
+        all(paginateDescribeSubnets({ client: this.options.ec2 }, { Filters: vpcFilter(vpcId) }), (p) => p.Subnets),
+      );
     const groups = () =>
       call(`sg:${vpcId}`, 'ec2:DescribeSecurityGroups', vpcId, () =>
         all(paginateDescribeSecurityGroups({ client: this.options.ec2 }, { Filters: vpcFilter(vpcId) }), (p) => p.SecurityGroups),
@@ -127,7 +148,12 @@ export class NetworkCollector {
       // Public or private is read from the route tables, so this section also needs DescribeRouteTables.
       this.section('Subnets', async () => {
         const [list, tables] = await Promise.all([subnets(), routeTables()]);
-        return ok(sortBy(list.map((s) => mapSubnet(s, tables)), (s) => `${s.availabilityZone} ${s.cidr}`));
+        return ok(
+          sortBy(
+            list.map((s) => mapSubnet(s, tables)),
+            (s) => `${s.availabilityZone} ${s.cidr}`,
+          ),
+        );
       }),
       this.section('Security groups', async () => ok(sortBy((await groups()).map(mapSecurityGroup), (g) => g.name))),
       this.section('Route tables', async () => ok((await routeTables()).map(mapRouteTable).sort((a, b) => Number(b.main) - Number(a.main)))),
@@ -175,8 +201,11 @@ export class NetworkCollector {
           ).catch((err: unknown) => (notes.add('Target groups not shown', err), [] as TargetGroup[]));
           const targetGroups = await Promise.all(
             (await groups).map(async (g) => {
-              const health = await call(`health:${g.TargetGroupArn}`, 'elasticloadbalancing:DescribeTargetHealth', g.TargetGroupName, async () =>
-                (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }))).TargetHealthDescriptions ?? [],
+              const health = await call(
+                `health:${g.TargetGroupArn}`,
+                'elasticloadbalancing:DescribeTargetHealth',
+                g.TargetGroupName,
+                async () => (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }))).TargetHealthDescriptions ?? [],
               ).catch((err: unknown) => (notes.add('Target health not shown', err), [] as TargetHealthDescription[]));
               return mapTargetGroup(g, health);
             }),
@@ -184,7 +213,10 @@ export class NetworkCollector {
           return mapLoadBalancer(lb, (await listeners).map(mapListener), targetGroups);
         }),
     );
-    return ok(sortBy(lbs, (lb) => lb.name), notes.text);
+    return ok(
+      sortBy(lbs, (lb) => lb.name),
+      notes.text,
+    );
   }
 
   /**

@@ -20,7 +20,10 @@ describe('network mapping', () => {
         IpProtocol: '6',
         FromPort: 443,
         ToPort: 443,
-        IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'web' }, { CidrIp: '10.0.0.0/8', Description: 'vpn' }],
+        IpRanges: [
+          { CidrIp: '0.0.0.0/0', Description: 'web' },
+          { CidrIp: '10.0.0.0/8', Description: 'vpn' },
+        ],
         Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'web' }],
         UserIdGroupPairs: [{ GroupId: 'sg-1' }],
         PrefixListIds: [{ PrefixListId: 'pl-1' }],
@@ -50,13 +53,21 @@ describe('network mapping', () => {
   });
 
   it('public means 0.0.0.0/0 to an igw-*, not a NAT and not a blackhole; unassociated subnets use the main table', () => {
-    const main: RouteTable = { RouteTableId: 'rtb-main', Associations: [{ Main: true }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1' }] };
+    const main: RouteTable = {
+      RouteTableId: 'rtb-main',
+      Associations: [{ Main: true }],
+      Routes: [{ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1' }],
+    };
     const pub: RouteTable = {
       RouteTableId: 'rtb-pub',
       Associations: [{ SubnetId: 'subnet-pub' }],
       Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }],
     };
-    const dead: RouteTable = { RouteTableId: 'rtb-dead', Associations: [{ SubnetId: 'subnet-dead' }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'blackhole' }] };
+    const dead: RouteTable = {
+      RouteTableId: 'rtb-dead',
+      Associations: [{ SubnetId: 'subnet-dead' }],
+      Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'blackhole' }],
+    };
     const tables = [main, pub, dead];
     expect(isPublicTable(pub)).toBe(true);
     expect(isPublicTable(main)).toBe(false);
@@ -70,9 +81,19 @@ describe('network mapping', () => {
     const arn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/abc';
     expect(describeAction({ Type: 'forward', TargetGroupArn: arn })).toBe('forward → web');
     expect(
-      describeAction({ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: arn, Weight: 80 }, { TargetGroupArn: arn.replace('/web/', '/canary/'), Weight: 20 }] } }),
+      describeAction({
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: arn, Weight: 80 },
+            { TargetGroupArn: arn.replace('/web/', '/canary/'), Weight: 20 },
+          ],
+        },
+      }),
     ).toBe('forward → web (weight 80), canary (weight 20)');
-    expect(describeAction({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } })).toBe('redirect 301 → HTTPS://#{host}:443/#{path}');
+    expect(describeAction({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } })).toBe(
+      'redirect 301 → HTTPS://#{host}:443/#{path}',
+    );
     expect(describeAction({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } })).toBe('fixed-response 404');
   });
 });

@@ -84,9 +84,7 @@ export function isPublicTable(t: RouteTable): boolean {
 
 /** The table that routes a subnet: its explicit association, else the VPC's main table. */
 export function tableForSubnet(subnetId: string, tables: RouteTable[]): RouteTable | undefined {
-  return (
-    tables.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === subnetId)) ?? tables.find((t) => (t.Associations ?? []).some((a) => a.Main))
-  );
+  return tables.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === subnetId)) ?? tables.find((t) => (t.Associations ?? []).some((a) => a.Main));
 }
 
 export function mapSubnet(s: Subnet, tables: RouteTable[]): SubnetRow {

@@ -68,14 +68,19 @@ export class KubeClusterSource implements ClusterSource {
       return unavailable({
         code: KubeErrors.NOT_IN_CLUSTER.code,
         message: 'This process is not a pod, so it has no node of its own.',
-        fix: 'The Resources page lists the cluster\'s nodes; in a pod, NODE_NAME comes from the downward API.',
+        fix: "The Resources page lists the cluster's nodes; in a pod, NODE_NAME comes from the downward API.",
       });
     }
     const informer = this.nodes!;
     if (!informer.synced) await informer.whenSynced(2000);
     if (informer.lastError && !informer.synced) return failed(informer.lastError);
     const node = informer.get(name);
-    if (!node) return failed({ code: KubeErrors.NOT_SYNCED.code, message: `Node ${name} is not in the nodes cache.`, fix: 'It may have just joined; reload in a moment.' });
+    if (!node)
+      return failed({
+        code: KubeErrors.NOT_SYNCED.code,
+        message: `Node ${name} is not in the nodes cache.`,
+        fix: 'It may have just joined; reload in a moment.',
+      });
     return ok(nodeInfo(node));
   }
 

@@ -9,7 +9,14 @@ export async function withDeadline<T>(work: Promise<Section<T>>, ms: number, wha
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<Section<T>>((resolve) => {
     timer = setTimeout(
-      () => resolve(failed({ code: EnvironmentErrors.SECTION_TIMEOUT.code, message: `${what} did not answer within ${ms} ms.`, fix: 'Reload in a moment: the answer is cached when it arrives.' })),
+      () =>
+        resolve(
+          failed({
+            code: EnvironmentErrors.SECTION_TIMEOUT.code,
+            message: `${what} did not answer within ${ms} ms.`,
+            fix: 'Reload in a moment: the answer is cached when it arrives.',
+          }),
+        ),
       ms,
     );
   });

@@ -26,7 +26,9 @@ describe('overview against a cluster', () => {
 
   beforeAll(async () => {
     api = await FakeKubeApiServer.start({ gitVersion: 'v1.33.4-eks-0123456', clusterName: 'prod-east' });
-    api.upsert(kubeFixtures.node({ name: 'ip-10-0-1-10.ec2.internal', instanceType: 'c7g.xlarge', zone: 'us-east-1b', capacityType: 'SPOT', nodegroup: 'workers' }));
+    api.upsert(
+      kubeFixtures.node({ name: 'ip-10-0-1-10.ec2.internal', instanceType: 'c7g.xlarge', zone: 'us-east-1b', capacityType: 'SPOT', nodegroup: 'workers' }),
+    );
     api.upsert(kubeFixtures.node({ name: 'ip-10-0-2-20.ec2.internal' }));
     // A pod (downward API env) whose API access comes from a kubeconfig pointing at the fake server.
     Object.assign(process.env, {
@@ -54,7 +56,13 @@ describe('overview against a cluster', () => {
   const overview = () => runtime.bus.request(EnvironmentRpc.overview, {}) as Promise<EnvironmentOverview>;
 
   it('shows the pod from the downward API', async () => {
-    expect(data((await overview()).pod)).toMatchObject({ name: 'environment-7d9c-abcde', namespace: 'eks-info', ip: '10.0.1.33', node: 'ip-10-0-1-10.ec2.internal', serviceAccount: 'eks-info-environment' });
+    expect(data((await overview()).pod)).toMatchObject({
+      name: 'environment-7d9c-abcde',
+      namespace: 'eks-info',
+      ip: '10.0.1.33',
+      node: 'ip-10-0-1-10.ec2.internal',
+      serviceAccount: 'eks-info-environment',
+    });
   });
 
   it('shows the cluster: version, platform, API server and the name from the kubeconfig context', async () => {
@@ -81,7 +89,9 @@ describe('overview against a cluster', () => {
     expect(lists).toBeGreaterThanOrEqual(1); // the informer listed once at start
     for (let i = 0; i < 20; i++) await overview();
     expect(api.listCalls('nodes')).toBe(lists);
-    api.upsert(kubeFixtures.node({ name: 'ip-10-0-1-10.ec2.internal', instanceType: 'c7g.2xlarge', zone: 'us-east-1b', capacityType: 'SPOT', nodegroup: 'workers' }));
+    api.upsert(
+      kubeFixtures.node({ name: 'ip-10-0-1-10.ec2.internal', instanceType: 'c7g.2xlarge', zone: 'us-east-1b', capacityType: 'SPOT', nodegroup: 'workers' }),
+    );
     const start = Date.now();
     while (Date.now() - start < 5000 && data((await overview()).node).instanceType !== 'c7g.2xlarge') await new Promise((r) => setTimeout(r, 50));
     expect(data((await overview()).node).instanceType).toBe('c7g.2xlarge');

@@ -21,11 +21,27 @@ function cluster(): ReturnType<typeof fx.pod>[] {
     fx.deployment({ name: 'web', replicas: 2 }),
     fx.statefulSet({ name: 'storage', replicas: 2, readyReplicas: 1 }),
     fx.ebsVolume({ name: 'pvc-ebs', volumeId: 'vol-0a1b2c3d4e5f60718', claim: { namespace: 'demo', name: 'data-storage-0' } }),
-    fx.efsVolume({ name: 'efs-shared', fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'fsap-0fedcba9876543210', claim: { namespace: 'demo', name: 'shared' } }),
+    fx.efsVolume({
+      name: 'efs-shared',
+      fileSystemId: 'fs-0123456789abcdef0',
+      accessPointId: 'fsap-0fedcba9876543210',
+      claim: { namespace: 'demo', name: 'shared' },
+    }),
     fx.persistentVolumeClaim({ name: 'data-storage-0', volumeName: 'pvc-ebs' }),
     fx.persistentVolumeClaim({ name: 'shared', volumeName: 'efs-shared', storageClass: 'efs-sc', accessModes: ['ReadWriteMany'], size: '5Gi' }),
-    fx.warningEvent({ reason: 'BackOff', message: 'Back-off restarting failed container', involvedObject: { kind: 'Pod', name: 'stress-1' }, lastTimestamp: '2025-07-01T10:05:00Z', count: 9 }),
-    fx.warningEvent({ reason: 'FailedScheduling', message: '0/2 nodes are available: 2 Insufficient cpu.', involvedObject: { kind: 'Pod', name: 'stress-2' }, lastTimestamp: '2025-07-01T10:07:00Z' }),
+    fx.warningEvent({
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container',
+      involvedObject: { kind: 'Pod', name: 'stress-1' },
+      lastTimestamp: '2025-07-01T10:05:00Z',
+      count: 9,
+    }),
+    fx.warningEvent({
+      reason: 'FailedScheduling',
+      message: '0/2 nodes are available: 2 Insufficient cpu.',
+      involvedObject: { kind: 'Pod', name: 'stress-2' },
+      lastTimestamp: '2025-07-01T10:07:00Z',
+    }),
     fx.event({ reason: 'Pulled', message: 'Container image pulled', involvedObject: { kind: 'Pod', name: 'web-1' } }),
     fx.warningEvent({ reason: 'Unhealthy', message: 'Readiness probe failed', involvedObject: { kind: 'Pod', name: 'coredns-1', namespace: 'kube-system' } }),
   ];
@@ -38,13 +54,24 @@ let kube: KubeContext | undefined;
 /** The collector as the environment module builds it, on a KubeContext for these settings. */
 function collectorFor(settings: KubeSettings): ResourcesCollector {
   kube = createKubeContext(settings, { metricsIntervalMs: settings.KUBE_METRICS_POLL_SECONDS * 1000 });
-  collector = new ResourcesCollector({ namespace: kube.namespace, hub: kube.hub, metrics: kube.metrics, unavailable: kube.access.ok ? undefined : kube.access.error });
+  collector = new ResourcesCollector({
+    namespace: kube.namespace,
+    hub: kube.hub,
+    metrics: kube.metrics,
+    unavailable: kube.access.ok ? undefined : kube.access.error,
+  });
   collector.start();
   return collector;
 }
 
 async function startCollector(): Promise<ResourcesCollector> {
-  return collectorFor({ KUBE_MODE: 'kubeconfig', KUBECONFIG: server.writeKubeconfig(), WATCH_NAMESPACE: 'demo', KUBE_WATCHDOG_SECONDS: 300, KUBE_METRICS_POLL_SECONDS: 300 });
+  return collectorFor({
+    KUBE_MODE: 'kubeconfig',
+    KUBECONFIG: server.writeKubeconfig(),
+    WATCH_NAMESPACE: 'demo',
+    KUBE_WATCHDOG_SECONDS: 300,
+    KUBE_METRICS_POLL_SECONDS: 300,
+  });
 }
 
 afterEach(async () => {
@@ -57,10 +84,13 @@ describe('ResourcesCollector', () => {
     server = await FakeKubeApiServer.start({ objects: cluster() });
     await startCollector();
     await waitFor(async () => (await collector.view()).nodes.status === 'ok' && collector.readiness().ok, { timeoutMs: 10_000, what: 'synced informers' });
-    await waitFor(async () => {
-      const v = await collector.view();
-      return v.nodes.status === 'ok' && v.nodes.data.metricsAvailable;
-    }, { timeoutMs: 10_000, what: 'the first metrics poll' });
+    await waitFor(
+      async () => {
+        const v = await collector.view();
+        return v.nodes.status === 'ok' && v.nodes.data.metricsAvailable;
+      },
+      { timeoutMs: 10_000, what: 'the first metrics poll' },
+    );
     const view = await collector.view();
 
     expect(view.namespace).toBe('demo');
@@ -105,20 +135,26 @@ describe('ResourcesCollector', () => {
     server = await FakeKubeApiServer.start({ objects: cluster() });
     await startCollector();
     await waitFor(() => collector.readiness().ok, { timeoutMs: 10_000, what: 'synced informers' });
-    await waitFor(async () => {
-      const v = await collector.view();
-      return v.nodes.status === 'ok' && v.nodes.data.metricsAvailable;
-    }, { timeoutMs: 10_000, what: 'the first metrics poll' });
+    await waitFor(
+      async () => {
+        const v = await collector.view();
+        return v.nodes.status === 'ok' && v.nodes.data.metricsAvailable;
+      },
+      { timeoutMs: 10_000, what: 'the first metrics poll' },
+    );
     const lists = server.listCalls();
     const watches = server.watchCalls();
     expect(lists).toBeGreaterThanOrEqual(8);
 
     for (let n = 0; n < 50; n++) await collector.view();
     server.upsert(fx.pod({ name: 'web-2', node: NODE }));
-    await waitFor(async () => {
-      const v = await collector.view();
-      return v.pods.status === 'ok' && v.pods.data.some((p) => p.name === 'web-2');
-    }, { timeoutMs: 5000, what: 'the new pod in a view' });
+    await waitFor(
+      async () => {
+        const v = await collector.view();
+        return v.pods.status === 'ok' && v.pods.data.some((p) => p.name === 'web-2');
+      },
+      { timeoutMs: 5000, what: 'the new pod in a view' },
+    );
 
     expect(server.listCalls()).toBe(lists);
     expect(server.watchCalls()).toBe(watches);
@@ -132,7 +168,11 @@ describe('ResourcesCollector', () => {
     await waitFor(async () => (await collector.view()).pods.status === 'ok', { timeoutMs: 10_000, what: 'the other sections' });
     const view = await collector.view();
 
-    expect(view.warnings).toMatchObject({ status: 'error', code: KubeErrors.FORBIDDEN.code, message: 'Forbidden: the service account cannot list events in namespace "demo"' });
+    expect(view.warnings).toMatchObject({
+      status: 'error',
+      code: KubeErrors.FORBIDDEN.code,
+      message: 'Forbidden: the service account cannot list events in namespace "demo"',
+    });
     for (const name of ['pods', 'services', 'workloads', 'nodes', 'volumes'] as const) expect([name, view[name].status]).toEqual([name, 'ok']);
     // Warnings are optional for readiness: the service stays ready without them.
     expect(collector.readiness().ok).toBe(true);
@@ -144,10 +184,13 @@ describe('ResourcesCollector', () => {
   it('says when metrics-server is not installed', async () => {
     server = await FakeKubeApiServer.start({ objects: cluster(), metrics: false });
     await startCollector();
-    await waitFor(async () => {
-      const v = await collector.view();
-      return v.nodes.status === 'ok' && v.nodes.data.metricsMessage === 'metrics.k8s.io is not installed: install metrics-server';
-    }, { timeoutMs: 10_000, what: 'the metrics message' });
+    await waitFor(
+      async () => {
+        const v = await collector.view();
+        return v.nodes.status === 'ok' && v.nodes.data.metricsMessage === 'metrics.k8s.io is not installed: install metrics-server';
+      },
+      { timeoutMs: 10_000, what: 'the metrics message' },
+    );
     const view = await collector.view();
     if (view.nodes.status !== 'ok') throw new Error(view.nodes.message);
     expect(view.nodes.data.metricsAvailable).toBe(false);

@@ -1,15 +1,7 @@
 import { type ErrorBody, EnvironmentErrors, KubeErrors, type ResourcesView, type Section, failed, ok, unavailable } from '@eks-info/contracts';
 import type { InformerHub, InformerStatus, ManagedInformer, MetricsPoller, ResourceObjects } from '@eks-info/kube';
 import { type CheckResult, sleep } from '@eks-info/platform';
-import {
-  nodeUsageRow,
-  persistentVolumeClaimRow,
-  persistentVolumeRow,
-  podRow,
-  serviceRow,
-  warningRows,
-  workloadRow,
-} from './resources.mappers';
+import { nodeUsageRow, persistentVolumeClaimRow, persistentVolumeRow, podRow, serviceRow, warningRows, workloadRow } from './resources.mappers';
 
 export type ResourcesData = Omit<ResourcesView, 'servedBy'>;
 
@@ -87,11 +79,20 @@ export class ResourcesCollector {
       pods: section([i.pods], () => i.pods.list().map(podRow).sort(byName)),
       services: section([i.services], () => i.services.list().map(serviceRow).sort(byName)),
       workloads: section([i.deployments, i.statefulsets], () => [
-        ...i.deployments.list().map((d) => workloadRow('Deployment', d)).sort(byName),
-        ...i.statefulsets.list().map((s) => workloadRow('StatefulSet', s)).sort(byName),
+        ...i.deployments
+          .list()
+          .map((d) => workloadRow('Deployment', d))
+          .sort(byName),
+        ...i.statefulsets
+          .list()
+          .map((s) => workloadRow('StatefulSet', s))
+          .sort(byName),
       ]),
       nodes: section([i.nodes], () => ({
-        nodes: i.nodes.list().map((n) => nodeUsageRow(n, metrics?.node(n.metadata?.name ?? ''))).sort(byName),
+        nodes: i.nodes
+          .list()
+          .map((n) => nodeUsageRow(n, metrics?.node(n.metadata?.name ?? '')))
+          .sort(byName),
         metricsAvailable: metrics?.available ?? false,
         metricsMessage: metrics ? metrics.message : 'metrics.k8s.io is not polled by this service',
         metricsAt: metrics?.at?.toISOString() ?? null,

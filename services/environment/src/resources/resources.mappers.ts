@@ -49,7 +49,9 @@ export function podStatus(pod: Pod): { reason: string; health: Health } {
   if (status.reason) return { reason: status.reason, health: phase === 'Failed' ? 'error' : 'warn' };
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (phase === 'Pending' && scheduled?.status === 'False') return { reason: `Pending (${scheduled.reason ?? 'Unschedulable'})`, health: 'warn' };
-  const init = (status.initContainerStatuses ?? []).find((c) => !c.ready && (c.state?.waiting?.reason || (c.state?.terminated && c.state.terminated.exitCode !== 0)));
+  const init = (status.initContainerStatuses ?? []).find(
+    (c) => !c.ready && (c.state?.waiting?.reason || (c.state?.terminated && c.state.terminated.exitCode !== 0)),
+  );
   if (init) {
     const reason = init.state?.waiting?.reason ?? init.state?.terminated?.reason ?? 'Error';
     return { reason: `Init:${reason}`, health: severity(reason) };
@@ -153,7 +155,8 @@ export function persistentVolumeRow(pv: ResourceObjects['persistentvolumes']): P
   const spec = pv.spec ?? {};
   const status = pv.status?.phase ?? 'Unknown';
   // CSI volumes (EBS, EFS) name their driver and handle; in-tree EBS and NFS are recognised too.
-  const driver = spec.csi?.driver ?? (spec.awsElasticBlockStore ? 'kubernetes.io/aws-ebs' : spec.nfs ? 'nfs' : spec.local ? 'local' : spec.hostPath ? 'hostPath' : null);
+  const driver =
+    spec.csi?.driver ?? (spec.awsElasticBlockStore ? 'kubernetes.io/aws-ebs' : spec.nfs ? 'nfs' : spec.local ? 'local' : spec.hostPath ? 'hostPath' : null);
   const volumeHandle = spec.csi?.volumeHandle ?? spec.awsElasticBlockStore?.volumeID ?? (spec.nfs ? `${spec.nfs.server}:${spec.nfs.path}` : null);
   return {
     name: pv.metadata?.name ?? '',

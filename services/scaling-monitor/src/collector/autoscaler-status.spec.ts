@@ -42,7 +42,19 @@ nodeGroups:
       health: 'Healthy (ready=3 registered=4 notStarted=1)',
       scaleUp: 'InProgress',
       scaleDown: 'NoCandidates (candidates=0)',
-      nodeGroups: [{ name: 'eks-default-abc', health: 'Healthy', ready: 3, registered: 4, target: 4, minSize: 2, maxSize: 6, scaleUp: 'Backoff (InstanceLimitExceeded: capacity)', scaleDown: 'NoCandidates (candidates=0)' }],
+      nodeGroups: [
+        {
+          name: 'eks-default-abc',
+          health: 'Healthy',
+          ready: 3,
+          registered: 4,
+          target: 4,
+          minSize: 2,
+          maxSize: 6,
+          scaleUp: 'Backoff (InstanceLimitExceeded: capacity)',
+          scaleDown: 'NoCandidates (candidates=0)',
+        },
+      ],
       raw: null,
     });
   });
@@ -61,7 +73,10 @@ NodeGroups:
   ScaleUp:     NoActivity (ready=3 cloudProviderTarget=3)
   ScaleDown:   CandidatesPresent (candidates=1)
 `;
-    const view = clusterAutoscalerView({ data: { status }, metadata: { annotations: { 'cluster-autoscaler.kubernetes.io/last-updated': '2024-01-10 08:00:00.123 +0000 UTC' } } });
+    const view = clusterAutoscalerView({
+      data: { status },
+      metadata: { annotations: { 'cluster-autoscaler.kubernetes.io/last-updated': '2024-01-10 08:00:00.123 +0000 UTC' } },
+    });
     expect(view).toMatchObject({
       updatedAt: '2024-01-10T08:00:00.123Z',
       health: 'Healthy (ready=3 unready=0 (resourceUnready=0) notStarted=0 longNotStarted=0 registered=3 longUnregistered=0)',
@@ -69,7 +84,19 @@ NodeGroups:
       scaleDown: 'CandidatesPresent (candidates=1)',
       raw: null,
     });
-    expect(view.nodeGroups).toEqual([{ name: 'eks-ng-1', health: 'Healthy', ready: 3, registered: 3, target: 3, minSize: 1, maxSize: 10, scaleUp: 'NoActivity (ready=3 cloudProviderTarget=3)', scaleDown: 'CandidatesPresent (candidates=1)' }]);
+    expect(view.nodeGroups).toEqual([
+      {
+        name: 'eks-ng-1',
+        health: 'Healthy',
+        ready: 3,
+        registered: 3,
+        target: 3,
+        minSize: 1,
+        maxSize: 10,
+        scaleUp: 'NoActivity (ready=3 cloudProviderTarget=3)',
+        scaleDown: 'CandidatesPresent (candidates=1)',
+      },
+    ]);
   });
 
   it('shows a status it cannot read as it is, instead of guessing', () => {

@@ -99,7 +99,10 @@ function fromText(status: string): Omit<ClusterAutoscalerView, 'updatedAt'> {
 }
 
 /** The `cluster-autoscaler-status` ConfigMap summarised for the page, in either of the formats Cluster Autoscaler writes. */
-export function clusterAutoscalerView(configMap: { data?: Record<string, string>; metadata?: { annotations?: Record<string, string> } }): ClusterAutoscalerView {
+export function clusterAutoscalerView(configMap: {
+  data?: Record<string, string>;
+  metadata?: { annotations?: Record<string, string> };
+}): ClusterAutoscalerView {
   const status = configMap.data?.status ?? '';
   const annotated = isoTime(configMap.metadata?.annotations?.[LAST_UPDATED]?.replace(/ \+0000 UTC$/, 'Z').replace(' ', 'T'));
   let parsed: unknown;
@@ -110,7 +113,13 @@ export function clusterAutoscalerView(configMap: { data?: Record<string, string>
   }
   if (parsed && typeof parsed === 'object' && ('clusterWide' in parsed || 'autoscalerStatus' in parsed)) {
     const doc = parsed as YamlStatus;
-    const time = doc.time ? isoTime(String(doc.time).replace(/ \+0000 UTC$/, 'Z').replace(' ', 'T')) : null;
+    const time = doc.time
+      ? isoTime(
+          String(doc.time)
+            .replace(/ \+0000 UTC$/, 'Z')
+            .replace(' ', 'T'),
+        )
+      : null;
     return { updatedAt: time ?? annotated, ...fromYaml(doc) };
   }
   return { updatedAt: annotated, ...fromText(status) };

@@ -396,7 +396,11 @@ export class ClusterState {
 
   karpenterView(): KarpenterView {
     const pools: NodePoolView[] = [...this.nodePools.values()].map((p) => {
-      const spec = (p.spec ?? {}) as { template?: { spec?: { requirements?: Array<{ key: string; values?: string[] }> } }; limits?: { cpu?: string }; disruption?: { consolidationPolicy?: string; consolidateAfter?: string } };
+      const spec = (p.spec ?? {}) as {
+        template?: { spec?: { requirements?: Array<{ key: string; values?: string[] }> } };
+        limits?: { cpu?: string };
+        disruption?: { consolidationPolicy?: string; consolidateAfter?: string };
+      };
       const status = (p.status ?? {}) as { resources?: { nodes?: string }; conditions?: Array<{ type: string; status: string }> };
       const requirement = (key: string) => spec.template?.spec?.requirements?.find((r) => r.key === key)?.values ?? [];
       return {
@@ -405,7 +409,9 @@ export class ClusterState {
         cpuLimit: spec.limits?.cpu ?? null,
         capacityTypes: requirement('karpenter.sh/capacity-type'),
         arch: requirement('kubernetes.io/arch'),
-        consolidation: spec.disruption?.consolidationPolicy ? `${spec.disruption.consolidationPolicy}${spec.disruption.consolidateAfter ? ` after ${spec.disruption.consolidateAfter}` : ''}` : null,
+        consolidation: spec.disruption?.consolidationPolicy
+          ? `${spec.disruption.consolidationPolicy}${spec.disruption.consolidateAfter ? ` after ${spec.disruption.consolidateAfter}` : ''}`
+          : null,
         ready: (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
       };
     });
@@ -413,7 +419,15 @@ export class ClusterState {
       const labels = c.metadata?.labels ?? {};
       const status = (c.status ?? {}) as { nodeName?: string; conditions?: Array<{ type: string; status: string }> };
       const done = (type: string) => (status.conditions ?? []).some((x) => x.type === type && x.status === 'True');
-      const state = done('Ready') ? 'Ready' : done('Initialized') ? 'Initialized' : done('Registered') ? 'Registered' : done('Launched') ? 'Launched' : 'Pending';
+      const state = done('Ready')
+        ? 'Ready'
+        : done('Initialized')
+          ? 'Initialized'
+          : done('Registered')
+            ? 'Registered'
+            : done('Launched')
+              ? 'Launched'
+              : 'Pending';
       return {
         name: c.metadata?.name ?? '',
         nodePool: labels['karpenter.sh/nodepool'] ?? null,
@@ -484,7 +498,11 @@ export class ClusterState {
           ? {
               unschedulable,
               since: unschedulable ? (isoTime(scheduled?.lastTransitionTime) ?? createdAt) : createdAt,
-              reason: unschedulable ? (scheduled?.reason ?? 'Unschedulable') : pod.spec?.schedulingGates?.length ? 'SchedulingGated' : 'waiting for the scheduler',
+              reason: unschedulable
+                ? (scheduled?.reason ?? 'Unschedulable')
+                : pod.spec?.schedulingGates?.length
+                  ? 'SchedulingGated'
+                  : 'waiting for the scheduler',
               message: unschedulable ? (scheduled?.message ?? null) : null,
             }
           : null,

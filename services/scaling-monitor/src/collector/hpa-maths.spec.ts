@@ -3,7 +3,16 @@ import type { Hpa } from './kube-objects';
 import { describePolicy, hpaTrigger, hpaView } from './hpa-maths';
 
 /** An HPA with a given CPU (and optional memory) utilisation and replica status. */
-function hpa(o: { cpu?: number; memory?: number; memoryTarget?: number; current: number; desired?: number; min?: number; max?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> }): Hpa {
+function hpa(o: {
+  cpu?: number;
+  memory?: number;
+  memoryTarget?: number;
+  current: number;
+  desired?: number;
+  min?: number;
+  max?: number;
+  conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+}): Hpa {
   const obj = fx.horizontalPodAutoscaler({
     name: 'web',
     minReplicas: o.min ?? 1,
@@ -22,10 +31,21 @@ function hpa(o: { cpu?: number; memory?: number; memoryTarget?: number; current:
 describe('hpaView: the replica maths in words', () => {
   it('proposes ceil(current × metric / target) and says it will scale up', () => {
     const v = hpaView(hpa({ cpu: 95, current: 2 }));
-    expect(v.metrics[0]).toMatchObject({ name: 'cpu', current: 95, target: 60, ratio: 1.58, proposal: 4, withinTolerance: false, formula: 'ceil(2 × 95 / 60) = ceil(3.17) = 4' });
+    expect(v.metrics[0]).toMatchObject({
+      name: 'cpu',
+      current: 95,
+      target: 60,
+      ratio: 1.58,
+      proposal: 4,
+      withinTolerance: false,
+      formula: 'ceil(2 × 95 / 60) = ceil(3.17) = 4',
+    });
     expect(v.computedReplicas).toBe(4);
     expect(v.state).toBe('scaling-up');
-    expect(v.explanation).toEqual(['cpu: 95 % of requests vs target 60 %: ceil(2 × 95 / 60) = ceil(3.17) = 4.', 'The HPA will scale up to 4 at its next sync (every 15 s).']);
+    expect(v.explanation).toEqual([
+      'cpu: 95 % of requests vs target 60 %: ceil(2 × 95 / 60) = ceil(3.17) = 4.',
+      'The HPA will scale up to 4 at its next sync (every 15 s).',
+    ]);
   });
 
   it('changes nothing within the 10 % tolerance', () => {
@@ -57,7 +77,14 @@ describe('hpaView: the replica maths in words', () => {
       hpa({
         cpu: 15,
         current: 4,
-        conditions: [{ type: 'AbleToScale', status: 'True', reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' }],
+        conditions: [
+          {
+            type: 'AbleToScale',
+            status: 'True',
+            reason: 'ScaleDownStabilized',
+            message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+          },
+        ],
       }),
     );
     expect(v.computedReplicas).toBe(1);
@@ -75,7 +102,12 @@ describe('hpaView: the replica maths in words', () => {
     expect(noMetrics.state).toBe('unable');
     expect(noMetrics.computedReplicas).toBeNull();
     expect(noMetrics.explanation.at(-1)).toMatch(/^No metric has a current value yet/);
-    const inactive = hpaView(hpa({ current: 2, conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: 'unable to get metrics for resource cpu' }] }));
+    const inactive = hpaView(
+      hpa({
+        current: 2,
+        conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: 'unable to get metrics for resource cpu' }],
+      }),
+    );
     expect(inactive.health).toBe('error');
     expect(inactive.explanation.at(-1)).toBe('The HPA cannot compute a recommendation (FailedGetResourceMetric): unable to get metrics for resource cpu.');
   });
@@ -86,9 +118,18 @@ describe('hpaView: the replica maths in words', () => {
   });
 
   it('describes the rate policies and the trigger of a decision', () => {
-    expect(describePolicy({ selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] }, 'up')).toBe(
-      'at most 4 pods per 15 s or 100 % per 15 s (whichever allows more)',
-    );
+    expect(
+      describePolicy(
+        {
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Pods', value: 4, periodSeconds: 15 },
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+          ],
+        },
+        'up',
+      ),
+    ).toBe('at most 4 pods per 15 s or 100 % per 15 s (whichever allows more)');
     expect(describePolicy({ selectPolicy: 'Disabled' }, 'down')).toBe('scaling down is disabled (selectPolicy Disabled)');
     expect(hpaTrigger(hpaView(hpa({ cpu: 95, current: 2 }))).text).toBe('cpu 95 % of requests > target 60 %');
   });

@@ -50,7 +50,14 @@ interface Rules {
 }
 
 /** The controller's defaults when `behavior` leaves a direction out. */
-const DEFAULT_UP: Required<Rules> = { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] };
+const DEFAULT_UP: Required<Rules> = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: 'Max',
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
+};
 const DEFAULT_DOWN: Required<Rules> = { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -85,13 +92,18 @@ function metricView(spec: MetricSpec, statuses: MetricStatus[], currentReplicas:
   const status = statuses.find((s) => {
     if (s.type !== type) return false;
     if (type === 'Resource') return s.resource?.name === spec.resource?.name;
-    if (type === 'ContainerResource') return s.containerResource?.name === spec.containerResource?.name && s.containerResource?.container === spec.containerResource?.container;
+    if (type === 'ContainerResource')
+      return s.containerResource?.name === spec.containerResource?.name && s.containerResource?.container === spec.containerResource?.container;
     const metricName = (s.pods ?? s.object ?? s.external)?.metric.name;
     return metricName === name;
   });
   const current: Current | undefined = (status?.resource ?? status?.containerResource ?? status?.pods ?? status?.object ?? status?.external)?.current;
   const utilization = targetType === 'Utilization';
-  const targetValue = utilization ? (target.averageUtilization ?? 0) : targetType === 'Value' ? (quantity(target.value) ?? 0) : (quantity(target.averageValue) ?? 0);
+  const targetValue = utilization
+    ? (target.averageUtilization ?? 0)
+    : targetType === 'Value'
+      ? (quantity(target.value) ?? 0)
+      : (quantity(target.averageValue) ?? 0);
   const currentValue = utilization
     ? (current?.averageUtilization ?? null)
     : targetType === 'Value'
@@ -179,7 +191,9 @@ export function hpaView(hpa: Hpa, context: HpaContext = {}): HpaView {
     lastTransitionTime: isoTime(c.lastTransitionTime),
   }));
   const cond = (type: string) => conditions.find((c) => c.type === type);
-  const metrics = ((spec?.metrics ?? []) as unknown as MetricSpec[]).map((m) => metricView(m, (status.currentMetrics ?? []) as unknown as MetricStatus[], currentReplicas));
+  const metrics = ((spec?.metrics ?? []) as unknown as MetricSpec[]).map((m) =>
+    metricView(m, (status.currentMetrics ?? []) as unknown as MetricStatus[], currentReplicas),
+  );
   const proposals = metrics.filter((m) => m.proposal !== null);
   const explanation: string[] = [];
   for (const m of metrics) {
@@ -225,7 +239,12 @@ export function hpaView(hpa: Hpa, context: HpaContext = {}): HpaView {
     explanation.push(`Scaling down: ${currentReplicas} → ${desiredReplicas} replicas.`);
   } else if (computed > currentReplicas) {
     state = 'scaling-up';
-    const why = able?.status === 'False' ? ` but cannot yet (${able.reason ?? 'AbleToScale=False'}: ${able.message ?? ''})` : upWindow > 0 ? ` once the scale-up stabilisation window (${minutes(upWindow)}) agrees` : ' at its next sync (every 15 s)';
+    const why =
+      able?.status === 'False'
+        ? ` but cannot yet (${able.reason ?? 'AbleToScale=False'}: ${able.message ?? ''})`
+        : upWindow > 0
+          ? ` once the scale-up stabilisation window (${minutes(upWindow)}) agrees`
+          : ' at its next sync (every 15 s)';
     explanation.push(`The HPA will scale up to ${computed}${why}.`);
   } else if (computed < currentReplicas) {
     state = 'held';

@@ -5,7 +5,15 @@ const asPod = (o: unknown) => o as Pod;
 
 describe('podRequests (the scheduler formula)', () => {
   it('sums the containers', () => {
-    const pod = asPod(fx.pod({ name: 'a', containers: [{ name: 'x', requests: { cpu: '250m', memory: '128Mi' } }, { name: 'y', requests: { cpu: '0.5', memory: '1Gi' } }] }));
+    const pod = asPod(
+      fx.pod({
+        name: 'a',
+        containers: [
+          { name: 'x', requests: { cpu: '250m', memory: '128Mi' } },
+          { name: 'y', requests: { cpu: '0.5', memory: '1Gi' } },
+        ],
+      }),
+    );
     expect(podRequests(pod)).toEqual({ cpuMillis: 750, memoryBytes: 128 * 2 ** 20 + 2 ** 30 });
   });
 
@@ -23,7 +31,13 @@ describe('podRequests (the scheduler formula)', () => {
 
 describe('podWorkload', () => {
   it('follows a ReplicaSet to its Deployment, from the cache or the pod-template-hash', () => {
-    const pod = asPod(fx.pod({ name: 'web-7c9f8d6b5d-x2x9q', owner: { kind: 'ReplicaSet', name: 'web-7c9f8d6b5d' }, labels: { app: 'web', 'pod-template-hash': '7c9f8d6b5d' } }));
+    const pod = asPod(
+      fx.pod({
+        name: 'web-7c9f8d6b5d-x2x9q',
+        owner: { kind: 'ReplicaSet', name: 'web-7c9f8d6b5d' },
+        labels: { app: 'web', 'pod-template-hash': '7c9f8d6b5d' },
+      }),
+    );
     expect(podWorkload(pod, () => 'web-deployment')).toBe('Deployment/web-deployment');
     expect(podWorkload(pod, () => undefined)).toBe('Deployment/web');
     expect(podWorkload(asPod(fx.pod({ name: 'db-0', owner: { kind: 'StatefulSet', name: 'db' } })), () => undefined)).toBe('StatefulSet/db');
@@ -33,7 +47,16 @@ describe('podWorkload', () => {
 
 describe('nodeLabels', () => {
   it('reads EKS node groups and Karpenter nodes alike', () => {
-    expect(nodeLabels(fx.node({ name: 'a', capacityType: 'SPOT', nodegroup: 'burst' }) as unknown as Node)).toMatchObject({ capacityType: 'spot', provisioner: 'node group burst', arch: 'arm64' });
-    expect(nodeLabels(fx.node({ name: 'b', nodePool: 'general', arch: 'amd64' }) as unknown as Node)).toMatchObject({ capacityType: 'on-demand', provisioner: 'Karpenter pool general', arch: 'amd64', instanceType: 'm6i.large' });
+    expect(nodeLabels(fx.node({ name: 'a', capacityType: 'SPOT', nodegroup: 'burst' }) as unknown as Node)).toMatchObject({
+      capacityType: 'spot',
+      provisioner: 'node group burst',
+      arch: 'arm64',
+    });
+    expect(nodeLabels(fx.node({ name: 'b', nodePool: 'general', arch: 'amd64' }) as unknown as Node)).toMatchObject({
+      capacityType: 'on-demand',
+      provisioner: 'Karpenter pool general',
+      arch: 'amd64',
+      instanceType: 'm6i.large',
+    });
   });
 });

@@ -22,7 +22,13 @@ interface Started {
 }
 
 function startCollector(historyDir: string = dir): Started {
-  const settings: KubeSettings = { KUBE_MODE: 'kubeconfig', KUBECONFIG: server.writeKubeconfig(), WATCH_NAMESPACE: 'demo', KUBE_WATCHDOG_SECONDS: 5, KUBE_METRICS_POLL_SECONDS: 300 };
+  const settings: KubeSettings = {
+    KUBE_MODE: 'kubeconfig',
+    KUBECONFIG: server.writeKubeconfig(),
+    WATCH_NAMESPACE: 'demo',
+    KUBE_WATCHDOG_SECONDS: 5,
+    KUBE_METRICS_POLL_SECONDS: 300,
+  };
   const access = loadKubeAccess(settings);
   if (!access.ok) throw new Error(access.error.message);
   const { kubeConfig } = access.access;
@@ -60,7 +66,9 @@ function scenarioEvents(c: ScalingCollector, scenario: ScalingScenario): Array<[
 }
 
 function expectedEvents(scenario: ScalingScenario): Array<[string, string, string]> {
-  return scenario.expected.events.map((e): [string, string, string] => [e.type, e.name, e.at]).sort((a, b) => a[2].localeCompare(b[2]) || a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+  return scenario.expected.events
+    .map((e): [string, string, string] => [e.type, e.name, e.at])
+    .sort((a, b) => a[2].localeCompare(b[2]) || a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
 }
 
 beforeEach(() => {
@@ -151,7 +159,12 @@ describe('ScalingCollector with the scripted scenario', () => {
 
     expect(scenarioEvents(collector, scenario)).toEqual(expectedEvents(scenario));
     const decision = collector.store.events().find((e) => e.event_type === 'hpa_scale_up')!;
-    expect(decision).toMatchObject({ trigger: 'cpu 115 % of requests > target 60 %', result: '2 → 4 replicas', time_source: 'object', details: { replicas_before: 2, replicas_after: 4, metric_value: 115, threshold: 60, workload: 'Deployment/stress' } });
+    expect(decision).toMatchObject({
+      trigger: 'cpu 115 % of requests > target 60 %',
+      result: '2 → 4 replicas',
+      time_source: 'object',
+      details: { replicas_before: 2, replicas_after: 4, metric_value: 115, threshold: 60, workload: 'Deployment/stress' },
+    });
 
     const view = history.history({ hours: 1 });
     if (view.responseTimes.status !== 'ok') throw new Error(view.responseTimes.message);
@@ -165,8 +178,24 @@ describe('ScalingCollector with the scripted scenario', () => {
     expect(view.samples.data.workloads).toContain('Deployment/stress');
 
     // The events query the stress page uses: only the stress workload, oldest first.
-    const page = history.events({ since: scenario.start.toISOString(), until: new Date(scenario.start.getTime() + 600_000).toISOString(), workload: 'Deployment/stress' });
-    expect(page.events.map((e) => e.event_type)).toEqual(['hpa_scale_up', 'pod_created', 'pod_created', 'pod_scheduled', 'pod_pending', 'pod_ready', 'pod_scheduled', 'pod_ready', 'hpa_scale_down', 'pod_deleted', 'pod_deleted']);
+    const page = history.events({
+      since: scenario.start.toISOString(),
+      until: new Date(scenario.start.getTime() + 600_000).toISOString(),
+      workload: 'Deployment/stress',
+    });
+    expect(page.events.map((e) => e.event_type)).toEqual([
+      'hpa_scale_up',
+      'pod_created',
+      'pod_created',
+      'pod_scheduled',
+      'pod_pending',
+      'pod_ready',
+      'pod_scheduled',
+      'pod_ready',
+      'hpa_scale_down',
+      'pod_deleted',
+      'pod_deleted',
+    ]);
     expect(page.chains.map((c) => [c.type, c.duration_seconds])).toEqual([
       ['hpa_to_pods_ready', 101],
       ['pending_to_scheduled', 90],
@@ -179,7 +208,13 @@ describe('ScalingCollector with the scripted scenario', () => {
     // Newest first; events of the same second (from different watches) in either order.
     const times = after.nodeEvents.data.map((e) => e.timestamp);
     expect(times).toEqual([...times].sort().reverse());
-    expect(after.nodeEvents.data.map((e) => e.event_type).sort()).toEqual(['autoscaler_scale_down', 'autoscaler_scale_up', 'node_added', 'node_ready', 'node_removed']);
+    expect(after.nodeEvents.data.map((e) => e.event_type).sort()).toEqual([
+      'autoscaler_scale_down',
+      'autoscaler_scale_up',
+      'node_added',
+      'node_ready',
+      'node_removed',
+    ]);
   });
 
   it('makes no list call per snapshot and serves repeated snapshots from one build', async () => {
@@ -212,7 +247,10 @@ describe('ScalingCollector with an unusable history volume', () => {
     for (const at of [20, 30]) for (const s of scenario.steps.filter((x) => x.at === at)) s.apply(server);
     await waitFor(() => collector.store.events().some((e) => e.event_type === 'hpa_scale_up'), { timeoutMs: 5000, what: 'the HPA decision in memory' });
     const view = history.history({ hours: 1 });
-    expect(view.events).toMatchObject({ status: 'ok', note: expect.stringContaining(`Not persisted: the history volume (${path.join(file, 'scaling-history.jsonl')}) has a problem: EEXIST`) });
+    expect(view.events).toMatchObject({
+      status: 'ok',
+      note: expect.stringContaining(`Not persisted: the history volume (${path.join(file, 'scaling-history.jsonl')}) has a problem: EEXIST`),
+    });
     expect((await snapshots.snapshot()).hpas.status).toBe('ok');
   });
 });
@@ -251,7 +289,13 @@ describe('ScalingCollector recovery', () => {
     expect(snap.summary).toMatchObject({ status: 'ok', data: { pods: 18, pending: 1, nodes: 3 } });
     const ids = collector.store.events().map((e) => e.event_id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(collector.store.events().filter((e) => e.event_type === 'pod_created').map((e) => e.object.name).sort()).toEqual([...scenario.names.newPods].sort());
+    expect(
+      collector.store
+        .events()
+        .filter((e) => e.event_type === 'pod_created')
+        .map((e) => e.object.name)
+        .sort(),
+    ).toEqual([...scenario.names.newPods].sort());
   });
 
   it('reconnects after dropped watch connections', async () => {
@@ -260,9 +304,17 @@ describe('ScalingCollector recovery', () => {
     expect(server.dropWatches()).toBeGreaterThan(0);
     await waitFor(() => server.watchCalls('nodes') > watches, { timeoutMs: 10_000, what: 'the nodes watch to reopen' });
     server.upsert(fx.node({ name: 'ip-10-0-9-90.eu-west-1.compute.internal', createdAt: new Date() }));
-    await waitFor(async () => (await nodeNames(started.snapshots)).includes('ip-10-0-9-90.eu-west-1.compute.internal'), { timeoutMs: 10_000, what: 'the node added after the drop' });
+    await waitFor(async () => (await nodeNames(started.snapshots)).includes('ip-10-0-9-90.eu-west-1.compute.internal'), {
+      timeoutMs: 10_000,
+      what: 'the node added after the drop',
+    });
     expect(started.collector.readiness().ok).toBe(true);
-    expect(started.collector.store.events().filter((e) => e.event_type === 'node_added').map((e) => e.object.name)).toEqual(['ip-10-0-9-90.eu-west-1.compute.internal']);
+    expect(
+      started.collector.store
+        .events()
+        .filter((e) => e.event_type === 'node_added')
+        .map((e) => e.object.name),
+    ).toEqual(['ip-10-0-9-90.eu-west-1.compute.internal']);
   });
 
   it('restarts a silent (stalled) watch with the watchdog and gets the changes it missed', async () => {
@@ -271,7 +323,10 @@ describe('ScalingCollector recovery', () => {
     server.stallWatches();
     server.upsert(fx.node({ name: 'ip-10-0-9-91.eu-west-1.compute.internal', createdAt: new Date() }));
     // Nothing arrives on the stalled watch; the 5 s watchdog re-watches from the last resourceVersion.
-    await waitFor(async () => (await nodeNames(started.snapshots)).includes('ip-10-0-9-91.eu-west-1.compute.internal'), { timeoutMs: 15_000, what: 'the node added during the stall' });
+    await waitFor(async () => (await nodeNames(started.snapshots)).includes('ip-10-0-9-91.eu-west-1.compute.internal'), {
+      timeoutMs: 15_000,
+      what: 'the node added during the stall',
+    });
     expect(server.watchCalls('nodes')).toBeGreaterThan(watches);
     expect(started.collector.store.events().filter((e) => e.event_type === 'node_added')).toHaveLength(1);
   }, 30_000);

@@ -1,5 +1,14 @@
 import { type ErrorBody, type HistoryPoint, KubeErrors, type ResponseTimeChain, type ScalingEventRecord } from '@eks-info/contracts';
-import { type ApiDiscovery, type InformerHub, type InformerStatus, KARPENTER, type KubeObject, type ManagedInformer, type MetricsPoller, type ResourceObjects } from '@eks-info/kube';
+import {
+  type ApiDiscovery,
+  type InformerHub,
+  type InformerStatus,
+  KARPENTER,
+  type KubeObject,
+  type ManagedInformer,
+  type MetricsPoller,
+  type ResourceObjects,
+} from '@eks-info/kube';
 import type { CheckResult, Logger } from '@eks-info/platform';
 import pino from 'pino';
 import { ChainTracker } from '../history/chain-tracker';
@@ -126,7 +135,11 @@ export class ScalingCollector {
       deployments: hub.informer('deployments', { namespace }),
       replicasets: hub.informer('replicasets', { namespace }),
       events,
-      autoscalerStatus: hub.informer('configmaps', { namespace: autoscalerNamespace, fieldSelector: `metadata.name=${AUTOSCALER_STATUS_CONFIGMAP}`, optional: true }),
+      autoscalerStatus: hub.informer('configmaps', {
+        namespace: autoscalerNamespace,
+        fieldSelector: `metadata.name=${AUTOSCALER_STATUS_CONFIGMAP}`,
+        optional: true,
+      }),
     };
     const i = this.informers;
     i.replicasets.onChange((type, rs) => this.state.applyReplicaSet(type, rs));
@@ -174,7 +187,17 @@ export class ScalingCollector {
   statuses(): InformerStatus[] {
     const i = this.informers;
     if (!i) return [];
-    return [i.nodes, i.pods, i.hpas, i.deployments, i.replicasets, ...i.events, i.autoscalerStatus, ...(i.nodePools ? [i.nodePools] : []), ...(i.nodeClaims ? [i.nodeClaims] : [])];
+    return [
+      i.nodes,
+      i.pods,
+      i.hpas,
+      i.deployments,
+      i.replicasets,
+      ...i.events,
+      i.autoscalerStatus,
+      ...(i.nodePools ? [i.nodePools] : []),
+      ...(i.nodeClaims ? [i.nodeClaims] : []),
+    ];
   }
 
   /** Readiness: not in a cluster is fine (local mode); otherwise the required informers are synced and the history is writable. */

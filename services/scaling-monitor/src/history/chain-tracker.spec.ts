@@ -4,7 +4,12 @@ import { ChainTracker } from './chain-tracker';
 const T0 = Date.parse('2025-11-13T10:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
-function ev(type: ScalingEventType, s: number, object: { kind: string; name: string; uid?: string; namespace?: string | null }, details: ScalingEventRecord['details'] = {}): ScalingEventRecord {
+function ev(
+  type: ScalingEventType,
+  s: number,
+  object: { kind: string; name: string; uid?: string; namespace?: string | null },
+  details: ScalingEventRecord['details'] = {},
+): ScalingEventRecord {
   return {
     event_id: `${type}:${object.uid ?? object.name}:${s}`,
     event_type: type,
@@ -20,8 +25,10 @@ function ev(type: ScalingEventType, s: number, object: { kind: string; name: str
 
 const hpa = (type: 'hpa_scale_up' | 'hpa_scale_down', s: number, before: number, after: number) =>
   ev(type, s, { kind: 'HorizontalPodAutoscaler', name: 'web' }, { workload: 'Deployment/web', replicas_before: before, replicas_after: after });
-const ready = (pod: string, created: number, s: number) => ev('pod_ready', s, { kind: 'Pod', name: pod }, { workload: 'Deployment/web', created_at: at(created) });
-const node = (type: 'node_added' | 'node_ready' | 'node_removed', name: string, s: number, created: number) => ev(type, s, { kind: 'Node', name, namespace: null }, { created_at: at(created) });
+const ready = (pod: string, created: number, s: number) =>
+  ev('pod_ready', s, { kind: 'Pod', name: pod }, { workload: 'Deployment/web', created_at: at(created) });
+const node = (type: 'node_added' | 'node_ready' | 'node_removed', name: string, s: number, created: number) =>
+  ev(type, s, { kind: 'Node', name, namespace: null }, { created_at: at(created) });
 
 /** The full scale-up story as events, in the order they happened. */
 const story = (): ScalingEventRecord[] => [
@@ -66,7 +73,9 @@ describe('ChainTracker', () => {
 
   it('shows chains in progress until their end arrives', () => {
     const t = new ChainTracker();
-    story().slice(0, 4).forEach((e) => t.add(e));
+    story()
+      .slice(0, 4)
+      .forEach((e) => t.add(e));
     expect(summary(t).map(([type, , , inProgress]) => [type, inProgress])).toEqual([
       ['hpa_to_pods_ready', 1],
       ['pending_to_scheduled', 1],
@@ -111,7 +120,12 @@ describe('ChainTracker', () => {
     t.add(node('node_ready', 'new-node', 85, 40));
     // The old node turning Ready again later (a kubelet restart) starts nothing for the first pod.
     t.add(node('node_ready', 'old-node', 200, -86_400));
-    expect(t.list(-Infinity, Infinity).filter((c) => c.type === 'pending_to_node_ready').map((c) => [c.subject, c.duration_seconds])).toEqual([['demo/on-new', 55]]);
+    expect(
+      t
+        .list(-Infinity, Infinity)
+        .filter((c) => c.type === 'pending_to_node_ready')
+        .map((c) => [c.subject, c.duration_seconds]),
+    ).toEqual([['demo/on-new', 55]]);
   });
 
   it('computes average and nearest-rank p90, and filters by the end time', () => {

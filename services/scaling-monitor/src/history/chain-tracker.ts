@@ -253,7 +253,17 @@ export class ChainTracker {
         // New pods of this decision: created at or after it, and before the next decision of the same HPA.
         const mine = ready.filter((p) => p.createdAt >= second(d.at) && (!next || p.createdAt < second(next.at))).sort((a, b) => a.readyAt - b.readyAt);
         if (mine.length >= d.needed) {
-          out.push(...this.complete(d.chainId, 'hpa_to_pods_ready', chain.subject, d.meta, d.at, mine[d.needed - 1].readyAt, `${d.needed} of ${d.needed} new pods Ready`));
+          out.push(
+            ...this.complete(
+              d.chainId,
+              'hpa_to_pods_ready',
+              chain.subject,
+              d.meta,
+              d.at,
+              mine[d.needed - 1].readyAt,
+              `${d.needed} of ${d.needed} new pods Ready`,
+            ),
+          );
           continue;
         }
         chain.detail = `${mine.length} of ${d.needed} new pods Ready`;

@@ -39,16 +39,30 @@ export class EventDetector {
     const base = { workload: p.workload, created_at: p.createdAt };
 
     if (!prev && next?.app) {
-      out.push(this.event('pod_created', `pod_created:${p.uid}`, next.createdAt, object, next.workload ?? 'bare pod', 'created', { ...base, source: 'kube-controller-manager' }));
+      out.push(
+        this.event('pod_created', `pod_created:${p.uid}`, next.createdAt, object, next.workload ?? 'bare pod', 'created', {
+          ...base,
+          source: 'kube-controller-manager',
+        }),
+      );
     }
     if (next?.pending?.unschedulable && !prev?.pending?.unschedulable) {
       out.push(
-        this.event('pod_pending', `pod_pending:${p.uid}`, next.pending.since, object, next.pending.message ?? next.pending.reason, `Pending: ${next.pending.reason}`, {
-          ...base,
-          reason: next.pending.reason,
-          message: next.pending.message,
-          source: 'default-scheduler',
-        }, 'waiting'),
+        this.event(
+          'pod_pending',
+          `pod_pending:${p.uid}`,
+          next.pending.since,
+          object,
+          next.pending.message ?? next.pending.reason,
+          `Pending: ${next.pending.reason}`,
+          {
+            ...base,
+            reason: next.pending.reason,
+            message: next.pending.message,
+            source: 'default-scheduler',
+          },
+          'waiting',
+        ),
       );
     }
     if (next?.scheduled && !prev?.scheduled) {
@@ -56,35 +70,59 @@ export class EventDetector {
       if (next.app || pendingSince) {
         const waited = seconds(pendingSince, next.scheduledAt);
         out.push(
-          this.event('pod_scheduled', `pod_scheduled:${p.uid}`, next.scheduledAt, object, pendingSince ? `Pending since ${pendingSince}` : 'scheduler', `scheduled on ${next.node}`, {
-            ...base,
-            node: next.node,
-            node_created_at: next.node ? (this.ctx.node(next.node)?.createdAt ?? null) : null,
-            pending_since: pendingSince,
-            ...(waited !== undefined ? { duration_seconds: waited } : {}),
-            source: 'default-scheduler',
-          }),
+          this.event(
+            'pod_scheduled',
+            `pod_scheduled:${p.uid}`,
+            next.scheduledAt,
+            object,
+            pendingSince ? `Pending since ${pendingSince}` : 'scheduler',
+            `scheduled on ${next.node}`,
+            {
+              ...base,
+              node: next.node,
+              node_created_at: next.node ? (this.ctx.node(next.node)?.createdAt ?? null) : null,
+              pending_since: pendingSince,
+              ...(waited !== undefined ? { duration_seconds: waited } : {}),
+              source: 'default-scheduler',
+            },
+          ),
         );
       }
     }
     if (next?.ready && !prev?.everReady && next.app && this.isNew(next.createdAt)) {
       const took = seconds(next.createdAt, next.readyAt);
       out.push(
-        this.event('pod_ready', `pod_ready:${p.uid}`, next.readyAt, object, 'containers ready', `Ready on ${next.node ?? '?'}${took !== undefined ? `, ${took} s after creation` : ''}`, {
-          ...base,
-          node: next.node,
-          ...(took !== undefined ? { duration_seconds: took } : {}),
-          source: 'kubelet',
-        }),
+        this.event(
+          'pod_ready',
+          `pod_ready:${p.uid}`,
+          next.readyAt,
+          object,
+          'containers ready',
+          `Ready on ${next.node ?? '?'}${took !== undefined ? `, ${took} s after creation` : ''}`,
+          {
+            ...base,
+            node: next.node,
+            ...(took !== undefined ? { duration_seconds: took } : {}),
+            source: 'kubelet',
+          },
+        ),
       );
     }
     const goneNow = (next?.deletingAt && !prev?.deletingAt) || (!next && prev && !prev.deletingAt);
     if (goneNow && (p.app || p.pending?.unschedulable)) {
       out.push(
-        this.event('pod_deleted', `pod_deleted:${p.uid}`, next?.deletingAt ?? null, object, p.pending ? 'deleted while Pending' : 'deleted', next?.deletingAt ? 'terminating' : 'gone (deleted or finished)', {
-          ...base,
-          node: p.node,
-        }),
+        this.event(
+          'pod_deleted',
+          `pod_deleted:${p.uid}`,
+          next?.deletingAt ?? null,
+          object,
+          p.pending ? 'deleted while Pending' : 'deleted',
+          next?.deletingAt ? 'terminating' : 'gone (deleted or finished)',
+          {
+            ...base,
+            node: p.node,
+          },
+        ),
       );
     }
     return out;
@@ -103,18 +141,40 @@ export class EventDetector {
       source: n.provisioner ?? undefined,
     };
     const what = [n.instanceType, n.capacityType, n.zone && `in ${n.zone}`].filter(Boolean).join(' ');
-    if (!prev && next) out.push(this.event('node_added', `node_added:${n.uid}`, next.createdAt, object, n.provisioner ?? 'node registered', `${what || 'node'} joined`, details));
+    if (!prev && next)
+      out.push(
+        this.event('node_added', `node_added:${n.uid}`, next.createdAt, object, n.provisioner ?? 'node registered', `${what || 'node'} joined`, details),
+      );
     if (next?.ready && !prev?.everReady && this.isNew(next.createdAt)) {
       const took = seconds(next.createdAt, next.readyAt);
       out.push(
-        this.event('node_ready', `node_ready:${n.uid}`, next.readyAt, object, 'kubelet Ready', took !== undefined ? `Ready ${took} s after it was created` : 'Ready', {
-          ...details,
-          ...(took !== undefined ? { duration_seconds: took } : {}),
-        }),
+        this.event(
+          'node_ready',
+          `node_ready:${n.uid}`,
+          next.readyAt,
+          object,
+          'kubelet Ready',
+          took !== undefined ? `Ready ${took} s after it was created` : 'Ready',
+          {
+            ...details,
+            ...(took !== undefined ? { duration_seconds: took } : {}),
+          },
+        ),
       );
     }
     const goneNow = (next?.deletingAt && !prev?.deletingAt) || (!next && prev && !prev.deletingAt);
-    if (goneNow) out.push(this.event('node_removed', `node_removed:${n.uid}`, next?.deletingAt ?? null, object, n.provisioner ?? 'node deleted', `${what || 'node'} removed`, details));
+    if (goneNow)
+      out.push(
+        this.event(
+          'node_removed',
+          `node_removed:${n.uid}`,
+          next?.deletingAt ?? null,
+          object,
+          n.provisioner ?? 'node deleted',
+          `${what || 'node'} removed`,
+          details,
+        ),
+      );
     return out;
   }
 
@@ -137,13 +197,23 @@ export class EventDetector {
     const trigger = hpaTrigger(next.view);
     const time = at ?? new Date(this.ctx.now()).toISOString();
     return [
-      this.event(type, `hpa:${next.uid}:${time}:${next.desired}`, at, { kind: 'HorizontalPodAutoscaler', namespace: next.namespace, name: next.name, uid: next.uid }, trigger.text, `${before} → ${next.desired} replicas`, {
-        workload: next.target,
-        replicas_before: before,
-        replicas_after: next.desired,
-        ...(trigger.metric && trigger.metric.current !== null ? { metric_name: trigger.metric.name, metric_value: trigger.metric.current, threshold: trigger.metric.target } : {}),
-        source: 'horizontal-pod-autoscaler',
-      }),
+      this.event(
+        type,
+        `hpa:${next.uid}:${time}:${next.desired}`,
+        at,
+        { kind: 'HorizontalPodAutoscaler', namespace: next.namespace, name: next.name, uid: next.uid },
+        trigger.text,
+        `${before} → ${next.desired} replicas`,
+        {
+          workload: next.target,
+          replicas_before: before,
+          replicas_after: next.desired,
+          ...(trigger.metric && trigger.metric.current !== null
+            ? { metric_name: trigger.metric.name, metric_value: trigger.metric.current, threshold: trigger.metric.target }
+            : {}),
+          source: 'horizontal-pod-autoscaler',
+        },
+      ),
     ];
   }
 
@@ -178,7 +248,13 @@ export class EventDetector {
     const uid = c.metadata?.uid ?? c.metadata?.name ?? '';
     const object = { kind: 'NodeClaim', namespace: null, name: c.metadata?.name ?? '', uid };
     const pool = labels['karpenter.sh/nodepool'];
-    const what = [labels['node.kubernetes.io/instance-type'], labels['karpenter.sh/capacity-type'], labels['topology.kubernetes.io/zone'] && `in ${labels['topology.kubernetes.io/zone']}`].filter(Boolean).join(' ');
+    const what = [
+      labels['node.kubernetes.io/instance-type'],
+      labels['karpenter.sh/capacity-type'],
+      labels['topology.kubernetes.io/zone'] && `in ${labels['topology.kubernetes.io/zone']}`,
+    ]
+      .filter(Boolean)
+      .join(' ');
     const details: ScalingEventDetails = {
       instance_type: labels['node.kubernetes.io/instance-type'] ?? null,
       zone: labels['topology.kubernetes.io/zone'] ?? null,
@@ -187,7 +263,18 @@ export class EventDetector {
     };
     const trigger = pool ? `Karpenter pool ${pool}` : 'Karpenter';
     const out: ScalingEventRecord[] = [];
-    if (!prev && next) out.push(this.event('autoscaler_scale_up', `nodeclaim_created:${uid}`, c.metadata?.creationTimestamp ?? null, object, trigger, `launching ${what || 'a node'}`, details));
+    if (!prev && next)
+      out.push(
+        this.event(
+          'autoscaler_scale_up',
+          `nodeclaim_created:${uid}`,
+          c.metadata?.creationTimestamp ?? null,
+          object,
+          trigger,
+          `launching ${what || 'a node'}`,
+          details,
+        ),
+      );
     const deleting = next?.metadata?.deletionTimestamp;
     if ((deleting && !prev?.metadata?.deletionTimestamp) || (!next && prev && !prev.metadata?.deletionTimestamp)) {
       out.push(this.event('autoscaler_scale_down', `nodeclaim_deleted:${uid}`, deleting ?? null, object, trigger, `removing ${what || 'a node'}`, details));

@@ -48,7 +48,8 @@ export class HistoryService {
     }
     const store = this.collector.store;
     const problem = this.collector.historyProblem;
-    const withNote = <T>(data: T): Section<T> => (problem ? ok(data, `Not persisted: the history volume (${store.path}) has a problem: ${problem.message}`) : ok(data));
+    const withNote = <T>(data: T): Section<T> =>
+      problem ? ok(data, `Not persisted: the history volume (${store.path}) has a problem: ${problem.message}`) : ok(data);
 
     const raw = store.samples(from, to);
     const bucketMs = Math.max(this.sampleIntervalMs, Math.ceil((to - from) / MAX_POINTS / this.sampleIntervalMs) * this.sampleIntervalMs);
@@ -89,7 +90,8 @@ export class HistoryService {
       (!types || types.has(e.event_type)) &&
       (!q.namespace || e.object.namespace === q.namespace || (e.object.namespace === null && !q.workload)) &&
       (!q.workload || e.details.workload === q.workload);
-    const matchesChain = (c: ResponseTimeChain) => (!q.namespace || c.namespace === q.namespace || (c.namespace === null && !q.workload)) && (!q.workload || c.workload === q.workload);
+    const matchesChain = (c: ResponseTimeChain) =>
+      (!q.namespace || c.namespace === q.namespace || (c.namespace === null && !q.workload)) && (!q.workload || c.workload === q.workload);
     const all = this.collector.store.events(from, to).filter(matchesEvent);
     const events = all.slice(0, q.limit);
     const truncated = all.length > q.limit;

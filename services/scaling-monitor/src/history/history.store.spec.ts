@@ -106,7 +106,12 @@ describe('HistoryStore', () => {
     expect(reopened.open()).toEqual({ events: 1, samples: 3, skippedLines: 0 });
     reopened.close();
     // The compacted file is whole JSON lines.
-    expect(readFileSync(path.join(dir, HISTORY_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l).k)).toEqual(['e', 's', 's', 's']);
+    expect(
+      readFileSync(path.join(dir, HISTORY_FILE), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).k),
+    ).toEqual(['e', 's', 's', 's']);
   });
 
   it('fails to open with the reason when the history path is not a directory', () => {

@@ -1,4 +1,17 @@
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync, existsSync, fsyncSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+  existsSync,
+  fsyncSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { HistoryPoint, HistoryStorageInfo, ScalingEventRecord } from '@eks-info/contracts';
 import type { Logger } from '@eks-info/platform';
@@ -140,7 +153,12 @@ export class HistoryStore {
     const at = ts(point.t);
     const last = this.sampleList[this.sampleList.length - 1];
     if (!last || ts(last.t) <= at) this.sampleList.push(point);
-    else this.sampleList.splice(lowerBound(this.sampleList, at, (p) => ts(p.t)), 0, point);
+    else
+      this.sampleList.splice(
+        lowerBound(this.sampleList, at, (p) => ts(p.t)),
+        0,
+        point,
+      );
     this.write(JSON.stringify({ k: 's', v: point } satisfies Line) + '\n');
   }
 
@@ -165,7 +183,9 @@ export class HistoryStore {
   lastRecordAt(): number | null {
     const lastSample = this.sampleList[this.sampleList.length - 1];
     const lastEvent = this.eventList[this.eventList.length - 1];
-    const times = [lastSample && ts(lastSample.t), lastEvent && ts(lastEvent.timestamp)].filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
+    const times = [lastSample && ts(lastSample.t), lastEvent && ts(lastEvent.timestamp)].filter(
+      (t): t is number => typeof t === 'number' && Number.isFinite(t),
+    );
     return times.length ? Math.max(...times) : null;
   }
 
@@ -187,7 +207,8 @@ export class HistoryStore {
     const recent = kept.filter((p) => ts(p.t) >= fullFrom);
     this.sampleList = [...downsample(older, this.options.coarseBucketMs ?? 300_000), ...recent];
     const content =
-      this.eventList.map((v) => JSON.stringify({ k: 'e', v } satisfies Line) + '\n').join('') + this.sampleList.map((v) => JSON.stringify({ k: 's', v } satisfies Line) + '\n').join('');
+      this.eventList.map((v) => JSON.stringify({ k: 'e', v } satisfies Line) + '\n').join('') +
+      this.sampleList.map((v) => JSON.stringify({ k: 's', v } satisfies Line) + '\n').join('');
     const temp = `${this.file}.compacting`;
     writeFileSync(temp, content);
     const tfd = openSync(temp, 'r');
@@ -241,7 +262,12 @@ export class HistoryStore {
     const last = this.eventList[this.eventList.length - 1];
     if (!last || ts(last.timestamp) <= at) this.eventList.push(e);
     // Catch-up events (found after a restart) may be older than the newest: keep the list ordered.
-    else this.eventList.splice(lowerBound(this.eventList, at + 1, (x) => ts(x.timestamp)), 0, e);
+    else
+      this.eventList.splice(
+        lowerBound(this.eventList, at + 1, (x) => ts(x.timestamp)),
+        0,
+        e,
+      );
   }
 
   private write(chunk: string): void {

@@ -43,7 +43,14 @@ export class ChangePublisher {
   private flush(): void {
     this.timer = undefined;
     const summary = this.state.summary();
-    this.bus.emit(ScalingEvents.changed, { startedAt: this.startedAt, version: this.state.version, at: new Date().toISOString(), nodes: summary.nodes, pods: summary.pods, pending: summary.pending });
+    this.bus.emit(ScalingEvents.changed, {
+      startedAt: this.startedAt,
+      version: this.state.version,
+      at: new Date().toISOString(),
+      nodes: summary.nodes,
+      pods: summary.pods,
+      pending: summary.pending,
+    });
     this.updateGauges(summary.pending);
   }
 

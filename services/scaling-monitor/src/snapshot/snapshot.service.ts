@@ -55,7 +55,20 @@ export class SnapshotService {
   /** The same unavailable section everywhere (no cluster, or not started yet). */
   private everySection(why: Section<never>): SnapshotData {
     const namespace = this.collector.state.namespace;
-    return { startedAt: this.startedAt, version: 0, generatedAt: new Date().toISOString(), changedAt: null, namespace, summary: why, nodes: why, pending: why, hpas: why, clusterAutoscaler: why, karpenter: why, nodeEvents: why };
+    return {
+      startedAt: this.startedAt,
+      version: 0,
+      generatedAt: new Date().toISOString(),
+      changedAt: null,
+      namespace,
+      summary: why,
+      nodes: why,
+      pending: why,
+      hpas: why,
+      clusterAutoscaler: why,
+      karpenter: why,
+      nodeEvents: why,
+    };
   }
 
   private build(version: number): SnapshotData {

@@ -48,13 +48,16 @@ describe('user-supplied names and keys', () => {
     expect(err?.definition.status).toBe(400);
   });
 
-  it.each(['eks-info/uploads/upload_20251113_103045_abcdef.txt', 'shared_data_20251113_103045_123_abcdefghij.json', 'a.b-c_d', 'x'.repeat(200), 'dir/file..txt'])(
-    'accepts %s',
-    (value) => {
-      expect(unsafeNameReason(value)).toBeNull();
-      expect(assertSafeName(value, 'key')).toBe(value);
-    },
-  );
+  it.each([
+    'eks-info/uploads/upload_20251113_103045_abcdef.txt',
+    'shared_data_20251113_103045_123_abcdefghij.json',
+    'a.b-c_d',
+    'x'.repeat(200),
+    'dir/file..txt',
+  ])('accepts %s', (value) => {
+    expect(unsafeNameReason(value)).toBeNull();
+    expect(assertSafeName(value, 'key')).toBe(value);
+  });
 
   it('takes a file name without a directory part only', () => {
     expect(assertFileName('photo.png', 'file name')).toBe('photo.png');

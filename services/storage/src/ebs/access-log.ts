@@ -109,10 +109,7 @@ export class AccessLog {
    */
   async scan(start: number, end: number, visit: (record: AccessRecord) => void): Promise<number> {
     await this.settled();
-    const files = [
-      ...(await this.rotated()).filter((r) => Date.parse(r.modifiedAt) >= start).map((r) => path.join(this.dir, r.name)),
-      this.currentFile,
-    ];
+    const files = [...(await this.rotated()).filter((r) => Date.parse(r.modifiedAt) >= start).map((r) => path.join(this.dir, r.name)), this.currentFile];
     let skipped = 0;
     for (const file of files) {
       skipped += await scanJsonLines<AccessRecord>(file, (record) => {
@@ -127,7 +124,15 @@ export class AccessLog {
     // Two rotations within one millisecond must not overwrite each other (rename replaces).
     const stem = `access-${stampMillis(new Date())}`;
     let target = path.join(this.dir, `${stem}.log`);
-    for (let n = 1; await stat(target).then(() => true, () => false); n++) target = path.join(this.dir, `${stem}-${n}.log`);
+    for (
+      let n = 1;
+      await stat(target).then(
+        () => true,
+        () => false,
+      );
+      n++
+    )
+      target = path.join(this.dir, `${stem}-${n}.log`);
     try {
       await rename(this.currentFile, target);
       this.size = 0;

@@ -38,7 +38,13 @@ export class EbsStore {
     await terminateLastLine(this.entriesFile);
     const previous = await readJsonLinesTail<Incarnation>(this.incarnationsFile, TAIL_BYTES);
     const last = previous.items.at(-1);
-    const incarnation: Incarnation = { number: (typeof last?.number === 'number' ? last.number : previous.items.length) + 1, timestamp: now.toISOString(), pod, node, pid: process.pid };
+    const incarnation: Incarnation = {
+      number: (typeof last?.number === 'number' ? last.number : previous.items.length) + 1,
+      timestamp: now.toISOString(),
+      pod,
+      node,
+      pid: process.pid,
+    };
     await appendFile(this.incarnationsFile, JSON.stringify(incarnation) + '\n');
     await this.accessLog.open();
     return incarnation;

@@ -40,8 +40,15 @@ describe('EBS volume files', () => {
     const logDir = path.join(dir, 'access-log');
     const kills = 5;
     for (let i = 0; i < kills; i++) {
-      const writer = new ManagedProcess({ name: 'appender', command: nodeBin, args: [distPath('services/storage/src/testing/access-appender.process.js'), logDir, String(1 << 30), '40'] });
-      await waitFor(() => writer.output.includes('appending') || (!writer.running && Promise.reject(new Error(writer.tail()))), { timeoutMs: 10_000, what: 'the appender' });
+      const writer = new ManagedProcess({
+        name: 'appender',
+        command: nodeBin,
+        args: [distPath('services/storage/src/testing/access-appender.process.js'), logDir, String(1 << 30), '40'],
+      });
+      await waitFor(() => writer.output.includes('appending') || (!writer.running && Promise.reject(new Error(writer.tail()))), {
+        timeoutMs: 10_000,
+        what: 'the appender',
+      });
       await new Promise((r) => setTimeout(r, 40 + i * 37));
       writer.killNow();
       const { signal } = await writer.exited;
@@ -90,7 +97,10 @@ describe('EBS volume files', () => {
 
   it('never overwrites a rotated log when rotations share a millisecond', async () => {
     // Freeze only the clock: every rotation gets the same time stamp.
-    jest.useFakeTimers({ now: new Date('2025-11-13T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: new Date('2025-11-13T10:00:00.000Z'),
+      doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+    });
     try {
       const log = new AccessLog(path.join(dir, 'access-log'), 4096);
       for (let i = 0; i < 30; i++) await log.append(Array.from({ length: 10 }, (_, j) => record(i * 10 + j)));

@@ -1,14 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  type AccessRecord,
-  type EbsCleanupResult,
-  type EbsEntryWritten,
-  type EbsView,
-  type Incarnation,
-  StorageErrors,
-  failed,
-  ok,
-} from '@eks-info/contracts';
+import { type AccessRecord, type EbsCleanupResult, type EbsEntryWritten, type EbsView, type Incarnation, StorageErrors, failed, ok } from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, LogOnce, counter } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
 import { assertText, boundedInt } from '../common/names';
@@ -104,7 +95,11 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
       } catch (err) {
         // Keep them for the next try, within the bound.
         this.buffer.unshift(...batch.slice(0, Math.max(0, MAX_BUFFERED - this.buffer.length)));
-        this.logOnce.warn('ebs:access-append', { path: this.settings.ebsPath, err: (err as Error).message }, 'cannot append to the access log on the EBS volume');
+        this.logOnce.warn(
+          'ebs:access-append',
+          { path: this.settings.ebsPath, err: (err as Error).message },
+          'cannot append to the access log on the EBS volume',
+        );
       }
     })().finally(() => {
       this.flushing = undefined;
@@ -166,7 +161,8 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
 
   /** This pod's share of a report window, read from its own access log. */
   async partial(start: number, end: number): Promise<PartialBuilder> {
-    if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) throw new DomainException(StorageErrors.INVALID, 'The window must have a start before its end.');
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)
+      throw new DomainException(StorageErrors.INVALID, 'The window must have a start before its end.');
     await this.flush();
     const builder = new PartialBuilder();
     await this.store.accessLog.scan(start, end, (r) => builder.add(r));

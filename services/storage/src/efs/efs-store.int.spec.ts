@@ -23,7 +23,11 @@ describe('EFS shared files', () => {
     const manifests = Array.from({ length: WRITERS }, (_, i) => path.join(root, `manifest-${i}.jsonl`));
     const writers = manifests.map(
       (manifest, i) =>
-        new ManagedProcess({ name: `writer-${i}`, command: nodeBin, args: [distPath('services/storage/src/testing/efs-writer.process.js'), root, `storage-${i}`, String(FILES_EACH), manifest] }),
+        new ManagedProcess({
+          name: `writer-${i}`,
+          command: nodeBin,
+          args: [distPath('services/storage/src/testing/efs-writer.process.js'), root, `storage-${i}`, String(FILES_EACH), manifest],
+        }),
     );
     const exits = await Promise.all(writers.map((w) => w.exited));
     exits.forEach((e, i) => expect({ writer: i, code: e.code, output: e.code ? writers[i].tail() : '' }).toEqual({ writer: i, code: 0, output: '' }));

@@ -112,7 +112,11 @@ export class EfsStore {
     const names = (async () => {
       try {
         const entries = await readdir(this.dir, { withFileTypes: true });
-        return entries.filter((d) => d.isFile() && EFS_FILE_NAME.test(d.name)).map((d) => d.name).sort().reverse();
+        return entries
+          .filter((d) => d.isFile() && EFS_FILE_NAME.test(d.name))
+          .map((d) => d.name)
+          .sort()
+          .reverse();
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw err;
@@ -166,7 +170,14 @@ export class EfsStore {
       if (!handle) continue;
       const { mtimeMs } = await handle.stat();
       await handle.close();
-      if (now - mtimeMs > maxAgeMs && (await unlink(file).then(() => true, () => false))) removed++;
+      if (
+        now - mtimeMs > maxAgeMs &&
+        (await unlink(file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
     }
     return removed;
   }

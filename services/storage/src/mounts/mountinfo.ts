@@ -56,8 +56,28 @@ export function mountFor(path: string, mounts: MountInfoLine[]): MountInfoLine |
 
 /** Kernel and container plumbing that is not storage anyone wants to see on /storage. */
 const PSEUDO_TYPES = new Set([
-  'proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'devtmpfs', 'mqueue', 'securityfs', 'debugfs', 'tracefs', 'pstore', 'bpf',
-  'configfs', 'fusectl', 'hugetlbfs', 'autofs', 'binfmt_misc', 'nsfs', 'rpc_pipefs', 'selinuxfs', 'efivarfs', 'ramfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'devpts',
+  'devtmpfs',
+  'mqueue',
+  'securityfs',
+  'debugfs',
+  'tracefs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'nsfs',
+  'rpc_pipefs',
+  'selinuxfs',
+  'efivarfs',
+  'ramfs',
 ]);
 const PSEUDO_PREFIXES = ['/proc', '/sys', '/dev'];
 
@@ -69,7 +89,10 @@ export function isStorageMount(m: MountInfoLine): boolean {
 
 /** `*` accepts any type; otherwise a comma-separated list such as `ext4,xfs`. */
 export function parseFsTypes(list: string): string[] {
-  return list.split(',').map((s) => s.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function typeAccepted(fsType: string, expected: string[]): boolean {

@@ -33,7 +33,10 @@ export class VolumeGuard {
 
   async status(role: 'ebs' | 'efs'): Promise<VolumeStatus> {
     const spec = this.spec(role);
-    if (!spec) throw new DomainException(StorageErrors.NOT_CONFIGURED, 'No EFS volume is configured here (EFS_PATH is not set).', { fix: 'Mount the shared EFS claim and set EFS_PATH (the chart does with storage.efs.enabled).' });
+    if (!spec)
+      throw new DomainException(StorageErrors.NOT_CONFIGURED, 'No EFS volume is configured here (EFS_PATH is not set).', {
+        fix: 'Mount the shared EFS claim and set EFS_PATH (the chart does with storage.efs.enabled).',
+      });
     return this.probe.status(spec);
   }
 

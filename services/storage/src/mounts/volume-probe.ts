@@ -32,9 +32,7 @@ export async function usageOf(path: string): Promise<VolumeUsage | null> {
  * accepted in local mode, where the page says so.
  */
 export class VolumeProbe {
-  constructor(
-    private readonly options: { requireMounts: boolean; mountInfoPath?: string },
-  ) {}
+  constructor(private readonly options: { requireMounts: boolean; mountInfoPath?: string }) {}
 
   async mounts(): Promise<MountInfoLine[]> {
     try {

@@ -17,7 +17,9 @@ export class OverviewService {
 
   async overview(): Promise<Omit<StorageOverview, 'servedBy'>> {
     const [mounts, ebs, efs, s3] = await Promise.all([
-      this.guard.probe.list(this.guard.specs()).then((list) => ok(list, list.length ? undefined : 'No mount information here (/proc/self/mountinfo is missing).')),
+      this.guard.probe
+        .list(this.guard.specs())
+        .then((list) => ok(list, list.length ? undefined : 'No mount information here (/proc/self/mountinfo is missing).')),
       this.ebs(),
       this.efs(),
       this.s3.config(),

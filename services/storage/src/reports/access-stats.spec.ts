@@ -49,7 +49,13 @@ describe('access statistics', () => {
     const b = new PartialBuilder();
     b.add(record({ client_ip: '1.1.1.1', request_path: '/efs', response_time_ms: 20, response_status: 500 }));
     const window = { start: Date.parse('2025-11-13T10:00:00Z'), end: Date.parse('2025-11-13T10:30:00Z') };
-    const report = mergePartials([a.build('storage-0'), b.build('storage-1'), b.build('storage-1')], window, 'storage-1', 'schedule', new Date('2025-11-13T10:30:10Z'));
+    const report = mergePartials(
+      [a.build('storage-0'), b.build('storage-1'), b.build('storage-1')],
+      window,
+      'storage-1',
+      'schedule',
+      new Date('2025-11-13T10:30:10Z'),
+    );
     expect(report).toEqual({
       report_id: 'stats_20251113_103000',
       time_range: { start: '2025-11-13T10:00:00.000Z', end: '2025-11-13T10:30:00.000Z' },
@@ -68,7 +74,10 @@ describe('access statistics', () => {
 
   it('aligns windows to the interval so every pod picks the same one', () => {
     const interval = 30 * 60_000;
-    expect(lastWindow(Date.parse('2025-11-13T10:31:05Z'), interval)).toEqual({ start: Date.parse('2025-11-13T10:00:00Z'), end: Date.parse('2025-11-13T10:30:00Z') });
+    expect(lastWindow(Date.parse('2025-11-13T10:31:05Z'), interval)).toEqual({
+      start: Date.parse('2025-11-13T10:00:00Z'),
+      end: Date.parse('2025-11-13T10:30:00Z'),
+    });
     expect(reportId(new Date('2025-11-13T10:30:00Z'))).toBe('stats_20251113_103000');
   });
 

@@ -31,7 +31,15 @@ export class ReportLock {
       if (!name.endsWith('.lock')) continue;
       const file = path.join(this.dir, name);
       const s = await stat(file).catch(() => undefined);
-      if (s && now - s.mtimeMs > maxAgeMs && (await unlink(file).then(() => true, () => false))) removed++;
+      if (
+        s &&
+        now - s.mtimeMs > maxAgeMs &&
+        (await unlink(file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
     }
     return removed;
   }

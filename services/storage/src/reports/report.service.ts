@@ -118,11 +118,21 @@ export class ReportService implements OnModuleInit, OnApplicationShutdown {
   private async produce(window: { start: number; end: number }, trigger: AccessStatsReport['trigger']): Promise<Omit<ReportUploaded, 'servedBy'> | null> {
     if (!this.s3.configured) throw new DomainException(StorageErrors.NOT_CONFIGURED, this.s3.reason, { fix: this.s3.fix });
     const { store } = this.s3;
-    const partials = await this.bus.gather(StorageRpc.reportPartial, { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() }, { windowMs: GATHER_WINDOW_MS });
+    const partials = await this.bus.gather(
+      StorageRpc.reportPartial,
+      { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+      { windowMs: GATHER_WINDOW_MS },
+    );
     const report = mergePartials(partials, window, this.identity.pod, trigger);
     const key = `${store.reportsPrefix}${report.report_id}.json`;
     try {
-      await store.put(key, Buffer.from(JSON.stringify(report, null, 2)), 'application/json', { pod: this.identity.pod, 'report-trigger': trigger }, { ifNoneMatch: true });
+      await store.put(
+        key,
+        Buffer.from(JSON.stringify(report, null, 2)),
+        'application/json',
+        { pod: this.identity.pod, 'report-trigger': trigger },
+        { ifNoneMatch: true },
+      );
     } catch (err) {
       if (err instanceof DomainException && err.body.code === StorageErrors.ALREADY_DONE.code) {
         this.outcomes.inc({ trigger, outcome: 'exists' });

@@ -8,7 +8,12 @@ import type { CallerIdentity, S3AccessMethod } from '@eks-info/contracts';
  */
 export function detectAccessMethod(env: NodeJS.ProcessEnv, local: boolean): S3AccessMethod {
   if (local) {
-    return { method: 'local', label: 'local S3 (no AWS)', roleArn: null, details: 'The embedded S3-compatible server of local mode; nothing leaves this machine.' };
+    return {
+      method: 'local',
+      label: 'local S3 (no AWS)',
+      roleArn: null,
+      details: 'The embedded S3-compatible server of local mode; nothing leaves this machine.',
+    };
   }
   if (env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE) {
     return {
@@ -35,13 +40,19 @@ export function detectAccessMethod(env: NodeJS.ProcessEnv, local: boolean): S3Ac
     };
   }
   if (env.AWS_PROFILE) {
-    return { method: 'profile', label: `AWS profile ${env.AWS_PROFILE}`, roleArn: null, details: 'Credentials from the shared AWS config files (outside a cluster).' };
+    return {
+      method: 'profile',
+      label: `AWS profile ${env.AWS_PROFILE}`,
+      roleArn: null,
+      details: 'Credentials from the shared AWS config files (outside a cluster).',
+    };
   }
   return {
     method: 'none',
     label: 'none found',
     roleArn: null,
-    details: 'No IRSA, Pod Identity or keys are configured: S3 calls fail with "no credentials". In EKS, annotate the ServiceAccount with eks.amazonaws.com/role-arn (IRSA) or create a Pod Identity association.',
+    details:
+      'No IRSA, Pod Identity or keys are configured: S3 calls fail with "no credentials". In EKS, annotate the ServiceAccount with eks.amazonaws.com/role-arn (IRSA) or create a Pod Identity association.',
   };
 }
 

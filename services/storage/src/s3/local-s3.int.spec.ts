@@ -20,8 +20,26 @@ describe('local S3 (s3rver)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'local-s3-'));
     server = await LocalS3Server.start(path.join(dir, 's3'));
-    clients = new AwsClients({ region: 'us-east-1', requestTimeoutMs: 3000, connectTimeoutMs: 1000, maxAttempts: 1, endpoints: { s3: server.endpoint }, credentials: LOCAL_CREDENTIALS, inKubernetes: false });
-    store = new S3Store({ s3: clients.s3, bucket: LOCAL_BUCKET, prefix: 'eks-info/', local: true, endpoint: server.endpoint, cacheTtlMs: 0, deadlineMs: 3000, readLimitBytes: 1 << 20, logger: pino({ level: 'silent' }) });
+    clients = new AwsClients({
+      region: 'us-east-1',
+      requestTimeoutMs: 3000,
+      connectTimeoutMs: 1000,
+      maxAttempts: 1,
+      endpoints: { s3: server.endpoint },
+      credentials: LOCAL_CREDENTIALS,
+      inKubernetes: false,
+    });
+    store = new S3Store({
+      s3: clients.s3,
+      bucket: LOCAL_BUCKET,
+      prefix: 'eks-info/',
+      local: true,
+      endpoint: server.endpoint,
+      cacheTtlMs: 0,
+      deadlineMs: 3000,
+      readLimitBytes: 1 << 20,
+      logger: pino({ level: 'silent' }),
+    });
   });
 
   afterAll(async () => {

@@ -106,22 +106,44 @@ describe('S3 store against moto', () => {
     const fresh = storeFor(moto, admin);
     const before = await fresh.settings();
     expect(before.publicAccessBlock).toMatchObject({ status: 'ok', data: { blockPublicAcls: false } });
-    await admin.send(new PutBucketEncryptionCommand({ Bucket: BUCKET, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/eks-info' }, BucketKeyEnabled: true }] } }));
+    await admin.send(
+      new PutBucketEncryptionCommand({
+        Bucket: BUCKET,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/eks-info' }, BucketKeyEnabled: true }],
+        },
+      }),
+    );
     await admin.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-    await admin.send(new PutPublicAccessBlockCommand({ Bucket: BUCKET, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
+    await admin.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: BUCKET,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      }),
+    );
     const settings = await storeFor(moto, admin).settings();
     expect(settings.encryption).toEqual({ status: 'ok', data: { algorithm: 'aws:kms', kmsKeyId: 'alias/eks-info', bucketKeyEnabled: true } });
     expect(settings.versioning).toEqual({ status: 'ok', data: { status: 'Enabled', mfaDelete: null } });
-    expect(settings.publicAccessBlock).toEqual({ status: 'ok', data: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } });
+    expect(settings.publicAccessBlock).toEqual({
+      status: 'ok',
+      data: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+    });
   });
 
   it('uploads a report exactly once: a second conditional put is refused, not overwritten', async () => {
     const window = { start: Date.parse('2025-11-13T10:00:00Z'), end: Date.parse('2025-11-13T10:30:00Z') };
-    const first = mergePartials([{ pod: 'storage-0', total: 2, clientIps: ['1.1.1.1'], paths: { '/': 2 }, responseTimeSumMs: 20, errors: 0 }], window, 'storage-0', 'schedule');
+    const first = mergePartials(
+      [{ pod: 'storage-0', total: 2, clientIps: ['1.1.1.1'], paths: { '/': 2 }, responseTimeSumMs: 20, errors: 0 }],
+      window,
+      'storage-0',
+      'schedule',
+    );
     const second = { ...first, generated_by: 'storage-1' };
     const key = `${store.reportsPrefix}${first.report_id}.json`;
     await store.put(key, Buffer.from(JSON.stringify(first)), 'application/json', { pod: 'storage-0' }, { ifNoneMatch: true });
-    expect(await code(store.put(key, Buffer.from(JSON.stringify(second)), 'application/json', { pod: 'storage-1' }, { ifNoneMatch: true }))).toBe('STORAGE.ALREADY_DONE 409');
+    expect(await code(store.put(key, Buffer.from(JSON.stringify(second)), 'application/json', { pod: 'storage-1' }, { ifNoneMatch: true }))).toBe(
+      'STORAGE.ALREADY_DONE 409',
+    );
     const stored = JSON.parse((await store.get(key)).body.toString());
     expect(stored).toEqual(first);
     expect(stored.report_id).toBe('stats_20251113_103000');
@@ -171,10 +193,17 @@ describe('S3 store against moto', () => {
       const key = `${limited.uploadsPrefix}denied.txt`;
       const err = await limited.put(key, Buffer.from('x'), 'text/plain; charset=utf-8', {}).catch((e: unknown) => e as DomainException);
       expect(err).toBeInstanceOf(DomainException);
-      expect((err as DomainException).body).toMatchObject({ code: 'AWS.ACCESS_DENIED', message: `missing permission s3:PutObject on arn:aws:s3:::${BUCKET}/${key}` });
+      expect((err as DomainException).body).toMatchObject({
+        code: 'AWS.ACCESS_DENIED',
+        message: `missing permission s3:PutObject on arn:aws:s3:::${BUCKET}/${key}`,
+      });
       expect((err as DomainException).body.fix).toContain('s3:PutObject');
       const settings = await limited.settings();
-      expect(settings.versioning).toMatchObject({ status: 'error', code: 'AWS.ACCESS_DENIED', message: `missing permission s3:GetBucketVersioning on arn:aws:s3:::${BUCKET}` });
+      expect(settings.versioning).toMatchObject({
+        status: 'error',
+        code: 'AWS.ACCESS_DENIED',
+        message: `missing permission s3:GetBucketVersioning on arn:aws:s3:::${BUCKET}`,
+      });
       const ledger = Object.fromEntries(limited.ledger.statuses().map((s) => [s.action, s.outcome]));
       expect(ledger).toMatchObject({ 's3:PutObject': 'denied', 's3:GetBucketVersioning': 'denied', 's3:DeleteObject': 'not-tried' });
       expect(await limited.identity()).toMatchObject({ status: 'ok', data: { arn: expect.stringContaining('user/list-only') } });

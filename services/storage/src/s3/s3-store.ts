@@ -106,7 +106,9 @@ export class S3Store {
     if (!sts) {
       return unavailable({
         code: AwsErrors.NOT_CONFIGURED.code,
-        message: this.options.local ? 'Local S3 has no AWS identity.' : `The S3 endpoint is ${this.options.endpoint}, not AWS: there is no STS identity to show.`,
+        message: this.options.local
+          ? 'Local S3 has no AWS identity.'
+          : `The S3 endpoint is ${this.options.endpoint}, not AWS: there is no STS identity to show.`,
       });
     }
     const work = this.cache.get('identity', async () => {
@@ -127,16 +129,21 @@ export class S3Store {
   async settings(): Promise<S3BucketSettings> {
     const { s3, bucket } = this.options;
     const setting = <T>(action: string, load: () => Promise<T>, absent: () => T): Promise<Section<T>> => {
-      const work = (this.cache.get(`setting:${action}`, () =>
-        this.track(action, load).catch((err: unknown) => {
-          if (NO_CONFIG.has(awsName(err))) return absent();
-          throw err;
-        }),
-      ) as Promise<T>).then(
+      const work = (
+        this.cache.get(`setting:${action}`, () =>
+          this.track(action, load).catch((err: unknown) => {
+            if (NO_CONFIG.has(awsName(err))) return absent();
+            throw err;
+          }),
+        ) as Promise<T>
+      ).then(
         (value) => ok(value),
         (err: unknown) => {
           if (awsName(err) === 'NotImplemented') {
-            return unavailable<T>({ code: AwsErrors.NOT_CONFIGURED.code, message: `The ${this.options.local ? 'local S3 server' : 'S3 endpoint'} does not implement this setting.` });
+            return unavailable<T>({
+              code: AwsErrors.NOT_CONFIGURED.code,
+              message: `The ${this.options.local ? 'local S3 server' : 'S3 endpoint'} does not implement this setting.`,
+            });
           }
           return failed<T>(this.describe(err, action, this.bucketArn));
         },
@@ -170,7 +177,12 @@ export class S3Store {
         async () => {
           const out = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
           const c = out.PublicAccessBlockConfiguration ?? {};
-          return { blockPublicAcls: !!c.BlockPublicAcls, ignorePublicAcls: !!c.IgnorePublicAcls, blockPublicPolicy: !!c.BlockPublicPolicy, restrictPublicBuckets: !!c.RestrictPublicBuckets };
+          return {
+            blockPublicAcls: !!c.BlockPublicAcls,
+            ignorePublicAcls: !!c.IgnorePublicAcls,
+            blockPublicPolicy: !!c.BlockPublicPolicy,
+            restrictPublicBuckets: !!c.RestrictPublicBuckets,
+          };
         },
         () => ({ blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false }),
       ),
@@ -210,7 +222,9 @@ export class S3Store {
 
   /** The whole object; larger than the read limit = 413 without reading (the body is destroyed). */
   async get(key: string): Promise<StoredObject> {
-    const out = await this.call('s3:GetObject', this.objectArn(key), () => this.options.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })));
+    const out = await this.call('s3:GetObject', this.objectArn(key), () =>
+      this.options.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })),
+    );
     const body = out.Body as (Readable & { transformToByteArray(): Promise<Uint8Array> }) | undefined;
     const size = out.ContentLength ?? 0;
     if (size > this.options.readLimitBytes) {
@@ -297,7 +311,11 @@ export class S3Store {
       const harmless = NO_CONFIG.has(name) || ['NoSuchKey', 'NotFound', 'PreconditionFailed'].includes(name) || statusOf(err) === 412;
       this.ledger.record(action, denied ? 'denied' : harmless ? 'allowed' : 'failed');
       if (!harmless) {
-        this.logOnce.warn(`s3:${action}:${name}`, { action, bucket: this.options.bucket, ...awsErrorLogFields(err) }, denied ? `missing permission ${action}` : `${action} failed`);
+        this.logOnce.warn(
+          `s3:${action}:${name}`,
+          { action, bucket: this.options.bucket, ...awsErrorLogFields(err) },
+          denied ? `missing permission ${action}` : `${action} failed`,
+        );
       }
       throw err;
     }

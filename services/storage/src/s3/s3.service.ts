@@ -84,8 +84,19 @@ export class S3Service {
     const [config, settings, objects, reports] = await Promise.all([
       this.config(),
       store.settings().then((s) => ok(s)),
-      this.section(store.list(store.uploadsPrefix, pageSize, after).then(({ items, next }) => ({ items, next, prefix: store.uploadsPrefix, after: after ?? null, pageSize }))),
-      this.section(this.recentReports(store).then((items) => ({ items, prefix: store.reportsPrefix, intervalSeconds: this.settings.reportIntervalMs / 1000, nextReportAt: this.clock.nextReportAt().toISOString() }))),
+      this.section(
+        store
+          .list(store.uploadsPrefix, pageSize, after)
+          .then(({ items, next }) => ({ items, next, prefix: store.uploadsPrefix, after: after ?? null, pageSize })),
+      ),
+      this.section(
+        this.recentReports(store).then((items) => ({
+          items,
+          prefix: store.reportsPrefix,
+          intervalSeconds: this.settings.reportIntervalMs / 1000,
+          nextReportAt: this.clock.nextReportAt().toISOString(),
+        })),
+      ),
     ]);
     // The listing's outcome is in the ledger now: show it.
     if (config.status === 'ok') config.data.actions = store.ledger.statuses();
@@ -97,7 +108,9 @@ export class S3Service {
     const hasText = request?.text !== undefined;
     const hasFile = request?.base64 !== undefined;
     if (hasText === hasFile) {
-      throw new DomainException(StorageErrors.INVALID, 'Send either text or a file.', { fix: 'JSON: {"text": "…"}; a file goes as multipart/form-data in the field "file".' });
+      throw new DomainException(StorageErrors.INVALID, 'Send either text or a file.', {
+        fix: 'JSON: {"text": "…"}; a file goes as multipart/form-data in the field "file".',
+      });
     }
     let body: Buffer;
     let isText: boolean;

@@ -42,18 +42,43 @@ describe('EBS and EFS configuration', () => {
     const ec2 = new EC2Client(moto.clientConfig());
     const efs = new EFSClient(moto.clientConfig());
     volumeId = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'eu-west-1b', Size: 10, VolumeType: 'gp3', Encrypted: true }))).VolumeId!;
-    fileSystemId = (await efs.send(new CreateFileSystemCommand({ CreationToken: 'eks-info', PerformanceMode: 'generalPurpose', Encrypted: true, Tags: [{ Key: 'Name', Value: 'eks-info-shared' }] }))).FileSystemId!;
-    accessPointId = (await efs.send(new CreateAccessPointCommand({ FileSystemId: fileSystemId, PosixUser: { Uid: 10001, Gid: 10001 }, RootDirectory: { Path: '/eks-info' } }))).AccessPointId!;
+    fileSystemId = (
+      await efs.send(
+        new CreateFileSystemCommand({
+          CreationToken: 'eks-info',
+          PerformanceMode: 'generalPurpose',
+          Encrypted: true,
+          Tags: [{ Key: 'Name', Value: 'eks-info-shared' }],
+        }),
+      )
+    ).FileSystemId!;
+    accessPointId = (
+      await efs.send(new CreateAccessPointCommand({ FileSystemId: fileSystemId, PosixUser: { Uid: 10001, Gid: 10001 }, RootDirectory: { Path: '/eks-info' } }))
+    ).AccessPointId!;
     ec2.destroy();
     efs.destroy();
-    aws = new AwsClients({ region: moto.region, requestTimeoutMs: 3000, connectTimeoutMs: 1000, maxAttempts: 1, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, inKubernetes: false });
+    aws = new AwsClients({
+      region: moto.region,
+      requestTimeoutMs: 3000,
+      connectTimeoutMs: 1000,
+      maxAttempts: 1,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      inKubernetes: false,
+    });
 
     fake = await FakeKubeApiServer.start({
       objects: [
         storagePod(),
         kubeFixtures.persistentVolumeClaim({ name: `ebs-${POD}`, volumeName: 'pvc-ebs-0', size: '10Gi' }),
         kubeFixtures.ebsVolume({ name: 'pvc-ebs-0', volumeId, zone: 'eu-west-1b', claim: { namespace: 'demo', name: `ebs-${POD}` } }),
-        kubeFixtures.persistentVolumeClaim({ name: 'eks-info-storage-efs', volumeName: 'pvc-efs', storageClass: 'efs-sc', accessModes: ['ReadWriteMany'], size: '20Gi' }),
+        kubeFixtures.persistentVolumeClaim({
+          name: 'eks-info-storage-efs',
+          volumeName: 'pvc-efs',
+          storageClass: 'efs-sc',
+          accessModes: ['ReadWriteMany'],
+          size: '20Gi',
+        }),
         kubeFixtures.efsVolume({ name: 'pvc-efs', fileSystemId, accessPointId, claim: { namespace: 'demo', name: 'eks-info-storage-efs' } }),
       ],
     });
@@ -130,14 +155,22 @@ describe('EBS and EFS configuration', () => {
   it('names what is wrong when the path is not a claim', async () => {
     expect(await source().ebs('/data/elsewhere')).toMatchObject({ status: 'error', message: `Pod ${POD} mounts no volume at /data/elsewhere.` });
     expect(await source().ebs('/tmp')).toMatchObject({ status: 'error', message: 'The volume at /tmp is backed by emptyDir, not a PersistentVolumeClaim.' });
-    expect(await source({ name: 'not-a-pod', namespace: 'demo' }).ebs('/data/ebs')).toMatchObject({ status: 'error', code: 'KUBE.API_NOT_FOUND', message: 'pods not-a-pod not found in namespace demo' });
+    expect(await source({ name: 'not-a-pod', namespace: 'demo' }).ebs('/data/ebs')).toMatchObject({
+      status: 'error',
+      code: 'KUBE.API_NOT_FOUND',
+      message: 'pods not-a-pod not found in namespace demo',
+    });
   });
 
   it('turns missing RBAC into the permission to grant', async () => {
     fake.forbid('persistentvolumes');
     try {
       const ebs = await source().ebs('/data/ebs');
-      expect(ebs).toMatchObject({ status: 'error', code: 'KUBE.FORBIDDEN', message: 'Forbidden: the service account cannot get persistentvolumes cluster-wide' });
+      expect(ebs).toMatchObject({
+        status: 'error',
+        code: 'KUBE.FORBIDDEN',
+        message: 'Forbidden: the service account cannot get persistentvolumes cluster-wide',
+      });
       expect(ebs.status === 'error' && ebs.fix).toContain('ClusterRole');
     } finally {
       fake.allow('persistentvolumes');

@@ -32,9 +32,7 @@ export interface VolumeConfigOptions {
 }
 
 class SectionError extends Error {
-  constructor(
-    readonly section: Section<never>,
-  ) {
+  constructor(readonly section: Section<never>) {
     super(section.status === 'ok' ? 'ok' : section.message);
   }
 }
@@ -49,7 +47,10 @@ export function parseEfsHandle(handle: string | null): { fileSystemId: string | 
 function zoneOf(pv: V1PersistentVolume): string | null {
   for (const term of pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
     for (const expr of term.matchExpressions ?? []) {
-      if (['topology.ebs.csi.aws.com/zone', 'topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone'].includes(expr.key) && expr.values?.length) {
+      if (
+        ['topology.ebs.csi.aws.com/zone', 'topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone'].includes(expr.key) &&
+        expr.values?.length
+      ) {
         return expr.values[0];
       }
     }
@@ -75,9 +76,15 @@ export class VolumeConfigSource {
   constructor(private readonly options: VolumeConfigOptions) {
     if (options.access.ok && options.pod) this.core = options.access.access.kubeConfig.makeApiClient(CoreV1Api);
     if (!options.access.ok) {
-      this.absent = unavailable({ ...options.access.error, fix: 'Outside a cluster there is no claim behind the directory; in EKS this shows the PVC and PV.' });
+      this.absent = unavailable({
+        ...options.access.error,
+        fix: 'Outside a cluster there is no claim behind the directory; in EKS this shows the PVC and PV.',
+      });
     } else if (!options.pod) {
-      this.absent = unavailable({ code: KubeErrors.NOT_IN_CLUSTER.code, message: 'This process is not running as a pod (POD_NAME is not set), so it has no claims to look up.' });
+      this.absent = unavailable({
+        code: KubeErrors.NOT_IN_CLUSTER.code,
+        message: 'This process is not running as a pod (POD_NAME is not set), so it has no claims to look up.',
+      });
     }
     this.kubeCache = new TtlCache({ ttlMs: options.kubeCacheTtlMs, errorTtlMs: Math.min(options.kubeCacheTtlMs, 10_000) });
     this.awsCache = new TtlCache({ ttlMs: options.awsCacheTtlMs, errorTtlMs: Math.min(options.awsCacheTtlMs, 30_000) });
@@ -92,7 +99,10 @@ export class VolumeConfigSource {
     const volumeId = claim.driver === 'ebs.csi.aws.com' || claim.volumeHandle?.startsWith('vol-') ? claim.volumeHandle : null;
     const aws = volumeId
       ? await this.ebsDetails(volumeId)
-      : unavailable<EbsVolumeDetails>({ code: AwsErrors.NOT_CONFIGURED.code, message: 'The volume has no EBS volume id (not provisioned by ebs.csi.aws.com).' });
+      : unavailable<EbsVolumeDetails>({
+          code: AwsErrors.NOT_CONFIGURED.code,
+          message: 'The volume has no EBS volume id (not provisioned by ebs.csi.aws.com).',
+        });
     return ok<EbsConfig>({ ...claim, volumeId, aws });
   }
 
@@ -104,14 +114,23 @@ export class VolumeConfigSource {
     const handle = parseEfsHandle(claim.driver === 'efs.csi.aws.com' ? claim.volumeHandle : null);
     const aws = handle.fileSystemId
       ? await this.efsDetails(handle.fileSystemId, handle.accessPointId)
-      : unavailable<EfsFileSystemDetails>({ code: AwsErrors.NOT_CONFIGURED.code, message: 'The volume has no EFS file system id (not provisioned by efs.csi.aws.com).' });
+      : unavailable<EfsFileSystemDetails>({
+          code: AwsErrors.NOT_CONFIGURED.code,
+          message: 'The volume has no EFS file system id (not provisioned by efs.csi.aws.com).',
+        });
     return ok<EfsConfig>({ ...claim, ...handle, aws });
   }
 
   private bounded<T>(work: Promise<Section<T>>): Promise<Section<T>> {
-    const safe = work.catch((err: unknown) => (err instanceof SectionError ? (err.section as Section<T>) : failed<T>({ code: KubeErrors.UNREACHABLE.code, message: (err as Error).message })));
+    const safe = work.catch((err: unknown) =>
+      err instanceof SectionError ? (err.section as Section<T>) : failed<T>({ code: KubeErrors.UNREACHABLE.code, message: (err as Error).message }),
+    );
     return withDeadline(safe, this.options.deadlineMs, () =>
-      failed<T>({ code: KubeErrors.UNREACHABLE.code, message: `The Kubernetes API did not answer within ${this.options.deadlineMs} ms.`, fix: 'Reload in a moment; the answer is cached when it arrives.' }),
+      failed<T>({
+        code: KubeErrors.UNREACHABLE.code,
+        message: `The Kubernetes API did not answer within ${this.options.deadlineMs} ms.`,
+        fix: 'Reload in a moment; the answer is cached when it arrives.',
+      }),
     );
   }
 
@@ -128,23 +147,35 @@ export class VolumeConfigSource {
     const mount = (podObj.spec?.containers ?? []).flatMap((c) => c.volumeMounts ?? []).find((m) => m.mountPath.replace(/\/+$/, '') === wanted);
     if (!mount) {
       throw new SectionError(
-        failed({ code: KubeErrors.API_NOT_FOUND.code, message: `Pod ${pod.name} mounts no volume at ${mountPath}.`, fix: `Mount the ${label} volume at ${mountPath}, or set ${label}_PATH to where it is mounted.` }),
+        failed({
+          code: KubeErrors.API_NOT_FOUND.code,
+          message: `Pod ${pod.name} mounts no volume at ${mountPath}.`,
+          fix: `Mount the ${label} volume at ${mountPath}, or set ${label}_PATH to where it is mounted.`,
+        }),
       );
     }
     const volume = podObj.spec?.volumes?.find((v) => v.name === mount.name);
     const claimName = volume?.persistentVolumeClaim?.claimName;
     if (!claimName) {
-      const kind = volume ? Object.keys(volume).find((k) => k !== 'name') ?? 'unknown' : 'unknown';
+      const kind = volume ? (Object.keys(volume).find((k) => k !== 'name') ?? 'unknown') : 'unknown';
       throw new SectionError(
-        failed({ code: KubeErrors.API_NOT_FOUND.code, message: `The volume at ${mountPath} is backed by ${kind}, not a PersistentVolumeClaim.`, fix: `Give the pod a ${label} claim (the chart's StatefulSet does).` }),
+        failed({
+          code: KubeErrors.API_NOT_FOUND.code,
+          message: `The volume at ${mountPath} is backed by ${kind}, not a PersistentVolumeClaim.`,
+          fix: `Give the pod a ${label} claim (the chart's StatefulSet does).`,
+        }),
       );
     }
-    const pvc = (await this.kube(`pvc/${pod.namespace}/${claimName}`, { verb: 'get', resource: 'persistentvolumeclaims', namespace: pod.namespace, server }, () =>
-      core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace: pod.namespace }),
+    const pvc = (await this.kube(
+      `pvc/${pod.namespace}/${claimName}`,
+      { verb: 'get', resource: 'persistentvolumeclaims', namespace: pod.namespace, server },
+      () => core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace: pod.namespace }),
     )) as V1PersistentVolumeClaim;
     const volumeName = pvc.spec?.volumeName ?? null;
     const pv = volumeName
-      ? ((await this.kube(`pv/${volumeName}`, { verb: 'get', resource: 'persistentvolumes', server }, () => core.readPersistentVolume({ name: volumeName }))) as V1PersistentVolume)
+      ? ((await this.kube(`pv/${volumeName}`, { verb: 'get', resource: 'persistentvolumes', server }, () =>
+          core.readPersistentVolume({ name: volumeName }),
+        )) as V1PersistentVolume)
       : undefined;
     return {
       claimName,
@@ -168,7 +199,14 @@ export class VolumeConfigSource {
       return (await this.kubeCache.get(key, load)) as T;
     } catch (err) {
       const body = toKubeError(err, ctx);
-      if (httpStatusOf(err) === 404) throw new SectionError(failed({ ...body, code: KubeErrors.API_NOT_FOUND.code, message: `${ctx.resource} ${key.split('/').pop()} not found${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}` }));
+      if (httpStatusOf(err) === 404)
+        throw new SectionError(
+          failed({
+            ...body,
+            code: KubeErrors.API_NOT_FOUND.code,
+            message: `${ctx.resource} ${key.split('/').pop()} not found${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}`,
+          }),
+        );
       this.logOnce.warn(`kube:${ctx.resource}:${body.code}`, { resource: ctx.resource, details: body.details }, body.message);
       throw new SectionError(failed(body));
     }

@@ -86,14 +86,28 @@ export class ResourceMonitor {
     const used = wallMs > 0 ? Math.max(0, Math.round((micros - previous.cpuMicros) / wallMs)) : 0;
     const limit = this.cpuLimitMillicores();
     const request = this.settings.cpuRequestMillicores ?? null;
-    return { usedMillicores: used, limitMillicores: limit, requestMillicores: request, percentOfLimit: pct(used, limit), percentOfRequest: pct(used, request), source };
+    return {
+      usedMillicores: used,
+      limitMillicores: limit,
+      requestMillicores: request,
+      percentOfLimit: pct(used, limit),
+      percentOfRequest: pct(used, request),
+      source,
+    };
   }
 
   sampleMemory(): StressMemoryUsage {
     const current = this.memoryCurrentBytes();
     const limit = this.memoryLimitBytes();
     const request = this.settings.memoryRequestBytes ?? null;
-    return { currentBytes: current, limitBytes: limit, requestBytes: request, percentOfLimit: pct(current, limit), percentOfRequest: pct(current, request), source: this.memorySource() };
+    return {
+      currentBytes: current,
+      limitBytes: limit,
+      requestBytes: request,
+      percentOfLimit: pct(current, limit),
+      percentOfRequest: pct(current, request),
+      source: this.memorySource(),
+    };
   }
 
   private pick(cgroupUsable: boolean): StressUsageSource {

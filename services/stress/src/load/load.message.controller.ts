@@ -22,7 +22,10 @@ export class LoadMessageController {
     if (!id.ok || !id.value) throw new DomainException(StressErrors.INVALID, id.ok ? 'loadId is required.' : id.error.message);
     const known = this.dispatcher.known(id.value);
     if (known) return { load: this.dispatcher.status(known)!, duplicate: true };
-    const checked = StressRules.checkLoad({ ...(request ?? {}) }, { maxDurationSeconds: this.config.STRESS_MAX_DURATION_SECONDS, maxMillicores: this.config.STRESS_MAX_LOAD_MILLICORES });
+    const checked = StressRules.checkLoad(
+      { ...(request ?? {}) },
+      { maxDurationSeconds: this.config.STRESS_MAX_DURATION_SECONDS, maxMillicores: this.config.STRESS_MAX_LOAD_MILLICORES },
+    );
     if (!checked.ok) throw new DomainException(StressErrors.INVALID, checked.error.message, { details: checked.error.details, fix: checked.error.fix });
     const running = this.dispatcher.status();
     if (running) {

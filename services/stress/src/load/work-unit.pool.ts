@@ -38,7 +38,11 @@ export class WorkUnitPool {
   private lastSampleAt = performance.now();
   private idleTimer?: NodeJS.Timeout;
   private closed = false;
-  private readonly units = counter('stress_work_units_total', 'Sustained-load work units this pod took, by outcome (executed, or dropped after waiting too long)', ['outcome']);
+  private readonly units = counter(
+    'stress_work_units_total',
+    'Sustained-load work units this pod took, by outcome (executed, or dropped after waiting too long)',
+    ['outcome'],
+  );
 
   constructor(private readonly options: WorkUnitPoolOptions) {}
 
@@ -97,7 +101,10 @@ export class WorkUnitPool {
     const free = this.slots.find((s) => !s.busy);
     if (free) return free;
     if (this.slots.length >= Math.max(1, this.options.threads())) return undefined;
-    const slot: Slot = { worker: new Worker(workerFile(__dirname, 'work-unit.worker'), { workerData: { nice: this.options.nice }, name: 'work-unit' }), busy: false };
+    const slot: Slot = {
+      worker: new Worker(workerFile(__dirname, 'work-unit.worker'), { workerData: { nice: this.options.nice }, name: 'work-unit' }),
+      busy: false,
+    };
     slot.worker.unref();
     slot.worker.on('message', () => {
       slot.busy = false;

@@ -12,7 +12,17 @@ describe('StressHpaSource', () => {
   beforeEach(async () => {
     server = await FakeKubeApiServer.start({
       objects: [
-        fx.horizontalPodAutoscaler({ name: 'eks-info-stress', minReplicas: 3, maxReplicas: 10, cpuTarget: 70, memoryTarget: 80, currentCpu: 140, currentMemory: 40, currentReplicas: 3, desiredReplicas: 6 }),
+        fx.horizontalPodAutoscaler({
+          name: 'eks-info-stress',
+          minReplicas: 3,
+          maxReplicas: 10,
+          cpuTarget: 70,
+          memoryTarget: 80,
+          currentCpu: 140,
+          currentMemory: 40,
+          currentReplicas: 3,
+          desiredReplicas: 6,
+        }),
         fx.horizontalPodAutoscaler({ name: 'eks-info-gateway', currentReplicas: 2 }),
       ],
     });
@@ -36,7 +46,15 @@ describe('StressHpaSource', () => {
     await waitFor(() => s.view().status === 'ok', { timeoutMs: 5000 });
     const view = s.view();
     if (view.status !== 'ok') throw new Error(view.message);
-    expect(view.data).toMatchObject({ name: 'eks-info-stress', namespace: 'demo', minReplicas: 3, maxReplicas: 10, currentReplicas: 3, desiredReplicas: 6, target: { kind: 'Deployment', name: 'eks-info-stress' } });
+    expect(view.data).toMatchObject({
+      name: 'eks-info-stress',
+      namespace: 'demo',
+      minReplicas: 3,
+      maxReplicas: 10,
+      currentReplicas: 3,
+      desiredReplicas: 6,
+      target: { kind: 'Deployment', name: 'eks-info-stress' },
+    });
     expect(view.data.metrics).toEqual([
       expect.objectContaining({ name: 'cpu', targetUtilization: 70, currentUtilization: 140 }),
       expect.objectContaining({ name: 'memory', targetUtilization: 80, currentUtilization: 40 }),
@@ -46,7 +64,17 @@ describe('StressHpaSource', () => {
     expect(s.readiness().ok).toBe(true);
 
     const lists = server.listCalls();
-    server.upsert(fx.horizontalPodAutoscaler({ name: 'eks-info-stress', minReplicas: 3, maxReplicas: 10, cpuTarget: 70, currentCpu: 300, currentReplicas: 6, desiredReplicas: 10 }));
+    server.upsert(
+      fx.horizontalPodAutoscaler({
+        name: 'eks-info-stress',
+        minReplicas: 3,
+        maxReplicas: 10,
+        cpuTarget: 70,
+        currentCpu: 300,
+        currentReplicas: 6,
+        desiredReplicas: 10,
+      }),
+    );
     await waitFor(() => s.view().status === 'ok' && (s.view() as { data: { currentReplicas: number } }).data.currentReplicas === 6, { timeoutMs: 5000 });
     const after = s.view();
     if (after.status !== 'ok') throw new Error(after.message);
@@ -63,7 +91,11 @@ describe('StressHpaSource', () => {
     await missing.stop();
 
     expect(start(undefined).view()).toMatchObject({ status: 'unavailable', code: StressErrors.NO_HPA.code });
-    const outside = new StressHpaSource({ access: loadKubeAccess({ KUBE_MODE: 'off', KUBECONFIG: undefined, WATCH_NAMESPACE: undefined }), name: 'eks-info-stress', watchdogSeconds: 60 });
+    const outside = new StressHpaSource({
+      access: loadKubeAccess({ KUBE_MODE: 'off', KUBECONFIG: undefined, WATCH_NAMESPACE: undefined }),
+      name: 'eks-info-stress',
+      watchdogSeconds: 60,
+    });
     outside.start();
     expect(outside.view()).toMatchObject({ status: 'unavailable', code: KubeErrors.NOT_IN_CLUSTER.code });
     expect(outside.readiness().ok).toBe(true);

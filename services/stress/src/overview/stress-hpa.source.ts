@@ -1,4 +1,15 @@
-import { type ErrorBody, KubeErrors, type Section, type StressHpaMetric, type StressHpaView, StressErrors, StressRules, failed, ok, unavailable } from '@eks-info/contracts';
+import {
+  type ErrorBody,
+  KubeErrors,
+  type Section,
+  type StressHpaMetric,
+  type StressHpaView,
+  StressErrors,
+  StressRules,
+  failed,
+  ok,
+  unavailable,
+} from '@eks-info/contracts';
 import { InformerHub, type KubeAccessResult, type ManagedInformer, type ResourceObjects } from '@eks-info/kube';
 import { type CheckResult, type Logger } from '@eks-info/platform';
 
@@ -50,7 +61,8 @@ export class StressHpaSource {
     const informer = this.informer;
     if (!informer) return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: 'The HPA informer has not started.' });
     if (informer.lastError && !informer.synced) return failed(informer.lastError);
-    if (!informer.synced) return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: `Still loading HorizontalPodAutoscaler ${name} from the API server.` });
+    if (!informer.synced)
+      return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: `Still loading HorizontalPodAutoscaler ${name} from the API server.` });
     const hpa = informer.get(name, access.access.namespace);
     if (!hpa) {
       return failed({
@@ -65,7 +77,8 @@ export class StressHpaSource {
 
   /** Readiness: fine outside a cluster or without an HPA; otherwise the informer must have listed. */
   readiness(): CheckResult {
-    if (!this.informer) return { ok: true, detail: this.options.access.ok ? 'no stress HPA configured' : (this.options.access as { error: ErrorBody }).error.message };
+    if (!this.informer)
+      return { ok: true, detail: this.options.access.ok ? 'no stress HPA configured' : (this.options.access as { error: ErrorBody }).error.message };
     if (this.informer.lastError) return { ok: false, detail: `${this.informer.name}: ${this.informer.lastError.message}` };
     return this.informer.synced ? { ok: true, detail: 'stress HPA informer synced' } : { ok: false, detail: `${this.informer.name}: not synced yet` };
   }

@@ -28,7 +28,12 @@ describe('StressTestsService', () => {
 
   beforeEach(() => {
     const config = { STRESS_MAX_DURATION_SECONDS: 600, STRESS_WORKER_NICE: 0, STRESS_MEMORY_HEADROOM_PERCENT: 20 } as StressConfig;
-    service = new StressTestsService(config, { service: 'stress', pod: 'stress-0', node: 'n1', namespace: 'demo', inKubernetes: false }, pino({ level: 'silent' }), fakeMonitor());
+    service = new StressTestsService(
+      config,
+      { service: 'stress', pod: 'stress-0', node: 'n1', namespace: 'demo', inKubernetes: false },
+      pino({ level: 'silent' }),
+      fakeMonitor(),
+    );
   });
 
   afterEach(() => service.stopAll('stopped'));
@@ -61,12 +66,19 @@ describe('StressTestsService', () => {
     const again = service.start({ testId: 'cpu-once', spec: { kind: 'cpu', durationSeconds: 30, intensity: 1, workers: 1 } });
     expect(again).toMatchObject({ duplicate: true, test: { id: 'cpu-once', startedAt: first.test.startedAt } });
     await service.stop('cpu-once');
-    expect(service.start({ testId: 'cpu-once', spec: { kind: 'cpu', durationSeconds: 30, intensity: 1 } })).toMatchObject({ duplicate: true, test: { state: 'stopped' } });
+    expect(service.start({ testId: 'cpu-once', spec: { kind: 'cpu', durationSeconds: 30, intensity: 1 } })).toMatchObject({
+      duplicate: true,
+      test: { state: 'stopped' },
+    });
   });
 
   it('refuses out-of-range values with the range, and a missing or malformed id', () => {
-    expect(refusal(() => service.start({ testId: 'cpu-x', spec: { kind: 'cpu', durationSeconds: 601, intensity: 5 } })).body.message).toBe('durationSeconds must be from 5 to 600 (got 601).');
-    expect(refusal(() => service.start({ testId: '../x', spec: { kind: 'cpu', durationSeconds: 30, intensity: 5 } })).body.code).toBe(StressErrors.INVALID.code);
+    expect(refusal(() => service.start({ testId: 'cpu-x', spec: { kind: 'cpu', durationSeconds: 601, intensity: 5 } })).body.message).toBe(
+      'durationSeconds must be from 5 to 600 (got 601).',
+    );
+    expect(refusal(() => service.start({ testId: '../x', spec: { kind: 'cpu', durationSeconds: 30, intensity: 5 } })).body.code).toBe(
+      StressErrors.INVALID.code,
+    );
     expect(refusal(() => service.start({ spec: { kind: 'cpu', durationSeconds: 30, intensity: 5 } } as never)).body.message).toBe('testId is required.');
     expect(service.active()).toBeNull();
   });
@@ -76,7 +88,14 @@ describe('StressTestsService', () => {
     const granted = test.memory!.targetMb;
     expect(granted).toBeGreaterThan(140);
     expect(granted).toBeLessThanOrEqual(155);
-    expect(test.adjustments).toEqual([{ field: 'targetMb', requested: 5000, applied: granted, reason: expect.stringMatching(/^memory limit 256 MiB − current \d+ MiB − headroom 20 % \(51 MiB\) leaves \d+ MiB$/) }]);
+    expect(test.adjustments).toEqual([
+      {
+        field: 'targetMb',
+        requested: 5000,
+        applied: granted,
+        reason: expect.stringMatching(/^memory limit 256 MiB − current \d+ MiB − headroom 20 % \(51 MiB\) leaves \d+ MiB$/),
+      },
+    ]);
     for (let i = 0; i < 100 && service.active()?.memory?.allocating; i++) await new Promise((r) => setTimeout(r, 20));
     expect(service.active()?.memory).toMatchObject({ allocatedMb: granted, allocating: false });
     const stopped = await service.stop('mem-cap');

@@ -32,7 +32,15 @@ interface RunningTest {
   adjustments: StressAdjustment[];
   timer?: NodeJS.Timeout;
   cpu?: { burn: CpuBurn; workers: number; intensity: number };
-  memory?: { ballast: MemoryBallast; targetMb: number; allocating: boolean; abort: AbortController; heldMb: number; reclaimedMb: number | null; reclaimMs: number | null };
+  memory?: {
+    ballast: MemoryBallast;
+    targetMb: number;
+    allocating: boolean;
+    abort: AbortController;
+    heldMb: number;
+    reclaimedMb: number | null;
+    reclaimMs: number | null;
+  };
 }
 
 const metrics = {
@@ -72,14 +80,27 @@ export class StressTestsService {
     if (!checked.ok) throw new DomainException(StressErrors.INVALID, checked.error.message, { details: checked.error.details, fix: checked.error.fix });
     if (this.current) {
       const c = this.status(this.current);
-      throw new DomainException(StressErrors.CONFLICT, `Pod ${this.identity.pod} is already running test ${c.id} (${c.kind}, ${Math.max(0, Math.round(c.durationSeconds - c.elapsedSeconds))} s left).`, {
-        details: `one test per pod at a time; running: ${c.id}`,
-        fix: `Stop test ${c.id} first (DELETE /api/v1/stress/tests/${c.id}) or wait until it ends.`,
-      });
+      throw new DomainException(
+        StressErrors.CONFLICT,
+        `Pod ${this.identity.pod} is already running test ${c.id} (${c.kind}, ${Math.max(0, Math.round(c.durationSeconds - c.elapsedSeconds))} s left).`,
+        {
+          details: `one test per pod at a time; running: ${c.id}`,
+          fix: `Stop test ${c.id} first (DELETE /api/v1/stress/tests/${c.id}) or wait until it ends.`,
+        },
+      );
     }
     const spec = checked.value;
     const now = Date.now();
-    const test: RunningTest = { id: id.value, spec, startedAt: now, endsAt: now + spec.durationSeconds * 1000, finishedAt: null, state: 'running', endReason: null, adjustments: [] };
+    const test: RunningTest = {
+      id: id.value,
+      spec,
+      startedAt: now,
+      endsAt: now + spec.durationSeconds * 1000,
+      finishedAt: null,
+      state: 'running',
+      endReason: null,
+      adjustments: [],
+    };
     if (spec.kind === 'cpu') this.startCpu(test, spec);
     else this.startMemory(test, spec);
     this.current = test;
@@ -155,7 +176,8 @@ export class StressTestsService {
         field: 'workers',
         requested,
         applied: workers,
-        reason: limit !== null ? `the CPU limit is ${limit}m: at most ceil(limit) = ${max} worker${max === 1 ? '' : 's'}` : `this process may run on ${max} cores`,
+        reason:
+          limit !== null ? `the CPU limit is ${limit}m: at most ceil(limit) = ${max} worker${max === 1 ? '' : 's'}` : `this process may run on ${max} cores`,
       });
     }
     const burn = new CpuBurn(workers, spec.intensity, {
@@ -175,13 +197,22 @@ export class StressTestsService {
     const headroom = this.config.STRESS_MEMORY_HEADROOM_PERCENT;
     const limit = this.monitor.memoryLimitBytes();
     if (availableMb < 1) {
-      throw new DomainException(StressErrors.NO_HEADROOM, `Pod ${this.identity.pod} has no memory to spare: ${describeCap(limit, this.monitor.memoryCurrentBytes(), headroom, 0)}.`, {
-        fix: 'Wait for the pod\'s memory to fall, or give the stress pods a higher memory limit (stress.resources.limits.memory).',
-      });
+      throw new DomainException(
+        StressErrors.NO_HEADROOM,
+        `Pod ${this.identity.pod} has no memory to spare: ${describeCap(limit, this.monitor.memoryCurrentBytes(), headroom, 0)}.`,
+        {
+          fix: "Wait for the pod's memory to fall, or give the stress pods a higher memory limit (stress.resources.limits.memory).",
+        },
+      );
     }
     const targetMb = Math.min(spec.targetMb, availableMb);
     if (targetMb < spec.targetMb) {
-      test.adjustments.push({ field: 'targetMb', requested: spec.targetMb, applied: targetMb, reason: describeCap(limit, this.monitor.memoryCurrentBytes(), headroom, availableMb) });
+      test.adjustments.push({
+        field: 'targetMb',
+        requested: spec.targetMb,
+        applied: targetMb,
+        reason: describeCap(limit, this.monitor.memoryCurrentBytes(), headroom, availableMb),
+      });
     }
     const ballast = new MemoryBallast();
     const abort = new AbortController();
@@ -189,8 +220,7 @@ export class StressTestsService {
     // The live check keeps half the headroom as a floor, so the fill cannot overshoot the cap
     // when memory grows elsewhere meanwhile.
     const floor = limit !== null ? (limit * headroom) / 200 : 0;
-    const mayGrow = (bytes: number) =>
-      limit !== null ? limit - this.monitor.memoryCurrentBytes() - bytes >= floor : process.availableMemory() - bytes >= 0;
+    const mayGrow = (bytes: number) => (limit !== null ? limit - this.monitor.memoryCurrentBytes() - bytes >= floor : process.availableMemory() - bytes >= 0);
     void ballast
       .fill(targetMb * MiB, mayGrow, abort.signal)
       .then((outcome) => {
@@ -198,7 +228,12 @@ export class StressTestsService {
         this.memoryGauge.set(ballast.allocatedBytes);
         if (outcome === 'headroom') {
           const applied = Math.floor(ballast.allocatedBytes / MiB);
-          test.adjustments.push({ field: 'targetMb', requested: targetMb, applied, reason: 'memory grew elsewhere in the pod while filling: stopped before the headroom' });
+          test.adjustments.push({
+            field: 'targetMb',
+            requested: targetMb,
+            applied,
+            reason: 'memory grew elsewhere in the pod while filling: stopped before the headroom',
+          });
         }
       })
       .catch((err: Error) => {

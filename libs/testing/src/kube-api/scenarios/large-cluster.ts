@@ -26,7 +26,16 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
   const objects: KubeObject[] = [];
   for (let i = 0; i < o.nodes; i++) {
     objects.push(
-      fx.node({ name: nodeName(i), instanceType: i % 4 === 3 ? 'c7g.2xlarge' : 'm7g.2xlarge', zone: zones[i % 3], cpuCores: 8, memoryGi: 32, maxPods: 58, capacityType: i % 4 === 3 ? 'SPOT' : 'ON_DEMAND', createdAt: created }),
+      fx.node({
+        name: nodeName(i),
+        instanceType: i % 4 === 3 ? 'c7g.2xlarge' : 'm7g.2xlarge',
+        zone: zones[i % 3],
+        cpuCores: 8,
+        memoryGi: 32,
+        maxPods: 58,
+        capacityType: i % 4 === 3 ? 'SPOT' : 'ON_DEMAND',
+        createdAt: created,
+      }),
       fx.nodeMetrics({ name: nodeName(i), cpuMillis: 2000 + (i % 7) * 500, memoryBytes: (8 + (i % 5) * 2) * 2 ** 30 }),
     );
   }
@@ -53,7 +62,16 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
   objects.push(
     fx.deployment({ name: 'web', namespace: ns, replicas: appPods, readyReplicas: appPods - pending, createdAt: created }),
     fx.replicaSet({ name: 'web-5d8c7b9f4', namespace: ns, deployment: 'web', replicas: appPods, createdAt: created }),
-    fx.horizontalPodAutoscaler({ name: 'web', namespace: ns, minReplicas: 10, maxReplicas: appPods * 2, cpuTarget: 60, currentCpu: 72, currentReplicas: appPods, desiredReplicas: appPods }),
+    fx.horizontalPodAutoscaler({
+      name: 'web',
+      namespace: ns,
+      minReplicas: 10,
+      maxReplicas: appPods * 2,
+      cpuTarget: 60,
+      currentCpu: 72,
+      currentReplicas: appPods,
+      desiredReplicas: appPods,
+    }),
   );
   return objects;
 }

@@ -84,7 +84,9 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
   const rs = 'stress-6d5f7c8b9';
   const owner = { kind: 'ReplicaSet', name: rs };
   const labels = { app: 'stress', 'pod-template-hash': '6d5f7c8b9' };
-  const containers = [{ name: 'stress', image: 'public.ecr.aws/eks-info/app:1.0.0', requests: { cpu: STRESS_CPU, memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }];
+  const containers = [
+    { name: 'stress', image: 'public.ecr.aws/eks-info/app:1.0.0', requests: { cpu: STRESS_CPU, memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+  ];
   const podC = `stress-6d5f7c8b9-${suffix(`c${cycle}`)}`;
   const podD = `stress-6d5f7c8b9-${suffix(`d${cycle}`)}`;
   const newNode = `ip-10-0-4-${40 + (cycle % 200)}.eu-west-1.compute.internal`;
@@ -95,18 +97,47 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
   // ---- objects ------------------------------------------------------------------------------
 
   /** A stress pod in one of its states, with the transition times of that state. */
-  function stressPod(name: string, s: { created: number; pendingAt?: number; scheduledAt?: number; node?: string; readyAt?: number; deletingAt?: number }): KubeObject {
+  function stressPod(
+    name: string,
+    s: { created: number; pendingAt?: number; scheduledAt?: number; node?: string; readyAt?: number; deletingAt?: number },
+  ): KubeObject {
     const created = at(s.created);
-    const base = fx.pod({ name, namespace: ns, node: s.node, phase: s.readyAt !== undefined ? 'Running' : 'Pending', containers, labels, owner, createdAt: created });
+    const base = fx.pod({
+      name,
+      namespace: ns,
+      node: s.node,
+      phase: s.readyAt !== undefined ? 'Running' : 'Pending',
+      containers,
+      labels,
+      owner,
+      createdAt: created,
+    });
     const status = base.status as Record<string, unknown>;
     const conditions: Array<Record<string, unknown>> = [];
     if (s.scheduledAt !== undefined) {
       const ready = s.readyAt !== undefined;
       conditions.push(
-        { type: 'PodReadyToStartContainers', status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at(ready ? s.readyAt! : s.scheduledAt) },
+        {
+          type: 'PodReadyToStartContainers',
+          status: ready ? 'True' : 'False',
+          lastProbeTime: null,
+          lastTransitionTime: at(ready ? s.readyAt! : s.scheduledAt),
+        },
         { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: at(s.scheduledAt) },
-        { type: 'Ready', status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at(ready ? s.readyAt! : s.scheduledAt), ...(ready ? {} : { reason: 'ContainersNotReady', message: 'containers with unready status: [stress]' }) },
-        { type: 'ContainersReady', status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at(ready ? s.readyAt! : s.scheduledAt), ...(ready ? {} : { reason: 'ContainersNotReady' }) },
+        {
+          type: 'Ready',
+          status: ready ? 'True' : 'False',
+          lastProbeTime: null,
+          lastTransitionTime: at(ready ? s.readyAt! : s.scheduledAt),
+          ...(ready ? {} : { reason: 'ContainersNotReady', message: 'containers with unready status: [stress]' }),
+        },
+        {
+          type: 'ContainersReady',
+          status: ready ? 'True' : 'False',
+          lastProbeTime: null,
+          lastTransitionTime: at(ready ? s.readyAt! : s.scheduledAt),
+          ...(ready ? {} : { reason: 'ContainersNotReady' }),
+        },
         { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: at(s.scheduledAt) },
       );
       if (ready) {
@@ -114,7 +145,14 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
         status.startTime = at(s.scheduledAt);
       }
     } else if (s.pendingAt !== undefined) {
-      conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: fx.DEFAULT_UNSCHEDULABLE, lastProbeTime: null, lastTransitionTime: at(s.pendingAt) });
+      conditions.push({
+        type: 'PodScheduled',
+        status: 'False',
+        reason: 'Unschedulable',
+        message: fx.DEFAULT_UNSCHEDULABLE,
+        lastProbeTime: null,
+        lastTransitionTime: at(s.pendingAt),
+      });
     }
     status.conditions = conditions;
     if (s.deletingAt !== undefined) Object.assign(base.metadata, { deletionTimestamp: at(s.deletingAt), deletionGracePeriodSeconds: 30 });
@@ -131,20 +169,44 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
 
   /** The stress HPA with a given status: utilisation, replicas, last scale and its conditions. */
   function hpa(s: { cpu: number; current: number; desired: number; lastScale?: number; able: [string, string, number] }): KubeObject {
-    const obj = fx.horizontalPodAutoscaler({ name: 'stress', namespace: ns, target: { kind: 'Deployment', name: 'stress' }, minReplicas: 2, maxReplicas: 6, cpuTarget: 60, scaleDownStabilizationSeconds: seconds(300) });
+    const obj = fx.horizontalPodAutoscaler({
+      name: 'stress',
+      namespace: ns,
+      target: { kind: 'Deployment', name: 'stress' },
+      minReplicas: 2,
+      maxReplicas: 6,
+      cpuTarget: 60,
+      scaleDownStabilizationSeconds: seconds(300),
+    });
     Object.assign(obj.metadata, { creationTimestamp: longAgo });
-    const spec = obj.spec as { behavior: { scaleUp: { policies: Array<{ periodSeconds: number }> }; scaleDown: { policies: Array<{ periodSeconds: number }> } } };
+    const spec = obj.spec as {
+      behavior: { scaleUp: { policies: Array<{ periodSeconds: number }> }; scaleDown: { policies: Array<{ periodSeconds: number }> } };
+    };
     for (const p of [...spec.behavior.scaleUp.policies, ...spec.behavior.scaleDown.policies]) p.periodSeconds = Math.max(1, seconds(15));
     const [ableReason, ableMessage, ableSince] = s.able;
     obj.status = {
       currentReplicas: s.current,
       desiredReplicas: s.desired,
       ...(s.lastScale !== undefined ? { lastScaleTime: at(s.lastScale) } : { lastScaleTime: longAgo }),
-      currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: s.cpu, averageValue: `${Math.round((s.cpu / 100) * 800)}m` } } }],
+      currentMetrics: [
+        { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: s.cpu, averageValue: `${Math.round((s.cpu / 100) * 800)}m` } } },
+      ],
       conditions: [
         { type: 'AbleToScale', status: 'True', reason: ableReason, message: ableMessage, lastTransitionTime: at(ableSince) },
-        { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)', lastTransitionTime: longAgo },
-        { type: 'ScalingLimited', status: 'False', reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range', lastTransitionTime: longAgo },
+        {
+          type: 'ScalingActive',
+          status: 'True',
+          reason: 'ValidMetricFound',
+          message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)',
+          lastTransitionTime: longAgo,
+        },
+        {
+          type: 'ScalingLimited',
+          status: 'False',
+          reason: 'DesiredWithinRange',
+          message: 'the desired count is within the acceptable range',
+          lastTransitionTime: longAgo,
+        },
       ],
     };
     return obj;
@@ -192,10 +254,24 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       `    candidates: ${s.candidates}`,
       '',
     ].join('\n');
-    return fx.configMap({ name: 'cluster-autoscaler-status', namespace: 'kube-system', data: { status }, annotations: { 'cluster-autoscaler.kubernetes.io/last-updated': when } });
+    return fx.configMap({
+      name: 'cluster-autoscaler-status',
+      namespace: 'kube-system',
+      data: { status },
+      annotations: { 'cluster-autoscaler.kubernetes.io/last-updated': when },
+    });
   }
 
-  const event = (o: { name: string; reason: string; message: string; involved: { kind: string; name: string; namespace?: string }; namespace: string; at: number; source: string; type?: 'Normal' | 'Warning' }) =>
+  const event = (o: {
+    name: string;
+    reason: string;
+    message: string;
+    involved: { kind: string; name: string; namespace?: string };
+    namespace: string;
+    at: number;
+    source: string;
+    type?: 'Normal' | 'Warning';
+  }) =>
     fx.event({
       name: `${o.name}.${hex(`${o.reason}${cycle}${o.at}`, 16)}`,
       namespace: o.namespace,
@@ -221,7 +297,16 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
   const baseline: KubeObject[] = [
     nodeFixture(nodes[0], 'eu-west-1a', longAgo),
     nodeFixture(nodes[1], 'eu-west-1b', longAgo),
-    fx.node({ name: nodes[2], instanceType: 'm7g.large', zone: 'eu-west-1c', cpuCores: 2, memoryGi: 8, nodegroup: 'default', capacityType: 'SPOT', createdAt: longAgo }),
+    fx.node({
+      name: nodes[2],
+      instanceType: 'm7g.large',
+      zone: 'eu-west-1c',
+      cpuCores: 2,
+      memoryGi: 8,
+      nodegroup: 'default',
+      capacityType: 'SPOT',
+      createdAt: longAgo,
+    }),
     ...nodes.flatMap((n, i) => [
       systemPod(`aws-node-${suffix(`aws${i}`)}`, n, '25m', 'kube-system', { kind: 'DaemonSet', name: 'aws-node' }),
       systemPod(`kube-proxy-${suffix(`proxy${i}`)}`, n, '100m', 'kube-system', { kind: 'DaemonSet', name: 'kube-proxy' }),
@@ -234,8 +319,18 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
     appPod('scaling-monitor-6b7c8d9f5-t7v4x', nodes[2], '100m', { kind: 'ReplicaSet', name: 'scaling-monitor-6b7c8d9f5' }),
     appPod('storage-0', nodes[2], '250m', { kind: 'StatefulSet', name: 'storage' }),
     appPod('nats-0', nodes[2], '250m', { kind: 'StatefulSet', name: 'nats' }),
-    stressPod(`stress-6d5f7c8b9-${suffix('a')}`, { created: -3 * 86_400 / scale, scheduledAt: -3 * 86_400 / scale, node: nodes[0], readyAt: -3 * 86_400 / scale }),
-    stressPod(`stress-6d5f7c8b9-${suffix('b')}`, { created: -3 * 86_400 / scale, scheduledAt: -3 * 86_400 / scale, node: nodes[1], readyAt: -3 * 86_400 / scale }),
+    stressPod(`stress-6d5f7c8b9-${suffix('a')}`, {
+      created: (-3 * 86_400) / scale,
+      scheduledAt: (-3 * 86_400) / scale,
+      node: nodes[0],
+      readyAt: (-3 * 86_400) / scale,
+    }),
+    stressPod(`stress-6d5f7c8b9-${suffix('b')}`, {
+      created: (-3 * 86_400) / scale,
+      scheduledAt: (-3 * 86_400) / scale,
+      node: nodes[1],
+      readyAt: (-3 * 86_400) / scale,
+    }),
     fx.deployment({ name: 'gateway', namespace: ns, replicas: 2, createdAt: longAgo }),
     fx.replicaSet({ name: 'gateway-7c9f8d6b5d', namespace: ns, deployment: 'gateway', replicas: 2, createdAt: longAgo }),
     fx.deployment({ name: 'environment', namespace: ns, replicas: 1, createdAt: longAgo }),
@@ -268,9 +363,27 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       at: 30,
       description: 'the HPA decides on 4 replicas: ceil(2 × 115 / 60) = 4',
       apply: (s) => {
-        s.upsert(hpa({ cpu: 115, current: 2, desired: 4, lastScale: 30, able: ['SucceededRescale', 'the HPA controller was able to update the target scale to 4', 30] }));
+        s.upsert(
+          hpa({
+            cpu: 115,
+            current: 2,
+            desired: 4,
+            lastScale: 30,
+            able: ['SucceededRescale', 'the HPA controller was able to update the target scale to 4', 30],
+          }),
+        );
         s.upsert(deployment(4, 2));
-        s.upsert(event({ name: 'stress', namespace: ns, reason: 'SuccessfulRescale', message: 'New size: 4; reason: cpu resource utilization (percentage of request) above target', involved: { kind: 'HorizontalPodAutoscaler', name: 'stress', namespace: ns }, at: 30, source: 'horizontal-pod-autoscaler' }));
+        s.upsert(
+          event({
+            name: 'stress',
+            namespace: ns,
+            reason: 'SuccessfulRescale',
+            message: 'New size: 4; reason: cpu resource utilization (percentage of request) above target',
+            involved: { kind: 'HorizontalPodAutoscaler', name: 'stress', namespace: ns },
+            at: 30,
+            source: 'horizontal-pod-autoscaler',
+          }),
+        );
       },
     },
     {
@@ -292,8 +405,24 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       description: 'the Cluster Autoscaler grows the node group from 3 to 4',
       apply: (s) => {
         s.upsert(
-          event({ name: podD, namespace: ns, reason: 'TriggeredScaleUp', message: `pod triggered scale-up: [{${NODE_GROUP} 3->4 (max: 6)}]`, involved: { kind: 'Pod', name: podD, namespace: ns }, at: 33, source: 'cluster-autoscaler' }),
-          event({ name: 'cluster-autoscaler-status', namespace: 'kube-system', reason: 'ScaledUpGroup', message: `Scale-up: setting group ${NODE_GROUP} size to 4 instead of 3 (max: 6)`, involved: { kind: 'ConfigMap', name: 'cluster-autoscaler-status', namespace: 'kube-system' }, at: 33, source: 'cluster-autoscaler' }),
+          event({
+            name: podD,
+            namespace: ns,
+            reason: 'TriggeredScaleUp',
+            message: `pod triggered scale-up: [{${NODE_GROUP} 3->4 (max: 6)}]`,
+            involved: { kind: 'Pod', name: podD, namespace: ns },
+            at: 33,
+            source: 'cluster-autoscaler',
+          }),
+          event({
+            name: 'cluster-autoscaler-status',
+            namespace: 'kube-system',
+            reason: 'ScaledUpGroup',
+            message: `Scale-up: setting group ${NODE_GROUP} size to 4 instead of 3 (max: 6)`,
+            involved: { kind: 'ConfigMap', name: 'cluster-autoscaler-status', namespace: 'kube-system' },
+            at: 33,
+            source: 'cluster-autoscaler',
+          }),
           autoscalerStatus({ ready: 3, target: 4, scaleUp: 'InProgress', scaleDown: 'NoCandidates', candidates: 0, time: 33 }),
         );
       },
@@ -318,8 +447,13 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       description: 'the new node is Ready',
       apply: (s) => {
         const n = nodeFixture(newNode, 'eu-west-1a', at(75), true);
-        for (const c of ((n.status as Record<string, unknown>).conditions as Array<Record<string, unknown>>)) if (c.type === 'Ready') Object.assign(c, { lastTransitionTime: at(120), lastHeartbeatTime: at(120) });
-        s.upsert(n, nodeMetrics(newNode, 120), autoscalerStatus({ ready: 4, target: 4, scaleUp: 'InProgress', scaleDown: 'NoCandidates', candidates: 0, time: 120 }));
+        for (const c of (n.status as Record<string, unknown>).conditions as Array<Record<string, unknown>>)
+          if (c.type === 'Ready') Object.assign(c, { lastTransitionTime: at(120), lastHeartbeatTime: at(120) });
+        s.upsert(
+          n,
+          nodeMetrics(newNode, 120),
+          autoscalerStatus({ ready: 4, target: 4, scaleUp: 'InProgress', scaleDown: 'NoCandidates', candidates: 0, time: 120 }),
+        );
       },
     },
     {
@@ -345,16 +479,42 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       apply: (s) => {
         s.upsert(stressMetrics(stressA, 150), stressMetrics(stressB, 150), stressMetrics(podC, 150), stressMetrics(podD, 150));
         s.upsert(nodeMetrics(nodes[0], 700), nodeMetrics(nodes[1], 690), nodeMetrics(nodes[2], 520), nodeMetrics(newNode, 260));
-        s.upsert(hpa({ cpu: 19, current: 4, desired: 4, lastScale: 30, able: ['ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation', 160] }));
+        s.upsert(
+          hpa({
+            cpu: 19,
+            current: 4,
+            desired: 4,
+            lastScale: 30,
+            able: ['ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation', 160],
+          }),
+        );
       },
     },
     {
       at: 460,
       description: 'the window has passed: the HPA scales down to 2',
       apply: (s) => {
-        s.upsert(hpa({ cpu: 19, current: 4, desired: 2, lastScale: 460, able: ['SucceededRescale', 'the HPA controller was able to update the target scale to 2', 460] }));
+        s.upsert(
+          hpa({
+            cpu: 19,
+            current: 4,
+            desired: 2,
+            lastScale: 460,
+            able: ['SucceededRescale', 'the HPA controller was able to update the target scale to 2', 460],
+          }),
+        );
         s.upsert(deployment(2, 4));
-        s.upsert(event({ name: 'stress', namespace: ns, reason: 'SuccessfulRescale', message: 'New size: 2; reason: All metrics below target', involved: { kind: 'HorizontalPodAutoscaler', name: 'stress', namespace: ns }, at: 460, source: 'horizontal-pod-autoscaler' }));
+        s.upsert(
+          event({
+            name: 'stress',
+            namespace: ns,
+            reason: 'SuccessfulRescale',
+            message: 'New size: 2; reason: All metrics below target',
+            involved: { kind: 'HorizontalPodAutoscaler', name: 'stress', namespace: ns },
+            at: 460,
+            source: 'horizontal-pod-autoscaler',
+          }),
+        );
       },
     },
     {
@@ -375,7 +535,10 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
         s.remove(`pods/${ns}/${podD}`);
         s.remove(`PodMetrics/${ns}/${podC}`);
         s.remove(`PodMetrics/${ns}/${podD}`);
-        s.upsert(deployment(2, 2), hpa({ cpu: 21, current: 2, desired: 2, lastScale: 460, able: ['ReadyForNewScale', 'recommended size matches current size', 490] }));
+        s.upsert(
+          deployment(2, 2),
+          hpa({ cpu: 21, current: 2, desired: 2, lastScale: 460, able: ['ReadyForNewScale', 'recommended size matches current size', 490] }),
+        );
         s.upsert(stressMetrics(stressA, 170), stressMetrics(stressB, 165), nodeMetrics(nodes[2], 420), nodeMetrics(newNode, 90));
       },
     },
@@ -391,11 +554,25 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       description: 'the Cluster Autoscaler removes the node',
       apply: (s) => {
         const n = nodeFixture(newNode, 'eu-west-1a', at(75), true);
-        for (const c of ((n.status as Record<string, unknown>).conditions as Array<Record<string, unknown>>)) if (c.type === 'Ready') Object.assign(c, { lastTransitionTime: at(120) });
+        for (const c of (n.status as Record<string, unknown>).conditions as Array<Record<string, unknown>>)
+          if (c.type === 'Ready') Object.assign(c, { lastTransitionTime: at(120) });
         Object.assign(n.metadata, { deletionTimestamp: at(560) });
-        Object.assign(n.spec as object, { unschedulable: true, taints: [{ key: 'ToBeDeletedByClusterAutoscaler', value: String(Math.floor(Date.parse(at(560)) / 1000)), effect: 'NoSchedule' }] });
+        Object.assign(n.spec as object, {
+          unschedulable: true,
+          taints: [{ key: 'ToBeDeletedByClusterAutoscaler', value: String(Math.floor(Date.parse(at(560)) / 1000)), effect: 'NoSchedule' }],
+        });
         s.upsert(n);
-        s.upsert(event({ name: newNode, namespace: 'default', reason: 'ScaleDown', message: 'node removed by cluster autoscaler', involved: { kind: 'Node', name: newNode }, at: 560, source: 'cluster-autoscaler' }));
+        s.upsert(
+          event({
+            name: newNode,
+            namespace: 'default',
+            reason: 'ScaleDown',
+            message: 'node removed by cluster autoscaler',
+            involved: { kind: 'Node', name: newNode },
+            at: 560,
+            source: 'cluster-autoscaler',
+          }),
+        );
       },
     },
     {
