@@ -49,7 +49,10 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['**/*.spec.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'], rules: { ...boundaries(true), 'no-console': 'off' } },
+  {
+    files: ['**/*.spec.ts', '*/test/**/*.ts', 'services/*/test/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: { ...boundaries(true), 'no-console': 'off' },
+  },
   // The single-process entry composes the gateway and services (apps); nothing imports it.
   { files: ['local/**/*.ts'], rules: boundaries(false, ['@eks-info/gateway', '@eks-info/service-*']) },
   {

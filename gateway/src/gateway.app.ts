@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,8 +13,6 @@ import Handlebars from 'handlebars';
 import helmet from 'helmet';
 import { CommonErrors } from '@eks-info/contracts';
 import {
-  type CommonConfig,
-  type ConfigOf,
   type Identity,
   NestPinoLogger,
   PlatformModule,
@@ -25,7 +23,7 @@ import {
   startProcessMetrics,
 } from '@eks-info/platform';
 import { GatewayModule } from './gateway.module';
-import type { gatewayConfig } from './gateway.config';
+import type { GatewayConfig } from './gateway.config';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { installAccessEvents } from './http/access-events';
@@ -35,10 +33,14 @@ import { SAFE_METHODS, installMutationGuard } from './security/mutation-guard';
 import { registerHelpers } from './views/helpers';
 import { ViewRenderer } from './views/view-renderer';
 
-export type GatewayConfig = ConfigOf<typeof gatewayConfig> & CommonConfig;
-
+/** Templates are named from the source root: `views/…` (layout, partials) and `<area>/views/…`. */
+export const TEMPLATES_DIR = __dirname;
 export const VIEWS_DIR = path.join(__dirname, 'views');
 export const PUBLIC_DIR = path.join(__dirname, 'public');
+/** Browser code lives with its feature (`<area>/assets/`) and is served under /static/js/. */
+export const AREA_ASSET_DIRS = ['environment', 'storage', 'stress', 'scaling']
+  .map((area) => path.join(__dirname, area, 'assets'))
+  .filter((dir) => existsSync(dir));
 
 @Module({})
 class GatewayRootModule {}
@@ -92,7 +94,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
       module: GatewayRootModule,
       imports: [
         PlatformModule.forRoot({ identity, runtime, config, managementRoutes: true }),
-        ViewsModule.forRoot(new ViewRenderer(hbs, VIEWS_DIR)),
+        ViewsModule.forRoot(new ViewRenderer(hbs, TEMPLATES_DIR)),
         GatewayModule,
         ...(options.modules ?? []),
       ],
@@ -159,12 +161,13 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
   installAccessEvents(fastify, runtime.bus, identity);
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h', decorateReply: false });
+  await app.register(fastifyStatic, { root: [path.join(PUBLIC_DIR, 'js'), ...AREA_ASSET_DIRS], prefix: '/static/js/', maxAge: '1h', decorateReply: false });
   // Vendored browser libraries come from node_modules inside the image: no CDN, works offline.
   await app.register(fastifyStatic, { root: path.dirname(require.resolve('chart.js')), prefix: '/static/vendor/chartjs/', maxAge: '1d', decorateReply: false });
   app.setViewEngine({
     engine: { handlebars: hbs },
-    templates: VIEWS_DIR,
-    layout: 'layouts/main.hbs',
+    templates: TEMPLATES_DIR,
+    layout: 'views/layouts/main.hbs',
     includeViewExtension: false,
     production: process.env.NODE_ENV !== 'development',
   });

@@ -1,4 +1,4 @@
-import { type ConfigRule, v } from '@eks-info/platform';
+import { type ConfigRule, v, type CommonConfig, type ConfigOf } from '@eks-info/platform';
 
 /** Variables of the gateway process (on top of the common ones). */
 export const gatewayConfig = {
@@ -38,3 +38,6 @@ export const gatewayConfigRules: ConfigRule<typeof gatewayConfig>[] = [
         ]
       : [],
 ];
+
+/** The validated configuration of this component: its own variables and the common ones. */
+export type GatewayConfig = ConfigOf<typeof gatewayConfig> & CommonConfig;

@@ -1,24 +1,13 @@
 import { Module } from '@nestjs/common';
-import { EnvironmentApiModule } from './api/environment/environment.api.module';
-import { ScalingApiModule } from './api/scaling/scaling.api.module';
-import { StorageApiModule } from './api/storage/storage.api.module';
-import { StressApiModule } from './api/stress/stress.api.module';
-import { EnvironmentPagesModule } from './pages/environment/environment.pages.module';
-import { ScalingPagesModule } from './pages/scaling/scaling.pages.module';
-import { StoragePagesModule } from './pages/storage/storage.pages.module';
-import { StressPagesModule } from './pages/stress/stress.pages.module';
+import { EnvironmentModule } from './environment/environment.module';
+import { ScalingModule } from './scaling/scaling.module';
+import { StorageModule } from './storage/storage.module';
+import { StressModule } from './stress/stress.module';
 
-/** One pages module (pages/<area>) and one API module (api/<area>) per area. */
-@Module({
-  imports: [
-    EnvironmentPagesModule,
-    EnvironmentApiModule,
-    StoragePagesModule,
-    StorageApiModule,
-    StressPagesModule,
-    StressApiModule,
-    ScalingPagesModule,
-    ScalingApiModule,
-  ],
-})
+/**
+ * One feature module per area (`<area>/`): its pages, JSON API, live streams, views and browser
+ * code side by side. Cross-cutting parts sit beside them: `http/`, `security/`, `views/` (layout,
+ * partials, helpers) and `public/` (styles and the shared browser script).
+ */
+@Module({ imports: [EnvironmentModule, StorageModule, StressModule, ScalingModule] })
 export class GatewayModule {}

@@ -4,7 +4,7 @@
  */
 import { AccessEvents, type AccessRecord } from '@eks-info/contracts';
 import type { ErrorEnvelope } from './http/error-envelope';
-import { FakeEnvironmentHandlers, type GatewayHarness, startGateway } from './testing/gateway-harness';
+import { FakeEnvironmentHandlers, type GatewayHarness, startGateway } from '../test/gateway-harness';
 
 /** The JSON body of a response (an error envelope, or a reply with extra fields). */
 const json = (res: Response) => res.json() as Promise<ErrorEnvelope & Record<string, unknown>>;

@@ -1,3 +1,3 @@
 // What the single-process entry (local/) composes; nothing else imports the gateway.
-export { createGatewayApp, type GatewayConfig } from './gateway.app';
-export { gatewayConfig, gatewayConfigRules } from './gateway.config';
+export { createGatewayApp } from './gateway.app';
+export { type GatewayConfig, gatewayConfig, gatewayConfigRules } from './gateway.config';

@@ -4,7 +4,7 @@ import '@fastify/view'; // reply.view()
 import type { Logger } from 'pino';
 import { CommonErrors, type ErrorBody, isErrorBody, statusForCode } from '@eks-info/contracts';
 import { LogOnce, RpcError } from '@eks-info/platform';
-import { navigationFor } from '../pages/navigation';
+import { navigationFor } from '../views/navigation';
 import { envelope } from './error-envelope';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -80,7 +80,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       void reply
         .code(status)
         .type('text/html; charset=utf-8')
-        .view('pages/error', {
+        .view('views/error', {
           layout: { title: `${status} ${body.code}`, active: '', nav: navigationFor(''), servedBy: [], requestId: request.id },
           status,
           error: body,

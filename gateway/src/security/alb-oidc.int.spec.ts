@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
-import { type GatewayHarness, startGateway } from '../testing/gateway-harness';
+import { type GatewayHarness, startGateway } from '../../test/gateway-harness';
 
 const ALB = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/eks-info/50dc6c495c0c9188';
 const OTHER_ALB = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/other/1111111111111111';

@@ -12,13 +12,12 @@ describe('awsConfigSpec', () => {
       IMDS_MODE: 'auto',
       IMDS_ENDPOINT: 'http://169.254.169.254',
       IMDS_TIMEOUT_MS: 1000,
-      VPC_ID: undefined,
     });
     for (const spec of Object.values(awsConfigSpec)) expect(spec.description.length).toBeGreaterThan(20);
   });
 
   it('rejects bad values, naming each variable', () => {
-    const bad = { AWS_REGION: 'Ireland', IMDS_MODE: 'maybe', VPC_ID: 'subnet-1', AWS_MAX_ATTEMPTS: '0' };
+    const bad = { AWS_REGION: 'Ireland', IMDS_MODE: 'maybe', AWS_MAX_ATTEMPTS: '0' };
     const err = (() => {
       try {
         loadConfig(awsConfigSpec, bad);
@@ -27,7 +26,7 @@ describe('awsConfigSpec', () => {
       }
     })();
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).problems.map((p) => p.split('=')[0])).toEqual(['AWS_REGION', 'AWS_MAX_ATTEMPTS', 'IMDS_MODE', 'VPC_ID']);
+    expect((err as ConfigError).problems.map((p) => p.split('=')[0])).toEqual(['AWS_REGION', 'AWS_MAX_ATTEMPTS', 'IMDS_MODE']);
   });
 
   it('IMDS_MODE=auto is on only inside Kubernetes', () => {

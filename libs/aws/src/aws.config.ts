@@ -40,12 +40,6 @@ export const awsConfigSpec = {
     min: 50,
     max: 30000,
   }),
-  VPC_ID: v.string({
-    description: 'VPC shown on /network. Unset: the VPC of this EC2 instance, read from IMDS',
-    optional: true,
-    pattern: /^vpc-[0-9a-f]+$/,
-    hint: 'must be a VPC id such as vpc-0123456789abcdef0',
-  }),
 };
 
 export type AwsConfig = ConfigOf<typeof awsConfigSpec>;

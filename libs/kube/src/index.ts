@@ -11,3 +11,4 @@ export * from './api-discovery';
 export * from './metrics-poller';
 export * from './quantity';
 export * from './kube.metrics';
+export * from './informer-section';

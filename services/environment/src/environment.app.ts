@@ -1,8 +1,6 @@
-import { type CommonConfig, type ConfigOf, type ProcessContext, type RunningApp, createServiceApp } from '@eks-info/platform';
-import type { environmentConfig } from './environment.config';
+import { type ProcessContext, type RunningApp, createServiceApp } from '@eks-info/platform';
+import type { EnvironmentConfig } from './environment.config';
 import { EnvironmentModule } from './environment.module';
-
-export type EnvironmentConfig = ConfigOf<typeof environmentConfig> & CommonConfig;
 
 /** Starts the environment service; with `http` it serves /health, /ready and /metrics on that port. */
 export function startEnvironmentService(context: ProcessContext<EnvironmentConfig>, http?: { port: number; host: string }): Promise<RunningApp> {

@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import { createAws } from '@eks-info/aws';
 import { type KubeContext, createKubeContext } from '@eks-info/kube';
 import { CONFIG, LOGGER, type Logger, ReadinessRegistry } from '@eks-info/platform';
-import type { EnvironmentConfig } from './environment.app';
+import type { EnvironmentConfig } from './environment.config';
 import { environmentConfig } from './environment.config';
 import { CLUSTER_SOURCE, EC2_SOURCE, SENSITIVE_SPECS } from './environment.tokens';
 import { Ec2MetadataCollector } from './ec2/ec2-metadata.collector';

@@ -1,3 +1,3 @@
 // What the single-process entry (local/) composes; no other project imports a service.
-export { startScalingMonitorService, type ScalingMonitorConfig } from './scaling-monitor.app';
-export { scalingMonitorConfig, scalingMonitorLocalDefaults } from './scaling-monitor.config';
+export { startScalingMonitorService } from './scaling-monitor.app';
+export { type ScalingMonitorConfig, scalingMonitorConfig, scalingMonitorLocalDefaults } from './scaling-monitor.config';

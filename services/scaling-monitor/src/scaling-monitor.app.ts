@@ -1,8 +1,6 @@
-import { type CommonConfig, type ConfigOf, type ProcessContext, type RunningApp, createServiceApp } from '@eks-info/platform';
-import type { scalingMonitorConfig } from './scaling-monitor.config';
+import { type ProcessContext, type RunningApp, createServiceApp } from '@eks-info/platform';
+import type { ScalingMonitorConfig } from './scaling-monitor.config';
 import { ScalingMonitorModule } from './scaling-monitor.module';
-
-export type ScalingMonitorConfig = ConfigOf<typeof scalingMonitorConfig> & CommonConfig;
 
 /** Starts the scaling-monitor service; with `http` it serves /health, /ready and /metrics on that port. */
 export function startScalingMonitorService(context: ProcessContext<ScalingMonitorConfig>, http?: { port: number; host: string }): Promise<RunningApp> {

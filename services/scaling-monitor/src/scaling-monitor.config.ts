@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { kubeConfigSpec } from '@eks-info/kube';
-import { v } from '@eks-info/platform';
+import { v, type CommonConfig, type ConfigOf } from '@eks-info/platform';
 
 /** Variables only the scaling-monitor reads; the descriptions become the README table. */
 export const scalingMonitorOwnConfig = {
@@ -40,3 +40,6 @@ export const scalingMonitorConfig = { ...kubeConfigSpec, ...scalingMonitorOwnCon
 
 /** Defaults that differ in `npm start` (one process, data under ./.data, or under DATA_DIR when set) from a deployment. */
 export const scalingMonitorLocalDefaults: Record<string, string> = { HISTORY_PATH: path.join(process.env.DATA_DIR || '.data', 'history') };
+
+/** The validated configuration of this component: its own variables and the common ones. */
+export type ScalingMonitorConfig = ConfigOf<typeof scalingMonitorConfig> & CommonConfig;

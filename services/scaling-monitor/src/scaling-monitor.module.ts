@@ -7,7 +7,7 @@ import { ScalingCollector } from './collector/scaling.collector';
 import { HistoryMessageController } from './history/history.message.controller';
 import { HistoryService } from './history/history.service';
 import { HistoryStore } from './history/history.store';
-import type { ScalingMonitorConfig } from './scaling-monitor.app';
+import type { ScalingMonitorConfig } from './scaling-monitor.config';
 import { ChangePublisher } from './snapshot/change-publisher';
 import { SnapshotMessageController } from './snapshot/snapshot.message.controller';
 import { SnapshotService } from './snapshot/snapshot.service';

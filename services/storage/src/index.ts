@@ -1,3 +1,3 @@
 // What the single-process entry (local/) composes; no other project imports a service.
-export { startStorageService, type StorageConfig } from './storage.app';
-export { storageConfig, storageLocalDefaults } from './storage.config';
+export { startStorageService } from './storage.app';
+export { type StorageConfig, storageConfig, storageLocalDefaults } from './storage.config';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { awsConfigSpec } from '@eks-info/aws';
 import { kubeConfigSpec } from '@eks-info/kube';
-import { v } from '@eks-info/platform';
+import { v, type CommonConfig, type ConfigOf } from '@eks-info/platform';
 
 const FS_TYPES = /^(\*|[a-z0-9.]+(,[a-z0-9.]+)*)$/;
 
@@ -67,10 +67,9 @@ export const storageOwnConfig = {
 };
 
 const { KUBE_MODE, KUBECONFIG } = kubeConfigSpec;
-const { VPC_ID: _vpc, ...awsSpec } = awsConfigSpec;
 
 /** Everything the storage service validates at start-up (on top of the common variables). */
-export const storageConfig = { KUBE_MODE, KUBECONFIG, ...awsSpec, ...storageOwnConfig };
+export const storageConfig = { KUBE_MODE, KUBECONFIG, ...awsConfigSpec, ...storageOwnConfig };
 
 /**
  * Defaults that differ in `npm start` (one process, data under ./.data, or under DATA_DIR when a
@@ -83,3 +82,6 @@ export const storageLocalDefaults: Record<string, string> = {
   S3_LOCAL_DIR: path.join(dataDir, 's3'),
   REQUIRE_MOUNTS: 'false',
 };
+
+/** The validated configuration of this component: its own variables and the common ones. */
+export type StorageConfig = ConfigOf<typeof storageConfig> & CommonConfig;

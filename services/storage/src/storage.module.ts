@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AwsClients, createAws } from '@eks-info/aws';
+import { createAws } from '@eks-info/aws';
 import { type KubeAccessResult, loadKubeAccess } from '@eks-info/kube';
 import { CONFIG, IDENTITY, type Identity, LOGGER, type Logger, ReadinessRegistry } from '@eks-info/platform';
-import type { StorageConfig } from './storage.app';
+import type { StorageConfig } from './storage.config';
 import { EFS_STORE, S3_RUNTIME, STORAGE_SETTINGS, type S3Runtime, type StorageSettings } from './storage.tokens';
 import { EbsMessageController } from './ebs/ebs.message.controller';
 import { EbsService } from './ebs/ebs.service';
@@ -20,11 +20,9 @@ import { OverviewService } from './overview/overview.service';
 import { ReportClock } from './reports/report-clock';
 import { ReportService } from './reports/report.service';
 import { ReportsMessageController } from './reports/reports.message.controller';
-import { detectAccessMethod } from './s3/access-method';
-import { LOCAL_BUCKET, LOCAL_CREDENTIALS, LocalS3Server } from './s3/local-s3.server';
 import { S3MessageController } from './s3/s3.message.controller';
 import { S3Service } from './s3/s3.service';
-import { S3Store } from './s3/s3-store';
+import { createS3Runtime } from './s3/s3.runtime';
 import { VolumeConfigSource } from './volumes/volume-config.source';
 
 const KUBE = Symbol('KUBE');
@@ -52,70 +50,6 @@ async function resolveSettings(config: StorageConfig): Promise<StorageSettings> 
     for (const dir of [settings.ebsPath, settings.efsPath]) if (dir) await mkdir(dir, { recursive: true });
   }
   return settings;
-}
-
-/** S3 as configured: the bucket through AWS (IRSA/Pod Identity), the embedded local server, or nothing. */
-async function createS3Runtime(config: StorageConfig, aws: ReturnType<typeof createAws>, logger: Logger): Promise<S3Runtime> {
-  const common = {
-    prefix: config.S3_PREFIX,
-    cacheTtlMs: config.AWS_CACHE_TTL_SECONDS * 1000,
-    deadlineMs: config.SECTION_DEADLINE_MS,
-    readLimitBytes: config.UPLOAD_LIMIT_BYTES,
-    logger,
-  };
-  if (config.S3_BUCKET) {
-    const env = process.env;
-    const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null;
-    // A custom S3 endpoint (MinIO) without an STS one: STS would be AWS's, with keys it does not know.
-    const stsIsAws = !env.AWS_ENDPOINT_URL_S3 || Boolean(env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL);
-    const store = new S3Store({ ...common, s3: aws.clients.s3, sts: stsIsAws ? aws.clients.sts : undefined, bucket: config.S3_BUCKET, local: false, endpoint });
-    const runtime: S3Runtime = {
-      configured: true,
-      store,
-      access: detectAccessMethod(env, false),
-      clients: aws.clients,
-      local: null,
-      region: config.AWS_REGION ?? null,
-    };
-    // Without AWS_REGION the SDK asks IMDS: learn it in the background, start-up does not wait.
-    if (!config.AWS_REGION) {
-      void aws.clients.s3.config.region().then(
-        (region) => {
-          runtime.region = region;
-        },
-        () => undefined,
-      );
-    }
-    return runtime;
-  }
-  if (config.S3_LOCAL_DIR) {
-    try {
-      const local = await LocalS3Server.start(path.resolve(config.S3_LOCAL_DIR));
-      const clients = new AwsClients({
-        region: 'us-east-1',
-        requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
-        connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
-        maxAttempts: config.AWS_MAX_ATTEMPTS,
-        endpoints: { s3: local.endpoint },
-        credentials: LOCAL_CREDENTIALS,
-      });
-      const store = new S3Store({ ...common, s3: clients.s3, bucket: LOCAL_BUCKET, local: true, endpoint: local.endpoint });
-      logger.info({ endpoint: local.endpoint, directory: local.directory }, 'local S3 server started');
-      return { configured: true, store, access: detectAccessMethod(process.env, true), clients, local, region: 'us-east-1' };
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'the local S3 server did not start');
-      return {
-        configured: false,
-        reason: `The local S3 server did not start: ${(err as Error).message}`,
-        fix: `Check that ${config.S3_LOCAL_DIR} is writable, or set S3_BUCKET to use a real bucket.`,
-      };
-    }
-  }
-  return {
-    configured: false,
-    reason: 'No S3 bucket is configured here (S3_BUCKET is not set).',
-    fix: "Set S3_BUCKET (the chart's storage.s3.bucket, from Terraform's s3_bucket output) and give the storage service account an IAM role that may use it (IRSA or Pod Identity).",
-  };
 }
 
 /** Readiness of the volumes; closes AWS clients and the local S3 server on shutdown. */
@@ -159,7 +93,7 @@ export class StorageModule {
       providers: [
         { provide: STORAGE_SETTINGS, inject: [CONFIG], useFactory: (config: StorageConfig) => resolveSettings(config) },
         { provide: KUBE, inject: [CONFIG], useFactory: (config: StorageConfig): KubeAccessResult => loadKubeAccess(config) },
-        { provide: AWS, inject: [CONFIG], useFactory: (config: StorageConfig) => createAws({ ...config, VPC_ID: undefined }) },
+        { provide: AWS, inject: [CONFIG], useFactory: (config: StorageConfig) => createAws(config) },
         { provide: VolumeProbe, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => new VolumeProbe({ requireMounts: s.requireMounts }) },
         { provide: EbsStore, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => new EbsStore(s.ebsPath, s.accessLogMaxBytes) },
         { provide: EFS_STORE, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => (s.efsPath ? new EfsStore(s.efsPath) : null) },

@@ -10,8 +10,8 @@ import { AccessEvents, type AccessRecord, StorageRpc } from '@eks-info/contracts
 import { type ProcessRuntime, RpcError, type RunningApp, commonConfig, createRuntime, loadConfig, resolveIdentity } from '@eks-info/platform';
 import { waitFor } from '@eks-info/testing';
 import { ReportService } from './reports/report.service';
-import { type StorageConfig, startStorageService } from './storage.app';
-import { storageConfig } from './storage.config';
+import { startStorageService } from './storage.app';
+import { type StorageConfig, storageConfig } from './storage.config';
 
 const access = (path: string, status = 200): AccessRecord => ({
   timestamp: new Date().toISOString(),

@@ -1,3 +1,3 @@
 // What the single-process entry (local/) composes; no other project imports a service.
-export { startStressService, type StressConfig } from './stress.app';
-export { stressConfig, stressLocalDefaults } from './stress.config';
+export { startStressService } from './stress.app';
+export { type StressConfig, stressConfig, stressLocalDefaults } from './stress.config';

@@ -1,5 +1,5 @@
 import { kubeConfigSpec } from '@eks-info/kube';
-import { v } from '@eks-info/platform';
+import { v, type CommonConfig, type ConfigOf } from '@eks-info/platform';
 
 /** Variables only the stress service reads. */
 export const stressOwnConfig = {
@@ -74,3 +74,6 @@ export const stressConfig = { KUBE_MODE, KUBECONFIG, WATCH_NAMESPACE, KUBE_WATCH
 
 /** Defaults that differ in `npm start` (one process, data under ./.data) from a deployment. */
 export const stressLocalDefaults: Record<string, string> = {};
+
+/** The validated configuration of this component: its own variables and the common ones. */
+export type StressConfig = ConfigOf<typeof stressConfig> & CommonConfig;

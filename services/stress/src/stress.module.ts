@@ -2,7 +2,7 @@ import { Injectable, Module, type OnApplicationBootstrap, type OnApplicationShut
 import { StressEvents } from '@eks-info/contracts';
 import { loadKubeAccess } from '@eks-info/kube';
 import { CONFIG, IDENTITY, type Identity, LOGGER, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
-import type { StressConfig } from './stress.app';
+import type { StressConfig } from './stress.config';
 import { ResourceMonitor } from './engine/resource-monitor';
 import { HeartbeatPublisher } from './heartbeat/heartbeat.publisher';
 import { LoadDispatcher } from './load/load-dispatcher';

@@ -1,7 +1,7 @@
 import { DescribeRouteTablesCommand, type EC2Client, type RouteTable } from '@aws-sdk/client-ec2';
 import { type Ec2Info, type ErrorBody, EnvironmentErrors, ImdsErrors, type NetworkSummary, type Section, failed, ok, unavailable } from '@eks-info/contracts';
-import { AwsCallError, ImdsClient, ImdsError, ImdsPaths, awsErrorLogFields, describeAwsError, withDeadline } from '@eks-info/aws';
-import { LogOnce, type Logger, TtlCache } from '@eks-info/platform';
+import { AwsCallError, ImdsClient, ImdsError, ImdsPaths, awsErrorLogFields, describeAwsError } from '@eks-info/aws';
+import { LogOnce, type Logger, TtlCache, withDeadline } from '@eks-info/platform';
 import { mapRoute } from '../network/network.mapping';
 
 export interface Ec2MetadataCollectorOptions {

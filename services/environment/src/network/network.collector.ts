@@ -29,8 +29,8 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { AwsCallError, awsErrorLogFields, deadlineBody, describeAwsError, withDeadline } from '@eks-info/aws';
-import { LogOnce, type Logger, TtlCache } from '@eks-info/platform';
+import { AwsCallError, awsErrorLogFields, deadlineBody, describeAwsError } from '@eks-info/aws';
+import { LogOnce, type Logger, TtlCache, withDeadline } from '@eks-info/platform';
 import { mapListener, mapLoadBalancer, mapRouteTable, mapSecurityGroup, mapSubnet, mapTargetGroup, mapVpc } from './network.mapping';
 
 /** Which VPC to show, and where its id came from. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NetworkView } from '@eks-info/contracts';
 import { CONFIG } from '@eks-info/platform';
-import type { EnvironmentConfig } from '../environment.app';
+import type { EnvironmentConfig } from '../environment.config';
 import { Ec2MetadataCollector } from '../ec2/ec2-metadata.collector';
 import { NetworkCollector, resolveNetworkTarget } from './network.collector';
 

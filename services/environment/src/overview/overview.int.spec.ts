@@ -7,7 +7,7 @@ import pino from 'pino';
 import { type EnvironmentOverview, EnvironmentRpc, type Section } from '@eks-info/contracts';
 import { commonConfig, createRuntime, createServiceApp, loadConfig, resolveIdentity, type RunningApp, type ProcessRuntime } from '@eks-info/platform';
 import { FakeKubeApiServer, kubeFixtures } from '@eks-info/testing';
-import type { EnvironmentConfig } from '../environment.app';
+import type { EnvironmentConfig } from '../environment.config';
 import { environmentConfig } from '../environment.config';
 import { EnvironmentModule } from '../environment.module';
 

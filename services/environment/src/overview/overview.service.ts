@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EnvironmentOverview } from '@eks-info/contracts';
 import { ok } from '@eks-info/contracts';
 import { CONFIG, IDENTITY, type Identity, redactEnvironment, sensitiveNames } from '@eks-info/platform';
-import type { EnvironmentConfig } from '../environment.app';
+import type { EnvironmentConfig } from '../environment.config';
 import { CLUSTER_SOURCE, type ClusterSource, EC2_SOURCE, type Ec2Source, SENSITIVE_SPECS } from '../environment.tokens';
-import { withDeadline } from './deadline';
+import { sectionWithin } from './deadline';
 import { collectPod } from './pod.collector';
 import { SystemCollector } from './system.collector';
 
@@ -30,10 +30,10 @@ export class OverviewService {
     const pod = collectPod(this.identity);
     const nodeName = pod.status === 'ok' ? pod.data.node : null;
     const [cluster, node, ec2, network] = await Promise.all([
-      withDeadline(this.cluster.cluster(), deadline, 'The Kubernetes API'),
-      withDeadline(this.cluster.node(nodeName), deadline, 'The Kubernetes API'),
-      withDeadline(this.ec2.ec2(), deadline, 'The instance metadata service'),
-      withDeadline(this.ec2.network(), deadline, 'The instance metadata service'),
+      sectionWithin(this.cluster.cluster(), deadline, 'The Kubernetes API'),
+      sectionWithin(this.cluster.node(nodeName), deadline, 'The Kubernetes API'),
+      sectionWithin(this.ec2.ec2(), deadline, 'The instance metadata service'),
+      sectionWithin(this.ec2.network(), deadline, 'The instance metadata service'),
     ]);
     const instanceType = ec2.status === 'ok' ? ec2.data.instanceType : node.status === 'ok' ? node.data.instanceType : null;
     return {

@@ -1,5 +1,5 @@
-import { type ErrorBody, EnvironmentErrors, KubeErrors, type ResourcesView, type Section, failed, ok, unavailable } from '@eks-info/contracts';
-import type { InformerHub, InformerStatus, ManagedInformer, MetricsPoller, ResourceObjects } from '@eks-info/kube';
+import { type ErrorBody, EnvironmentErrors, KubeErrors, type ResourcesView, type Section, unavailable } from '@eks-info/contracts';
+import { type InformerHub, type InformerStatus, type ManagedInformer, type MetricsPoller, type ResourceObjects, informerSection } from '@eks-info/kube';
 import { type CheckResult, sleep } from '@eks-info/platform';
 import { nodeUsageRow, persistentVolumeClaimRow, persistentVolumeRow, podRow, serviceRow, warningRows, workloadRow } from './resources.mappers';
 
@@ -124,25 +124,8 @@ export class ResourcesCollector {
   }
 }
 
-/**
- * A section from its informers: error when one failed before its first list, "loading" until
- * all have listed, else the data (with a note when an informer is failing and the data is the
- * last known state).
- */
-function section<T>(list: InformerStatus[], build: () => T): Section<T> {
-  const neverListed = list.find((x) => x.lastError && !x.synced);
-  if (neverListed) return failed(neverListed.lastError!);
-  const loading = list.find((x) => !x.synced);
-  if (loading) return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: `Still loading ${loading.name} from the API server` });
-  let data: T;
-  try {
-    data = build();
-  } catch (err) {
-    return failed({ code: EnvironmentErrors.COLLECTOR_FAILED.code, message: `This section could not be built: ${(err as Error).message}` });
-  }
-  const failing = list.find((x) => x.lastError);
-  return failing ? ok(data, `Showing the last known state: ${failing.lastError!.message}`) : ok(data);
-}
+/** The environment domain's informer section (see libs/kube `informerSection`). */
+const section = <T>(list: InformerStatus[], build: () => T): Section<T> => informerSection(list, build, EnvironmentErrors.COLLECTOR_FAILED.code);
 
 function latest(dates: Array<Date | null>): string | null {
   const times = dates.filter((d): d is Date => d !== null).map((d) => d.getTime());

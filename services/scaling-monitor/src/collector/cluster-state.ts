@@ -1,17 +1,4 @@
-import type {
-  HistoryPoint,
-  HpaView,
-  KarpenterView,
-  NodeClaimView,
-  NodePoolView,
-  NodeResource,
-  NodesView,
-  PendingPod,
-  PendingView,
-  ScalingHealth,
-  ScalingNode,
-  ScalingSummary,
-} from '@eks-info/contracts';
+import type { HpaView } from '@eks-info/contracts';
 import { cpuMillicores, type KubeObject, memoryBytes, type Usage } from '@eks-info/kube';
 import { hpaView } from './hpa-maths';
 import {
@@ -95,7 +82,7 @@ export interface HpaRecord {
   lastHighAt: string | null;
 }
 
-interface NodeSums {
+export interface NodeSums {
   cpu: number;
   memory: number;
   pods: number;
@@ -119,9 +106,6 @@ export interface ClusterStateOptions {
   now?: () => number;
 }
 
-const APP_PODS_PER_NODE = 8;
-const percent = (used: number, of: number) => (of > 0 ? Math.round((used / of) * 1000) / 10 : 0);
-
 /** Reasons of node-autoscaler events about a pod that say whether it caused a node scale-up. */
 const AUTOSCALER_POD_REASONS = new Set(['TriggeredScaleUp', 'NotTriggerScaleUp', 'Nominated']);
 
@@ -133,25 +117,26 @@ const AUTOSCALER_POD_REASONS = new Set(['TriggeredScaleUp', 'NotTriggerScaleUp',
  */
 export class ClusterState {
   readonly namespace: string;
-  private readonly nodes = new Map<string, NodeRecord>();
-  private readonly sums = new Map<string, NodeSums>();
-  private readonly pods = new Map<string, PodRecord>();
-  private readonly pendingPods = new Map<string, PodRecord>();
-  private readonly appPods = new Map<string, PodRecord>();
-  private readonly hpas = new Map<string, HpaRecord>();
+  readonly nodes = new Map<string, NodeRecord>();
+  readonly sums = new Map<string, NodeSums>();
+  readonly pods = new Map<string, PodRecord>();
+  readonly pendingPods = new Map<string, PodRecord>();
+  readonly appPods = new Map<string, PodRecord>();
+  readonly hpas = new Map<string, HpaRecord>();
   private readonly replicaSetOwners = new Map<string, string>();
-  private readonly deployments = new Map<string, Deployment>();
-  private readonly autoscalerNotes = new Map<string, { at: number; text: string }>();
-  private readonly nodePools = new Map<string, KubeObject>();
-  private readonly nodeClaims = new Map<string, KubeObject>();
+  readonly deployments = new Map<string, Deployment>();
+  readonly autoscalerNotes = new Map<string, { at: number; text: string }>();
+  readonly nodePools = new Map<string, KubeObject>();
+  readonly nodeClaims = new Map<string, KubeObject>();
   private autoscalerStatus: ConfigMap | undefined;
-  private usage?: UsageSource;
+  /** The last metrics.k8s.io poll, when there is one. */
+  usage?: UsageSource;
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
   private changeVersion = 0;
   private lastChange: number | null = null;
 
-  constructor(private readonly options: ClusterStateOptions) {
+  constructor(readonly options: ClusterStateOptions) {
     this.namespace = options.namespace;
     this.now = options.now ?? Date.now;
   }
@@ -311,166 +296,6 @@ export class ClusterState {
     return this.autoscalerStatus;
   }
 
-  // ---- views ----------------------------------------------------------------------------
-
-  summary(): ScalingSummary {
-    let nodesReady = 0;
-    let cpuAllocatable = 0;
-    let memoryAllocatable = 0;
-    let cpuUsed: number | null = this.usage?.available ? 0 : null;
-    let memoryUsed: number | null = cpuUsed;
-    const byCapacity: Record<string, number> = {};
-    for (const n of this.nodes.values()) {
-      if (n.ready) nodesReady++;
-      cpuAllocatable += n.cpuAllocatable;
-      memoryAllocatable += n.memoryAllocatable;
-      const type = n.capacityType ?? 'unknown';
-      byCapacity[type] = (byCapacity[type] ?? 0) + 1;
-      const u = this.usage?.node(n.name);
-      if (cpuUsed !== null && u) {
-        cpuUsed += u.cpuMillis;
-        memoryUsed! += u.memoryBytes;
-      }
-    }
-    let cpuRequested = 0;
-    let memoryRequested = 0;
-    for (const [node, s] of this.sums) {
-      if (!this.nodes.has(node)) continue;
-      cpuRequested += s.cpu;
-      memoryRequested += s.memory;
-    }
-    return {
-      nodes: this.nodes.size,
-      nodesReady,
-      nodesByCapacityType: byCapacity,
-      pods: this.pods.size,
-      pending: this.pendingPods.size,
-      hpas: this.hpas.size,
-      cpuAllocatableMillis: Math.round(cpuAllocatable),
-      cpuRequestedMillis: Math.round(cpuRequested),
-      cpuUsedMillis: cpuUsed === null ? null : Math.round(cpuUsed),
-      memoryAllocatableBytes: memoryAllocatable,
-      memoryRequestedBytes: memoryRequested,
-      memoryUsedBytes: memoryUsed,
-    };
-  }
-
-  nodesView(): NodesView {
-    const names = [...this.nodes.keys()].sort();
-    const shown = names.slice(0, this.options.maxNodes);
-    return {
-      nodes: shown.map((name) => this.scalingNode(this.nodes.get(name)!)),
-      total: names.length,
-      metricsAvailable: this.usage?.available ?? false,
-      metricsMessage: this.usage ? this.usage.message : 'metrics.k8s.io is not polled',
-      metricsAt: this.usage?.at?.toISOString() ?? null,
-    };
-  }
-
-  pendingView(): PendingView {
-    const since = (p: PodRecord) => (p.pending?.since ? Date.parse(p.pending.since) : 0);
-    const all = [...this.pendingPods.values()].sort((a, b) => since(a) - since(b) || a.name.localeCompare(b.name));
-    const pods: PendingPod[] = all.slice(0, this.options.maxPending ?? 200).map((p) => ({
-      namespace: p.namespace,
-      name: p.name,
-      workload: p.workload,
-      since: p.pending!.since,
-      reason: p.pending!.reason,
-      message: p.pending!.message,
-      cpuRequestMillis: p.cpuMillis,
-      memoryRequestBytes: p.memoryBytes,
-      autoscaler: this.autoscalerNotes.get(metaKey(p.namespace, p.name))?.text ?? null,
-    }));
-    return { pods, total: all.length };
-  }
-
-  hpaViews(): HpaView[] {
-    return [...this.hpas.values()]
-      .map((h) => {
-        const [kind, name] = h.target.split('/');
-        const deployment = kind === 'Deployment' ? this.deployments.get(metaKey(h.namespace, name)) : undefined;
-        return hpaView(h.object, { lastHighAt: h.lastHighAt, targetReady: deployment ? (deployment.status?.readyReplicas ?? 0) : null });
-      })
-      .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
-  }
-
-  karpenterView(): KarpenterView {
-    const pools: NodePoolView[] = [...this.nodePools.values()].map((p) => {
-      const spec = (p.spec ?? {}) as {
-        template?: { spec?: { requirements?: Array<{ key: string; values?: string[] }> } };
-        limits?: { cpu?: string };
-        disruption?: { consolidationPolicy?: string; consolidateAfter?: string };
-      };
-      const status = (p.status ?? {}) as { resources?: { nodes?: string }; conditions?: Array<{ type: string; status: string }> };
-      const requirement = (key: string) => spec.template?.spec?.requirements?.find((r) => r.key === key)?.values ?? [];
-      return {
-        name: p.metadata?.name ?? '',
-        nodes: status.resources?.nodes !== undefined ? Number(status.resources.nodes) : null,
-        cpuLimit: spec.limits?.cpu ?? null,
-        capacityTypes: requirement('karpenter.sh/capacity-type'),
-        arch: requirement('kubernetes.io/arch'),
-        consolidation: spec.disruption?.consolidationPolicy
-          ? `${spec.disruption.consolidationPolicy}${spec.disruption.consolidateAfter ? ` after ${spec.disruption.consolidateAfter}` : ''}`
-          : null,
-        ready: (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-      };
-    });
-    const claims: NodeClaimView[] = [...this.nodeClaims.values()].map((c) => {
-      const labels = c.metadata?.labels ?? {};
-      const status = (c.status ?? {}) as { nodeName?: string; conditions?: Array<{ type: string; status: string }> };
-      const done = (type: string) => (status.conditions ?? []).some((x) => x.type === type && x.status === 'True');
-      const state = done('Ready')
-        ? 'Ready'
-        : done('Initialized')
-          ? 'Initialized'
-          : done('Registered')
-            ? 'Registered'
-            : done('Launched')
-              ? 'Launched'
-              : 'Pending';
-      return {
-        name: c.metadata?.name ?? '',
-        nodePool: labels['karpenter.sh/nodepool'] ?? null,
-        instanceType: labels['node.kubernetes.io/instance-type'] ?? null,
-        zone: labels['topology.kubernetes.io/zone'] ?? null,
-        capacityType: labels['karpenter.sh/capacity-type'] ?? null,
-        nodeName: status.nodeName ?? null,
-        state,
-        createdAt: isoTime(c.metadata?.creationTimestamp),
-      };
-    });
-    const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-    return { nodePools: pools.sort(byName), nodeClaims: claims.sort(byName) };
-  }
-
-  /** One history sample: counts now and usage from the last metrics poll. */
-  sample(at: Date): HistoryPoint {
-    const s = this.summary();
-    const workloads: Record<string, number> = {};
-    for (const p of this.appPods.values()) {
-      const w = p.workload ?? `Pod/${p.name}`;
-      workloads[w] = (workloads[w] ?? 0) + 1;
-    }
-    const hpas: Record<string, [number, number]> = {};
-    for (const h of this.hpas.values()) hpas[h.namespace === this.namespace ? h.name : `${h.namespace}/${h.name}`] = [h.current, h.desired];
-    return {
-      t: at.toISOString(),
-      nodes: s.nodes,
-      nodesReady: s.nodesReady,
-      nodesByCapacityType: s.nodesByCapacityType,
-      pods: s.pods,
-      pending: s.pending,
-      workloads,
-      hpas,
-      cpuAllocatableMillis: s.cpuAllocatableMillis,
-      cpuRequestedMillis: s.cpuRequestedMillis,
-      cpuUsedMillis: s.cpuUsedMillis,
-      memoryAllocatableBytes: s.memoryAllocatableBytes,
-      memoryRequestedBytes: s.memoryRequestedBytes,
-      memoryUsedBytes: s.memoryUsedBytes,
-    };
-  }
-
   // ---- internals --------------------------------------------------------------------------
 
   private podRecord(uid: string, pod: Pod): PodRecord {
@@ -544,39 +369,6 @@ export class ClusterState {
     }
     this.pendingPods.delete(p.uid);
     this.appPods.delete(p.uid);
-  }
-
-  private scalingNode(n: NodeRecord): ScalingNode {
-    const s = this.sums.get(n.name) ?? { cpu: 0, memory: 0, pods: 0, appPods: new Set<string>() };
-    const u = this.usage?.node(n.name);
-    const resource = (capacity: number, allocatable: number, requested: number, used: number | null): NodeResource => ({
-      capacity: Math.round(capacity),
-      allocatable: Math.round(allocatable),
-      requested: Math.round(requested),
-      used: used === null ? null : Math.round(used),
-      requestedPercent: percent(requested, allocatable),
-      usedPercent: used === null ? null : percent(used, allocatable),
-    });
-    const appPods = [...s.appPods].sort();
-    const status = n.deletingAt ? 'Deleting' : `${n.ready ? 'Ready' : 'NotReady'}${n.unschedulable ? ' (cordoned)' : ''}`;
-    const health: ScalingHealth = !n.ready ? 'error' : n.unschedulable || n.deletingAt ? 'warn' : 'ok';
-    return {
-      name: n.name,
-      ready: n.ready,
-      status,
-      health,
-      instanceType: n.instanceType,
-      zone: n.zone,
-      capacityType: n.capacityType,
-      arch: n.arch,
-      provisioner: n.provisioner,
-      createdAt: n.createdAt,
-      cpu: resource(n.cpuCapacity, n.cpuAllocatable, s.cpu, u ? u.cpuMillis : null),
-      memory: resource(n.memoryCapacity, n.memoryAllocatable, s.memory, u ? u.memoryBytes : null),
-      pods: { count: s.pods, max: n.maxPods },
-      appPods: appPods.slice(0, APP_PODS_PER_NODE),
-      appPodsMore: Math.max(0, appPods.length - APP_PODS_PER_NODE),
-    };
   }
 }
 

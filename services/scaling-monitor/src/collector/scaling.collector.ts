@@ -16,6 +16,7 @@ import { EventDetector } from '../history/event-detector';
 import type { HistoryStore } from '../history/history.store';
 import { scalingMetrics } from '../scaling.metrics';
 import { ClusterState } from './cluster-state';
+import { historySample } from './cluster-views';
 
 export const KARPENTER_GROUP_VERSION = 'karpenter.sh/v1';
 export const AUTOSCALER_STATUS_CONFIGMAP = 'cluster-autoscaler-status';
@@ -251,7 +252,7 @@ export class ScalingCollector {
   private takeSample(): void {
     const i = this.informers;
     if (!i || !i.nodes.synced || !i.pods.synced) return;
-    const point = this.state.sample(new Date(this.now()));
+    const point = historySample(this.state, new Date(this.now()));
     this.options.store.appendSample(point);
     scalingMetrics.historyRecords().set(this.options.store.info().records);
     this.options.onSample?.(point);

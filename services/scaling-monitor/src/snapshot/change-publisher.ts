@@ -1,6 +1,7 @@
 import { ScalingEvents } from '@eks-info/contracts';
 import type { MessageBus } from '@eks-info/platform';
 import type { ClusterState } from '../collector/cluster-state';
+import { summary as summaryOf } from '../collector/cluster-views';
 import { scalingMetrics } from '../scaling.metrics';
 
 /**
@@ -42,7 +43,7 @@ export class ChangePublisher {
 
   private flush(): void {
     this.timer = undefined;
-    const summary = this.state.summary();
+    const summary = summaryOf(this.state);
     this.bus.emit(ScalingEvents.changed, {
       startedAt: this.startedAt,
       version: this.state.version,

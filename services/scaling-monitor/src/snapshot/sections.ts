@@ -1,26 +1,8 @@
-import { type ErrorBody, KubeErrors, ScalingErrors, type Section, failed, ok, unavailable } from '@eks-info/contracts';
-import type { InformerStatus } from '@eks-info/kube';
+import { ScalingErrors, type Section } from '@eks-info/contracts';
+import { type InformerStatus, builtSection, informerSection as kubeSection } from '@eks-info/kube';
 
-/**
- * A section from its informers: error when one failed before its first list, "loading" until
- * all have listed, else the data (with a note when an informer is failing and the data is the
- * last known state).
- */
-export function informerSection<T>(list: InformerStatus[], build: () => T): Section<T> {
-  const neverListed = list.find((x) => x.lastError && !x.synced);
-  if (neverListed) return failed(neverListed.lastError!);
-  const loading = list.find((x) => !x.synced);
-  if (loading) return unavailable({ code: KubeErrors.NOT_SYNCED.code, message: `Still loading ${loading.name} from the API server` });
-  return built(build, list.find((x) => x.lastError)?.lastError ?? undefined);
-}
+/** The scaling domain's informer section (see libs/kube `informerSection`). */
+export const informerSection = <T>(list: InformerStatus[], build: () => T): Section<T> => kubeSection(list, build, ScalingErrors.COLLECTOR_FAILED.code);
 
-/** The data of a section, or the error that building it raised (one broken section never breaks the page). */
-export function built<T>(build: () => T, failing?: ErrorBody): Section<T> {
-  let data: T;
-  try {
-    data = build();
-  } catch (err) {
-    return failed({ code: ScalingErrors.COLLECTOR_FAILED.code, message: `This section could not be built: ${(err as Error).message}` });
-  }
-  return failing ? ok(data, `Showing the last known state: ${failing.message}`) : ok(data);
-}
+/** The data of a section, or the error that building it raised. */
+export const built = <T>(build: () => T): Section<T> => builtSection(build, ScalingErrors.COLLECTOR_FAILED.code);

@@ -13,6 +13,7 @@ import {
 } from '@eks-info/contracts';
 import { sleep } from '@eks-info/platform';
 import { clusterAutoscalerView } from '../collector/autoscaler-status';
+import { hpaViews, karpenterView, nodesView, pendingView, summary } from '../collector/cluster-views';
 import { AUTOSCALER_STATUS_CONFIGMAP, type ScalingCollector } from '../collector/scaling.collector';
 import { scalingMetrics } from '../scaling.metrics';
 import { built, informerSection } from './sections';
@@ -81,10 +82,10 @@ export class SnapshotService {
       generatedAt: new Date().toISOString(),
       changedAt: state.changedAt,
       namespace: state.namespace,
-      summary: informerSection([i.nodes, i.pods, i.hpas], () => state.summary()),
-      nodes: informerSection([i.nodes, i.pods], () => state.nodesView()),
-      pending: informerSection([i.pods], () => state.pendingView()),
-      hpas: informerSection([i.hpas], () => state.hpaViews()),
+      summary: informerSection([i.nodes, i.pods, i.hpas], () => summary(state)),
+      nodes: informerSection([i.nodes, i.pods], () => nodesView(state)),
+      pending: informerSection([i.pods], () => pendingView(state)),
+      hpas: informerSection([i.hpas], () => hpaViews(state)),
       clusterAutoscaler: this.clusterAutoscaler(),
       karpenter: this.karpenter(),
       nodeEvents: this.nodeEvents(),
@@ -111,7 +112,7 @@ export class SnapshotService {
     const c = this.collector;
     const { state, error } = c.karpenterStatus;
     const i = c.informerSet()!;
-    if (state === 'present' && i.nodePools && i.nodeClaims) return informerSection([i.nodePools, i.nodeClaims], () => c.state.karpenterView());
+    if (state === 'present' && i.nodePools && i.nodeClaims) return informerSection([i.nodePools, i.nodeClaims], () => karpenterView(c.state));
     if (state === 'absent') {
       return unavailable({
         code: ScalingErrors.NOT_INSTALLED.code,

@@ -43,7 +43,7 @@ describe('EBS volume files', () => {
       const writer = new ManagedProcess({
         name: 'appender',
         command: nodeBin,
-        args: [distPath('services/storage/src/testing/access-appender.process.js'), logDir, String(1 << 30), '40'],
+        args: [distPath('services/storage/test/access-appender.process.js'), logDir, String(1 << 30), '40'],
       });
       await waitFor(() => writer.output.includes('appending') || (!writer.running && Promise.reject(new Error(writer.tail()))), {
         timeoutMs: 10_000,

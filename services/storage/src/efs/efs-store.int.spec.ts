@@ -26,7 +26,7 @@ describe('EFS shared files', () => {
         new ManagedProcess({
           name: `writer-${i}`,
           command: nodeBin,
-          args: [distPath('services/storage/src/testing/efs-writer.process.js'), root, `storage-${i}`, String(FILES_EACH), manifest],
+          args: [distPath('services/storage/test/efs-writer.process.js'), root, `storage-${i}`, String(FILES_EACH), manifest],
         }),
     );
     const exits = await Promise.all(writers.map((w) => w.exited));

@@ -26,8 +26,8 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { awsErrorLogFields, deadlineBody, describeAwsError, withDeadline } from '@eks-info/aws';
-import { DomainException, LogOnce, TtlCache } from '@eks-info/platform';
+import { awsErrorLogFields, deadlineBody, describeAwsError } from '@eks-info/aws';
+import { DomainException, LogOnce, TtlCache, withDeadline } from '@eks-info/platform';
 import { callerIdentity } from './access-method';
 import { PermissionLedger } from './permission-ledger';
 

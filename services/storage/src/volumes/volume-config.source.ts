@@ -16,9 +16,9 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { type AwsClients, awsErrorLogFields, deadlineBody, describeAwsError, withDeadline } from '@eks-info/aws';
+import { type AwsClients, awsErrorLogFields, deadlineBody, describeAwsError } from '@eks-info/aws';
 import { type KubeAccessResult, httpStatusOf, toKubeError } from '@eks-info/kube';
-import { LogOnce, TtlCache } from '@eks-info/platform';
+import { LogOnce, TtlCache, withDeadline } from '@eks-info/platform';
 
 export interface VolumeConfigOptions {
   access: KubeAccessResult;

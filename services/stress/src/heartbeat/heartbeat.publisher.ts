@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { StressEvents, type StressHeartbeat } from '@eks-info/contracts';
 import { CONFIG, IDENTITY, type Identity, MessageBus } from '@eks-info/platform';
-import type { StressConfig } from '../stress.app';
+import type { StressConfig } from '../stress.config';
 import { ResourceMonitor } from '../engine/resource-monitor';
 import { LoadDispatcher } from '../load/load-dispatcher';
 import { WorkUnitPool } from '../load/work-unit.pool';

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { StressErrors, StressEvents, StressRpc, StressRules, type SustainedLoadRequest, type WorkUnit } from '@eks-info/contracts';
 import { CONFIG, DomainException, LOGGER, type Logger, OnEvent, OnRequest } from '@eks-info/platform';
-import type { StressConfig } from '../stress.app';
+import type { StressConfig } from '../stress.config';
 import { LoadDispatcher } from './load-dispatcher';
 import { WorkUnitPool } from './work-unit.pool';
 

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { type StressOverview, StressRpc } from '@eks-info/contracts';
 import { CONFIG, OnRequest } from '@eks-info/platform';
-import type { StressConfig } from '../stress.app';
+import type { StressConfig } from '../stress.config';
 import { ResourceMonitor } from '../engine/resource-monitor';
 import { StressHpaSource } from './stress-hpa.source';
 

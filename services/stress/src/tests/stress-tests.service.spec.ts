@@ -2,7 +2,7 @@ import pino from 'pino';
 import { StressErrors } from '@eks-info/contracts';
 import { DomainException } from '@eks-info/platform';
 import type { ResourceMonitor } from '../engine/resource-monitor';
-import type { StressConfig } from '../stress.app';
+import type { StressConfig } from '../stress.config';
 import { StressTestsService } from './stress-tests.service';
 
 const MiB = 1024 * 1024;

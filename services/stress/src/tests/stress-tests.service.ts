@@ -9,7 +9,7 @@ import {
   type StressTestStatus,
 } from '@eks-info/contracts';
 import { CONFIG, DomainException, IDENTITY, type Identity, LOGGER, type Logger, counter, gauge } from '@eks-info/platform';
-import type { StressConfig } from '../stress.app';
+import type { StressConfig } from '../stress.config';
 import { CpuBurn } from '../engine/cpu-burn';
 import { MemoryBallast } from '../engine/memory-ballast';
 import { ResourceMonitor } from '../engine/resource-monitor';
