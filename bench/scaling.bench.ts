@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const gateway = await startNodeProcess({
     name: 'gateway',
     entry: 'gateway/src/main.js',
-    env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', READ_RATE_LIMIT_PER_MINUTE: '0' },
     readyUrl: `http://127.0.0.1:${port}/ready`,
   });
   const base = `http://127.0.0.1:${port}`;

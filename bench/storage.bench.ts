@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const gateway = await startNodeProcess({
       name: 'gateway',
       entry: 'gateway/src/main.js',
-      env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', READ_RATE_LIMIT_PER_MINUTE: '0' },
       readyUrl: `http://127.0.0.1:${port}/ready`,
     });
     processes.push(gateway);
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
 
     const body = Buffer.from('y'.repeat(1024));
     const putBase = await timed(S3_OPS, (i) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `baseline/${i}.txt`, Body: body })));
-    const put = await timed(S3_OPS, () => runtime.bus.request(StorageRpc.s3Upload, { text: body.toString() }));
+    const put = await timed(S3_OPS, () => runtime.bus.request(StorageRpc.s3Upload, { content: body.toString() }));
     results.push({
       name: `S3 upload 1 KiB to moto (${S3_OPS}×, bus)`,
       baseline: 'SDK PutObject in-process',

@@ -29,6 +29,7 @@ import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { installAccessEvents } from './http/access-events';
 import { envelope } from './http/error-envelope';
 import { createAuthHook } from './security/auth.hook';
+import { createHostAllowlistHook } from './security/host-allowlist';
 import { SAFE_METHODS, installMutationGuard } from './security/mutation-guard';
 import { registerHelpers } from './views/helpers';
 import { ViewRenderer } from './views/view-renderer';
@@ -53,6 +54,9 @@ class ViewsModule {
     return { module: ViewsModule, providers: [{ provide: ViewRenderer, useValue: renderer }], exports: [ViewRenderer] };
   }
 }
+
+/** Not counted by the rate limits: probes, scrapes, assets, and live streams (bounded by their own slots). */
+const UNCOUNTED = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/static\//, /^\/favicon\.ico$/, /^\/api\/v1\/stream\//];
 
 export interface GatewayAppOptions {
   identity: Identity;
@@ -107,6 +111,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  fastify.addHook('onRequest', createHostAllowlistHook(config.ALLOWED_HOSTS.split(',').map((h) => h.trim())));
   fastify.addHook('onRequest', createAuthHook(config, runtime.logger));
   // helmet's middleware is built once: @fastify/helmet rebuilds it (re-parsing the CSP) per request.
   const securityHeaders = helmet({
@@ -144,14 +149,24 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
       (part as MultipartFile & { value: unknown }).value = { filename: part.filename, mimetype: part.mimetype, data };
     },
   });
+  // Per client (its address, see TRUST_PROXY): mutations and reads counted apart. Probes, assets
+  // and live streams (which have their own slots) are not counted.
+  const reads = config.READ_RATE_LIMIT_PER_MINUTE;
   await app.register(fastifyRateLimit, {
-    max: config.MUTATION_RATE_LIMIT_PER_MINUTE,
+    max: (request) => (SAFE_METHODS.has(request.method) ? reads : config.MUTATION_RATE_LIMIT_PER_MINUTE),
+    keyGenerator: (request) => `${SAFE_METHODS.has(request.method) ? 'read' : 'change'}|${request.ip}`,
     timeWindow: 60_000,
-    allowList: (request) => SAFE_METHODS.has(request.method),
+    allowList: (request) => (SAFE_METHODS.has(request.method) && reads === 0) || UNCOUNTED.some((re) => re.test(request.url.split('?')[0])),
     errorResponseBuilder: (request, context) => ({
       statusCode: 429,
       ...envelope(
-        { code: CommonErrors.RATE_LIMITED.code, message: `Too many changes: ${context.max} per minute per client.`, fix: 'Wait a minute and try again.' },
+        SAFE_METHODS.has(request.method)
+          ? {
+              code: CommonErrors.RATE_LIMITED.code,
+              message: `Too many requests: ${context.max} per minute per client.`,
+              fix: 'Slow down; the pages refresh themselves.',
+            }
+          : { code: CommonErrors.RATE_LIMITED.code, message: `Too many changes: ${context.max} per minute per client.`, fix: 'Wait a minute and try again.' },
         request.id,
       ),
     }),

@@ -1,4 +1,4 @@
-import { Controller, Module } from '@nestjs/common';
+import { Controller, type DynamicModule, Module, type Type } from '@nestjs/common';
 import pino from 'pino';
 import { EnvironmentRpc, type EnvironmentOverview, ok, unavailable } from '@eks-info/contracts';
 import {
@@ -62,7 +62,10 @@ export interface GatewayHarness {
  * A real gateway on a loopback port with the in-process bus; `withEnvironment` adds a fake
  * environment service (a real Nest handler on the same bus) so pages have something to render.
  */
-export async function startGateway(env: Record<string, string> = {}, options: { withEnvironment?: boolean } = {}): Promise<GatewayHarness> {
+export async function startGateway(
+  env: Record<string, string> = {},
+  options: { withEnvironment?: boolean; modules?: Array<Type | DynamicModule> } = {},
+): Promise<GatewayHarness> {
   const config = loadConfig(
     { ...commonConfig, ...gatewayConfig },
     { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
@@ -74,6 +77,9 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
     apps.push(
       await createServiceApp({ identity: { ...resolveIdentity('environment'), pod: 'environment-test' }, runtime, module: FakeEnvironmentModule, config }),
     );
+  }
+  for (const module of options.modules ?? []) {
+    apps.push(await createServiceApp({ identity: { ...resolveIdentity('stress'), pod: 'service-test' }, runtime, module, config }));
   }
   const gateway = await createGatewayApp({ identity: { ...resolveIdentity('gateway'), pod: 'gateway-test' }, runtime, config });
   apps.push(gateway);

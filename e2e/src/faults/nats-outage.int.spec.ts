@@ -61,7 +61,14 @@ describe('NATS outage under load', () => {
     gateway = await startNodeProcess({
       name: 'gateway',
       entry: 'gateway/src/main.js',
-      env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', RPC_TIMEOUT_MS: '2000', MUTATION_RATE_LIMIT_PER_MINUTE: '1000' },
+      env: {
+        NATS_URL: nats.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        RPC_TIMEOUT_MS: '2000',
+        MUTATION_RATE_LIMIT_PER_MINUTE: '1000',
+        READ_RATE_LIMIT_PER_MINUTE: '0',
+      },
       readyUrl: `${base}/ready`,
     });
   });

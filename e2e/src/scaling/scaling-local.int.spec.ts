@@ -154,7 +154,7 @@ describe('scaling in npm start against a cluster', () => {
   it('refuses bad input with a 400 that names the parameter', async () => {
     const api = await fetch(`${app.url}/api/v1/scaling/history?hours=0`);
     expect(api.status).toBe(400);
-    expect(await api.json()).toMatchObject({ error: true, code: 'SCALING.INVALID_QUERY', message: 'hours must be a whole number from 1 to 168, got "0"' });
+    expect(await api.json()).toMatchObject({ error: true, code: 'SCALING.INVALID_QUERY', message: 'hours must be a whole number from 1 to 168 (got 0).' });
     const page = await fetch(`${app.url}/scaling/history?hours=999`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('hours must be a whole number from 1 to 168');

@@ -116,12 +116,12 @@ describe('stress fleet behind the gateway', () => {
 
   it('refuses out-of-range values with 400 naming the allowed range, and starts nothing', async () => {
     const cases: Array<[string, unknown, RegExp]> = [
-      ['/api/v1/stress/cpu', { durationSeconds: 30, intensity: 0 }, /intensity must be from 1 to 100/],
-      ['/api/v1/stress/cpu', { durationSeconds: 2, intensity: 50 }, /durationSeconds must be from 5 to/],
+      ['/api/v1/stress/cpu', { durationSeconds: 30, intensity: 0 }, /intensity must be a whole number from 1 to 100/],
+      ['/api/v1/stress/cpu', { durationSeconds: 2, intensity: 50 }, /durationSeconds must be a whole number from 5 to/],
       ['/api/v1/stress/cpu', { durationSeconds: 30, intensity: 50, target: 'some' }, /target must be "one" or "all"/],
       ['/api/v1/stress/memory', { durationSeconds: 30, targetMb: 'lots' }, /targetMb must be a whole number from 1 to/],
-      ['/api/v1/stress/memory', { durationSeconds: 3000, targetMb: 10, target: 'all' }, /durationSeconds must be from 5 to 600 \(got 3000\)/],
-      ['/api/v1/stress/load', { millicores: 5, durationSeconds: 30 }, /millicores must be from 10 to/],
+      ['/api/v1/stress/memory', { durationSeconds: 3000, targetMb: 10, target: 'all' }, /durationSeconds must be a whole number from 5 to 600 \(got 3000\)/],
+      ['/api/v1/stress/load', { millicores: 5, durationSeconds: 30 }, /millicores must be a whole number from 10 to/],
     ];
     for (const [path, body, message] of cases) {
       const res = await api<{ code: string; message: string; error_type: string }>('POST', path, body);

@@ -98,7 +98,7 @@ describe('/stress', () => {
     await page.fill('#memory-test input[name=targetMb]', '16');
     const [bad] = await Promise.all([page.waitForNavigation(), page.click('#memory-test button[type=submit]')]);
     expect(bad?.status()).toBe(400);
-    expect(await page.textContent('#stress-result')).toContain('durationSeconds must be from 5 to 600 (got 5000).');
+    expect(await page.textContent('#stress-result')).toContain('durationSeconds must be a whole number from 5 to 600 (got 5000).');
     // The form keeps what was typed.
     expect(await page.inputValue('#memory-test input[name=durationSeconds]')).toBe('5000');
 

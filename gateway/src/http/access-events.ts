@@ -1,9 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AccessEvents, type AccessRecord } from '@eks-info/contracts';
+import { AccessEvents, type AccessRecord, wellFormed } from '@eks-info/contracts';
 import type { Identity, MessageBus } from '@eks-info/platform';
 
 /** Requests that are not page or API views: probes, scrapes, assets. */
 const NOT_ACCESS = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/static\//, /^\/favicon\.ico$/, /^\/api\/v1\/stream\//];
+
+/** Longest path and user agent a record keeps: a client chooses both, so both are bounded. */
+export const ACCESS_FIELD_LIMITS = { path: 512, userAgent: 256 } as const;
+
+const bounded = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 
 export function accessRecord(request: FastifyRequest, status: number, elapsedMs: number, identity: Identity): AccessRecord {
   return {
@@ -11,9 +16,9 @@ export function accessRecord(request: FastifyRequest, status: number, elapsedMs:
     pod_name: identity.pod,
     node_name: identity.node,
     client_ip: request.ip,
-    request_path: request.url.split('?')[0],
+    request_path: bounded(wellFormed(request.url.split('?')[0]), ACCESS_FIELD_LIMITS.path),
     request_method: request.method,
-    user_agent: String(request.headers['user-agent'] ?? ''),
+    user_agent: bounded(wellFormed(String(request.headers['user-agent'] ?? '')), ACCESS_FIELD_LIMITS.userAgent),
     response_status: status,
     response_time_ms: Math.round(elapsedMs * 10) / 10,
     request_id: request.id,

@@ -1,4 +1,4 @@
-import { type ErrorBody, statusForCode, typeForCode } from '@eks-info/contracts';
+import { type ErrorBody, type FieldProblem, statusForCode, typeForCode } from '@eks-info/contracts';
 
 /** The design seed's error response, plus the code clients switch on and the fix. */
 export interface ErrorEnvelope {
@@ -8,6 +8,8 @@ export interface ErrorEnvelope {
   message: string;
   details?: string;
   fix?: string;
+  /** For input that failed validation: each bad field and what is wrong with it. */
+  fields?: FieldProblem[];
   timestamp: string;
   request_id: string;
 }
@@ -20,6 +22,7 @@ export function envelope(body: ErrorBody, requestId: string): ErrorEnvelope {
     message: body.message,
     ...(body.details ? { details: body.details } : {}),
     ...(body.fix ? { fix: body.fix } : {}),
+    ...(body.fields?.length ? { fields: body.fields } : {}),
     timestamp: new Date().toISOString(),
     request_id: requestId,
   };

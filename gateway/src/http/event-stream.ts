@@ -1,4 +1,53 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CommonErrors } from '@eks-info/contracts';
+import { RpcError } from '@eks-info/platform';
+
+/**
+ * Live connections one gateway replica holds for one stream, and for one client of it. Each
+ * holds a socket and receives every push, so both are bounded: a 429 beyond, before the
+ * response starts.
+ */
+export const STREAM_LIMITS = { perStream: 200, perClient: 8 } as const;
+
+/** The open connections of one stream, by client address. */
+export class StreamSlots {
+  private readonly byClient = new Map<string, number>();
+  private total = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly limits: { perStream: number; perClient: number } = STREAM_LIMITS,
+  ) {}
+
+  get size(): number {
+    return this.total;
+  }
+
+  /** Takes a slot for this request's client, or throws the 429; the slot frees when the stream closes. */
+  take(request: FastifyRequest): () => void {
+    const client = request.ip;
+    const mine = this.byClient.get(client) ?? 0;
+    if (this.total >= this.limits.perStream || mine >= this.limits.perClient) {
+      const whose = this.total >= this.limits.perStream ? `This gateway already serves ${this.limits.perStream}` : `This client already holds ${mine}`;
+      throw new RpcError({
+        code: CommonErrors.RATE_LIMITED.code,
+        message: `${whose} live ${this.name} connections.`,
+        fix: 'Close other tabs showing this page, or use the refresh button.',
+      });
+    }
+    this.total++;
+    this.byClient.set(client, mine + 1);
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      this.total--;
+      const left = (this.byClient.get(client) ?? 1) - 1;
+      if (left > 0) this.byClient.set(client, left);
+      else this.byClient.delete(client);
+    };
+  }
+}
 
 /**
  * One Server-Sent Events connection. Pages subscribe with EventSource; the gateway pushes what

@@ -45,7 +45,27 @@ export function describeError(exception: unknown): { status: number; body: Error
       e.code && statusForCode(e.code) === e.statusCode && e.code.includes('.') ? e.code : (CODE_BY_STATUS[e.statusCode] ?? CommonErrors.VALIDATION.code);
     return { status: e.statusCode, body: { code, message: e.message ?? 'Bad request', fix: FIXES[e.statusCode] } };
   }
+  if (isMalformedMultipart(exception)) {
+    return {
+      status: 400,
+      body: {
+        code: CommonErrors.VALIDATION.code,
+        message: `The multipart body is malformed: ${(exception as Error).message}.`,
+        fix: 'Send multipart/form-data with its boundary parameter and a complete body, as a browser form does.',
+      },
+    };
+  }
   return { status: 500, body: { code: CommonErrors.INTERNAL.code, message: 'Internal error.' } };
+}
+
+/**
+ * The multipart parser (busboy) throws plain errors for a missing boundary or a truncated body,
+ * without a status: they are the client's, a 400, never a 500. Known by their messages.
+ */
+const MULTIPART_ERROR = /Boundary not found|unexpected end of multipart data|Malformed part header|Unexpected end of (form|file)|Malformed urlencoded form/i;
+
+function isMalformedMultipart(exception: unknown): boolean {
+  return exception instanceof Error && MULTIPART_ERROR.test(exception.message);
 }
 
 function wantsHtml(request: FastifyRequest): boolean {

@@ -5,9 +5,11 @@ import { LogOnce } from '@eks-info/platform';
 import { envelope } from '../http/error-envelope';
 import { AlbOidcVerifier } from './alb-oidc';
 import { checkBasicAuth } from './basic-auth';
+import { FailureThrottle } from './failure-throttle';
 
 export interface AuthSettings {
   AUTH_MODE: 'none' | 'basic' | 'alb-oidc';
+  AUTH_FAILURES_PER_MINUTE: number;
   AUTH_USERNAME: string;
   AUTH_PASSWORD?: string;
   ALB_OIDC_SIGNER_ARN?: string;
@@ -25,6 +27,7 @@ export const PUBLIC_PATHS = [/^\/health$/, /^\/ready$/, /^\/static\//, /^\/favic
  */
 export function createAuthHook(settings: AuthSettings, logger: Logger) {
   const logOnce = new LogOnce(logger, 60_000);
+  const failures = new FailureThrottle({ max: settings.AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 });
   const verifier =
     settings.AUTH_MODE === 'alb-oidc'
       ? new AlbOidcVerifier(settings.ALB_OIDC_SIGNER_ARN!, settings.ALB_OIDC_KEY_URL ?? AlbOidcVerifier.keyUrlFor(settings.AWS_REGION!))
@@ -35,11 +38,32 @@ export function createAuthHook(settings: AuthSettings, logger: Logger) {
     const path = request.url.split('?')[0];
     if (PUBLIC_PATHS.some((re) => re.test(path))) return;
     if (settings.AUTH_MODE === 'basic') {
+      const wait = failures.retryAfterSeconds(request.ip);
+      if (wait > 0) {
+        logOnce.warn('auth.throttled', { client: request.ip }, 'sign-ins from a client paused after repeated failures');
+        await reply
+          .code(429)
+          .header('retry-after', String(wait))
+          .send(
+            envelope(
+              {
+                code: CommonErrors.RATE_LIMITED.code,
+                message: `Too many failed sign-ins from this client: try again in ${wait} s.`,
+                fix: 'Use the password from the Helm release notes (kubectl get secret … as NOTES.txt shows).',
+              },
+              request.id,
+            ),
+          );
+        return;
+      }
       const user = checkBasicAuth(request.headers.authorization, settings.AUTH_USERNAME, settings.AUTH_PASSWORD!);
       if (user) {
+        failures.succeed(request.ip);
         (request as FastifyRequest & { user?: string }).user = user;
         return;
       }
+      // A browser's first request carries no credentials: only a wrong password is a failure.
+      if (request.headers.authorization) failures.fail(request.ip);
       reply.header('www-authenticate', 'Basic realm="EKS Info", charset="UTF-8"');
       await reply.code(401).send(
         envelope(

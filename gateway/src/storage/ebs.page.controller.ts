@@ -20,7 +20,7 @@ export class EbsPageController {
 
   @Post('/ebs/entries')
   async write(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: { content?: unknown } | undefined) {
-    const out = await this.pages.call(StorageRpc.ebsWrite, { content: body?.content as string });
+    const out = await this.pages.call(StorageRpc.ebsWrite, body);
     if (out.ok) return redirectTo(reply, '/ebs?done=entry-written');
     return this.render(request, reply, { formError: out.error, draft: typeof body?.content === 'string' ? body.content.slice(0, 2000) : '' }, out.error.status);
   }

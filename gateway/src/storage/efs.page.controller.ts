@@ -16,7 +16,7 @@ export class EfsPageController {
 
   @Post('/efs/files')
   async write(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: { content?: unknown } | undefined) {
-    const out = await this.pages.call(StorageRpc.efsWrite, { content: body?.content as string });
+    const out = await this.pages.call(StorageRpc.efsWrite, body);
     if (out.ok) return redirectTo(reply, `/efs?done=file-written#${out.data.file.filename}`);
     return this.render(request, reply, { formError: out.error, draft: typeof body?.content === 'string' ? body.content.slice(0, 2000) : '' }, out.error.status);
   }

@@ -76,8 +76,8 @@ export class S3PageController {
   }
 
   @Post('/s3/delete')
-  async delete(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: { key?: unknown } | undefined) {
-    const out = await this.pages.call(StorageRpc.s3Delete, { key: body?.key as string });
+  async delete(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
+    const out = await this.pages.call(StorageRpc.s3Delete, body);
     if (out.ok) return redirectTo(reply, '/s3?done=deleted');
     return this.render(request, reply, { formError: out.error }, out.error.status);
   }

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StorageErrors, StorageRpc, TransportErrors } from '@eks-info/contracts';
+import { StorageRpc, TransportErrors } from '@eks-info/contracts';
 import { MessageBus, RpcError } from '@eks-info/platform';
+import { requestFrom } from '../http/contract-input';
 import { payloadError, uploadRequest } from './upload-request';
 
 /** How long a broadcast (cleanup) waits for every storage pod's answer. */
@@ -44,24 +45,20 @@ export class StorageApiController {
 
   @Get('ebs')
   ebs(@Query('limit') limit?: string) {
-    return this.bus.request(StorageRpc.ebs, limit === undefined ? {} : { limit: limit as unknown as number });
+    return this.bus.request(StorageRpc.ebs, requestFrom(StorageRpc.ebs, { limit }));
   }
 
   @Post('ebs/entries')
   @HttpCode(201)
-  writeEntry(@Body() body: { content?: unknown } | undefined) {
-    return this.bus.request(StorageRpc.ebsWrite, { content: body?.content as string });
+  writeEntry(@Body() body: unknown) {
+    return this.bus.request(StorageRpc.ebsWrite, requestFrom(StorageRpc.ebsWrite, body));
   }
 
   /** Every storage pod deletes its own old access logs; the answer lists each pod's result. */
   @Post('ebs/cleanup')
   @HttpCode(200)
-  async cleanup(@Body() body: { olderThanDays?: unknown } | undefined) {
-    const days = body?.olderThanDays;
-    if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > 3650)) {
-      throw new RpcError({ code: StorageErrors.INVALID.code, message: 'olderThanDays must be a whole number from 0 to 3650.' });
-    }
-    const pods = await this.bus.gather(StorageRpc.ebsCleanup, days === undefined ? {} : { olderThanDays: days }, { windowMs: GATHER_WINDOW_MS });
+  async cleanup(@Body() body: unknown) {
+    const pods = await this.bus.gather(StorageRpc.ebsCleanup, requestFrom(StorageRpc.ebsCleanup, body), { windowMs: GATHER_WINDOW_MS });
     if (pods.length === 0) {
       throw new RpcError({
         code: TransportErrors.UNAVAILABLE.code,
@@ -76,41 +73,38 @@ export class StorageApiController {
 
   @Get('efs')
   efs(@Query('limit') limit?: string) {
-    return this.bus.request(StorageRpc.efs, limit === undefined ? {} : { limit: limit as unknown as number });
+    return this.bus.request(StorageRpc.efs, requestFrom(StorageRpc.efs, { limit }));
   }
 
   @Post('efs/files')
   @HttpCode(201)
-  writeFile(@Body() body: { content?: unknown } | undefined) {
-    return this.bus.request(StorageRpc.efsWrite, { content: body?.content as string });
+  writeFile(@Body() body: unknown) {
+    return this.bus.request(StorageRpc.efsWrite, requestFrom(StorageRpc.efsWrite, body));
   }
 
   @Get('efs/files/:name')
   readFile(@Param('name') name: string) {
-    return this.bus.request(StorageRpc.efsRead, { name });
+    return this.bus.request(StorageRpc.efsRead, requestFrom(StorageRpc.efsRead, { name }));
   }
 
   @Delete('efs/files/:name')
   deleteFile(@Param('name') name: string) {
-    return this.bus.request(StorageRpc.efsDelete, { name });
+    return this.bus.request(StorageRpc.efsDelete, requestFrom(StorageRpc.efsDelete, { name }));
   }
 
   // ---- S3 -------------------------------------------------------------------------------
 
   @Get('s3')
   s3(@Query('after') after?: string, @Query('pageSize') pageSize?: string) {
-    return this.bus.request(StorageRpc.s3, {
-      ...(after !== undefined ? { after } : {}),
-      ...(pageSize !== undefined ? { pageSize: pageSize as unknown as number } : {}),
-    });
+    return this.bus.request(StorageRpc.s3, requestFrom(StorageRpc.s3, { after, pageSize }));
   }
 
-  /** JSON `{"text": "…"}`, or multipart with a `file` field (forms also send the CSRF token). */
+  /** JSON `{"content": "…"}` (or the old `{"text": "…"}`), or multipart with a `file` field (forms also send the CSRF token). */
   @Post('s3/objects')
   @HttpCode(201)
   async upload(@Req() request: FastifyRequest) {
     try {
-      return await this.bus.request(StorageRpc.s3Upload, uploadRequest(request));
+      return await this.bus.request(StorageRpc.s3Upload, requestFrom(StorageRpc.s3Upload, uploadRequest(request)));
     } catch (err) {
       throw payloadError(err);
     }
@@ -119,13 +113,13 @@ export class StorageApiController {
   /** The object itself: text as text/plain, anything else (or `?download=1`) as an attachment. */
   @Get('s3/objects/*')
   async download(@Param('*') key: string, @Query('download') download: string | undefined, @Res() reply: FastifyReply) {
-    const object = await this.bus.request(StorageRpc.s3Read, { key });
+    const object = await this.bus.request(StorageRpc.s3Read, requestFrom(StorageRpc.s3Read, { key }));
     return sendStoredContent(reply, object, download !== undefined && download !== '0');
   }
 
   @Delete('s3/objects/*')
   deleteObject(@Param('*') key: string) {
-    return this.bus.request(StorageRpc.s3Delete, { key });
+    return this.bus.request(StorageRpc.s3Delete, requestFrom(StorageRpc.s3Delete, { key }));
   }
 
   /** Uploads a statistics report of the current interval now. */

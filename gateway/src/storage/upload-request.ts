@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { type S3UploadRequest, StorageErrors, TransportErrors } from '@eks-info/contracts';
+import { StorageErrors, TransportErrors } from '@eks-info/contracts';
 import { RpcError } from '@eks-info/platform';
 
 /** A file part as the multipart plugin leaves it in the body (see gateway.app.ts). */
@@ -14,24 +14,20 @@ function isFile(value: unknown): value is UploadedFile {
 }
 
 /**
- * The bus request for an upload, from a JSON body (`{"text": …}`) or a multipart form (field
- * `file`, or `text`). An empty file input (no file chosen) counts as no file.
+ * The upload as the contract's input: a JSON or urlencoded body as it came (`{"content": …}`),
+ * or a multipart form's file (field `file`) or text (field `content` or `text`). An empty file
+ * input (no file chosen) counts as no file. The contract's schema checks the result.
  */
-export function uploadRequest(request: FastifyRequest): S3UploadRequest {
+export function uploadRequest(request: FastifyRequest): unknown {
   const body = (request.body ?? {}) as Record<string, unknown>;
-  if (request.isMultipart?.()) {
-    const file = body.file;
-    if (isFile(file) && (file.data.length > 0 || file.filename)) {
-      return { base64: file.data.toString('base64'), filename: file.filename || undefined, contentType: file.mimetype };
-    }
-    if (typeof body.text === 'string') return { text: body.text };
-    throw new RpcError({ code: StorageErrors.INVALID.code, message: 'Choose a file to upload (form field "file").' });
+  if (!request.isMultipart?.()) return body;
+  const file = body.file;
+  if (isFile(file) && (file.data.length > 0 || file.filename)) {
+    return { base64: file.data.toString('base64'), filename: file.filename || undefined, contentType: file.mimetype };
   }
-  const out: S3UploadRequest = {};
-  for (const field of ['text', 'base64', 'filename', 'contentType'] as const) {
-    if (body[field] !== undefined) (out as Record<string, unknown>)[field] = body[field];
-  }
-  return out;
+  const text = body.content ?? body.text;
+  if (typeof text === 'string') return { content: text };
+  throw new RpcError({ code: StorageErrors.INVALID.code, message: 'Choose a file to upload (form field "file").' });
 }
 
 /**

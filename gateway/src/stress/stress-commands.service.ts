@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  type ErrorBody,
+  type CpuTestBody,
+  type MemoryTestBody,
   type PodStartOutcome,
   type StartTestRequest,
   StressErrors,
@@ -9,11 +10,18 @@ import {
   StressRpc,
   StressRules,
   type StressLoadResult,
+  type StressMaxima,
   type StressStartResult,
   type StressStopResult,
+  StressStopRequest,
+  type StressTestStatus,
+  type SustainedLoadStatus,
+  type TestSpec,
+  type z,
   TransportErrors,
 } from '@eks-info/contracts';
 import { MessageBus, RpcError } from '@eks-info/platform';
+import { parseInput } from '../http/contract-input';
 import { StressLiveService } from './live/stress-live.service';
 
 /** How long a broadcast collects answers; every live pod answers within milliseconds. */
@@ -29,10 +37,6 @@ export type CommandBody = Record<string, unknown>;
 
 const newId = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
-function invalid(error: ErrorBody): RpcError {
-  return new RpcError(error);
-}
-
 /**
  * Sends stress commands and confirms them. Core NATS delivers at most once, so every command
  * carries an id that makes repeats harmless: a `one` start that lost its reply is confirmed from
@@ -42,6 +46,8 @@ function invalid(error: ErrorBody): RpcError {
 export class StressCommandsService {
   /** This gateway's recent `one` answers by test id, for repeats that come before a heartbeat shows the test. */
   private readonly recent = new Map<string, { at: number; result: StressStartResult }>();
+  /** Loads this gateway started, by id, for the same reason. */
+  private readonly recentLoads = new Map<string, { at: number; load: SustainedLoadStatus }>();
 
   constructor(
     private readonly bus: MessageBus,
@@ -49,23 +55,18 @@ export class StressCommandsService {
   ) {}
 
   async start(kind: StressKind, body: CommandBody): Promise<StressStartResult> {
-    const target = StressRules.checkTarget(body.target);
-    if (!target.ok) throw invalid(target.error);
-    const id = StressRules.checkId(body.testId);
-    if (!id.ok) throw invalid(id.error);
-    const spec = StressRules.checkTestSpec(kind, body, this.live.podMaxima().maxDurationSeconds);
-    if (!spec.ok) throw invalid(spec.error);
-    const request: StartTestRequest = { testId: id.value ?? newId(kind === 'cpu' ? 'cpu' : 'mem'), spec: spec.value };
-    return target.value === 'all' ? this.startAll(request) : this.startOne(request);
+    const schema: z.ZodType<CpuTestBody | MemoryTestBody> = StressRules.startBody(kind, this.maxima());
+    const { target, testId, ...fields } = parseInput(schema, body, StressErrors.INVALID);
+    const spec = { kind, ...fields } as TestSpec;
+    const request: StartTestRequest = { testId: testId ?? newId(kind === 'cpu' ? 'cpu' : 'mem'), spec };
+    const result = target === 'all' ? await this.startAll(request) : await this.startOne(request);
+    this.remember(result);
+    return result;
   }
 
   async startLoad(body: CommandBody): Promise<StressLoadResult> {
-    const id = StressRules.checkId(body.loadId, 'loadId');
-    if (!id.ok) throw invalid(id.error);
-    const maxima = this.live.podMaxima();
-    const load = StressRules.checkLoad(body, { maxDurationSeconds: maxima.maxDurationSeconds, maxMillicores: maxima.maxLoadMillicores });
-    if (!load.ok) throw invalid(load.error);
-    const loadId = id.value ?? newId('load');
+    const { loadId: requestedId, ...load } = parseInput(StressRules.loadBody(this.maxima()), body, StressErrors.INVALID);
+    const loadId = requestedId ?? newId('load');
     const running = this.live.activeLoads().find((l) => l.id !== loadId);
     if (running) {
       throw new RpcError({
@@ -74,25 +75,43 @@ export class StressCommandsService {
         fix: `Stop it first (DELETE /api/v1/stress/tests/${running.id}) or wait until it ends.`,
       });
     }
-    const reply = await this.bus.request(StressRpc.startLoad, { loadId, ...load.value });
+    const reply = await this.bus.request(StressRpc.startLoad, { loadId, ...load });
+    this.recentLoads.set(loadId, { at: Date.now(), load: reply.load });
     return { load: reply.load, duplicate: reply.duplicate };
   }
 
   async stop(idRaw: string): Promise<StressStopResult> {
-    const id = StressRules.checkId(idRaw, 'id');
-    if (!id.ok || !id.value) throw invalid(id.ok ? { code: StressErrors.INVALID.code, message: 'A test id is required.' } : id.error);
-    const replies = await this.bus.gather(StressRpc.stop, { id: id.value }, { windowMs: GATHER_WINDOW_MS });
+    const { id } = parseInput(StressStopRequest, { id: idRaw }, StressErrors.INVALID);
+    const replies = await this.bus.gather(StressRpc.stop, { id }, { windowMs: GATHER_WINDOW_MS });
     if (!replies.length) throw noPods();
     const stopped = replies.filter((r) => r.found).map((r) => ({ pod: r.servedBy.pod, node: r.servedBy.node, test: r.test, load: r.load }));
     if (!stopped.length) {
       throw new RpcError({
         code: StressErrors.NOT_FOUND.code,
-        message: `No stress pod is running test or load ${id.value}.`,
+        message: `No stress pod is running test or load ${id}.`,
         details: `${replies.length} pod(s) answered`,
         fix: 'It may have ended already; the page lists the running tests.',
       });
     }
-    return { id: id.value, stopped };
+    return { id, stopped };
+  }
+
+  /** What the live pods accept at most (their configured maxima, from the heartbeats). */
+  private maxima(): StressMaxima {
+    const m = this.live.podMaxima();
+    return { maxDurationSeconds: m.maxDurationSeconds, maxMillicores: m.maxLoadMillicores };
+  }
+
+  /**
+   * What this gateway knows of a test or load it started, before any heartbeat shows it: the
+   * `Location` of a 201 resolves at once instead of after the next heartbeat.
+   */
+  startedHere(id: string): { tests: StressTestStatus[]; loads: SustainedLoadStatus[] } | undefined {
+    const test = this.recent.get(id);
+    if (test && Date.now() - test.at < RECENT_MS) return { tests: test.result.accepted.map((a) => a.test), loads: [] };
+    const load = this.recentLoads.get(id);
+    if (load && Date.now() - load.at < RECENT_MS) return { tests: [], loads: [load.load] };
+    return undefined;
   }
 
   /**
@@ -106,7 +125,7 @@ export class StressCommandsService {
     for (let attempt = 1; ; attempt++) {
       try {
         const reply = await this.bus.request(StressRpc.start, request);
-        const result = this.result(
+        return this.result(
           request,
           'one',
           [{ pod: reply.servedBy.pod, node: reply.servedBy.node, test: reply.test, duplicate: reply.duplicate }],
@@ -114,8 +133,6 @@ export class StressCommandsService {
           [],
           'reply',
         );
-        this.remember(result);
-        return result;
       } catch (err) {
         if (!(err instanceof RpcError)) throw err;
         const someoneIdle = this.live.list().some((p) => !p.heartbeat.test);
@@ -188,6 +205,7 @@ export class StressCommandsService {
   private remember(result: StressStartResult): void {
     this.recent.set(result.testId, { at: Date.now(), result });
     for (const [id, entry] of this.recent) if (Date.now() - entry.at > RECENT_MS || this.recent.size > 500) this.recent.delete(id);
+    for (const [id, entry] of this.recentLoads) if (Date.now() - entry.at > RECENT_MS || this.recentLoads.size > 500) this.recentLoads.delete(id);
   }
 
   private result(

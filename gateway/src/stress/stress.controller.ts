@@ -1,10 +1,14 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { StressErrors, type StressTestStatus } from '@eks-info/contracts';
+import { StressErrors, StressStopRequest, type StressTestStatus } from '@eks-info/contracts';
 import { RpcError } from '@eks-info/platform';
+import { parseInput } from '../http/contract-input';
 import { type CommandBody, StressCommandsService } from './stress-commands.service';
 import { StressLiveService } from './live/stress-live.service';
 import { StressViewService } from './stress-view.service';
+
+/** A test seen through another gateway replica shows in its pod's heartbeat within about a second. */
+const HEARTBEAT_WAIT_MS = 1_500;
 
 const asBody = (b: unknown): CommandBody => (b && typeof b === 'object' && !Array.isArray(b) ? (b as CommandBody) : {});
 
@@ -54,20 +58,33 @@ export class StressApiController {
   /** Where a test or load runs now, or how it ended, from the heartbeats. */
   @Get('tests/:id')
   @Header('cache-control', 'no-store')
-  test(@Param('id') id: string) {
-    const pods = this.live.list();
-    const running = pods.flatMap((p) => (p.heartbeat.test?.id === id ? [p.heartbeat.test] : []));
-    const finished = pods.flatMap((p) => (p.heartbeat.lastTest?.id === id ? [p.heartbeat.lastTest] : []));
-    const loads = pods.flatMap((p) => (p.heartbeat.load?.id === id ? [p.heartbeat.load] : []));
-    const tests: StressTestStatus[] = [...running, ...finished];
+  async test(@Param('id') id: string) {
+    const { id: testId } = parseInput(StressStopRequest, { id }, StressErrors.INVALID);
+    const fromHeartbeats = () => {
+      const pods = this.live.list();
+      const running = pods.flatMap((p) => (p.heartbeat.test?.id === testId ? [p.heartbeat.test] : []));
+      const finished = pods.flatMap((p) => (p.heartbeat.lastTest?.id === testId ? [p.heartbeat.lastTest] : []));
+      const loads = pods.flatMap((p) => (p.heartbeat.load?.id === testId ? [p.heartbeat.load] : []));
+      return { tests: [...running, ...finished] as StressTestStatus[], loads };
+    };
+    let found = fromHeartbeats();
+    if (!found.tests.length && !found.loads.length) {
+      // Started here a moment ago: answer from the start's own reply. Started through another
+      // gateway replica: its pod's next heartbeat (every second) shows it.
+      const here = this.commands.startedHere(testId);
+      if (here) return { id: testId, ...here };
+      await this.live.waitFor((h) => h.test?.id === testId || h.lastTest?.id === testId || h.load?.id === testId, HEARTBEAT_WAIT_MS);
+      found = fromHeartbeats();
+    }
+    const { tests, loads } = found;
     if (!tests.length && !loads.length) {
       throw new RpcError({
         code: StressErrors.NOT_FOUND.code,
-        message: `No live stress pod knows test or load ${id}.`,
+        message: `No live stress pod knows test or load ${testId}.`,
         fix: 'Pods report their running test and their last finished one.',
       });
     }
-    return { id, tests, loads };
+    return { id: testId, tests, loads };
   }
 
   @Delete('tests/:id')

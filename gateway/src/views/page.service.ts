@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommonErrors, type ErrorBody, type RpcContract, type ServedBy } from '@eks-info/contracts';
 import { IDENTITY, type Identity, MessageBus, RpcError } from '@eks-info/platform';
 import { ViewRenderer } from './view-renderer';
+import { requestFrom } from '../http/contract-input';
 import { navigationFor } from './navigation';
 
 /** A service call as a page sees it: the reply, or the error to show in that page's section. */
@@ -56,9 +57,13 @@ export class PageService {
     return html;
   }
 
-  async call<Req, Res>(contract: RpcContract<Req, Res>, data: Req): Promise<Outcome<Res>> {
+  /**
+   * Parses `input` (a form body, query or path parameters) with the contract's request schema
+   * and asks the service. Bad input is the 400 outcome naming each bad field, with no bus call.
+   */
+  async call<Req, Res>(contract: RpcContract<Req, Res>, input: unknown): Promise<Outcome<Res>> {
     try {
-      return { ok: true, data: await this.bus.request(contract, data) };
+      return { ok: true, data: await this.bus.request(contract, requestFrom(contract, input)) };
     } catch (err) {
       if (err instanceof RpcError) return { ok: false, error: { ...err.body, status: err.status } };
       return { ok: false, error: { code: CommonErrors.INTERNAL.code, message: 'The request failed unexpectedly.', status: 500 } };

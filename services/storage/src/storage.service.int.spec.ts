@@ -115,7 +115,7 @@ describe('storage service (in process)', () => {
   });
 
   it('uploads text and files to (local) S3 with generated keys and serves them back as text or bytes', async () => {
-    const text = await runtime.bus.request(StorageRpc.s3Upload, { text: '<script>alert(1)</script>' });
+    const text = await runtime.bus.request(StorageRpc.s3Upload, { content: '<script>alert(1)</script>' });
     expect(text.object).toMatchObject({ contentType: 'text/plain; charset=utf-8', metadata: { pod: 'storage-test-0' } });
     expect(text.object.key).toMatch(/^eks-info\/uploads\/upload_\d{8}_\d{6}_[0-9a-f]{12}\.txt$/);
     const html = await runtime.bus.request(StorageRpc.s3Upload, {
@@ -159,7 +159,7 @@ describe('storage service (in process)', () => {
       ['STORAGE.OUTSIDE_PREFIX 400', runtime.bus.request(StorageRpc.s3Delete, { key: 'other/file.txt' })],
       ['STORAGE.OUTSIDE_PREFIX 400', runtime.bus.request(StorageRpc.s3Read, { key: 'eks-info/' })],
       ['STORAGE.INVALID 400', runtime.bus.request(StorageRpc.s3Read, { key: 'eks-info/uploads/../../x' })],
-      ['STORAGE.INVALID 400', runtime.bus.request(StorageRpc.s3Upload, { text: 'a', base64: 'YQ==' })],
+      ['STORAGE.INVALID 400', runtime.bus.request(StorageRpc.s3Upload, { content: 'a', base64: 'YQ==' })],
       ['STORAGE.INVALID 400', runtime.bus.request(StorageRpc.s3Upload, { base64: 'not base64!' })],
       ['STORAGE.INVALID 400', runtime.bus.request(StorageRpc.s3Upload, { base64: 'YQ==', filename: '../../etc/passwd' })],
       ['STORAGE.INVALID 400', runtime.bus.request(StorageRpc.s3, { after: '../x' })],

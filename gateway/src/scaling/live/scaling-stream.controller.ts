@@ -1,12 +1,9 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CommonErrors, ScalingErrors } from '@eks-info/contracts';
+import { ScalingErrors } from '@eks-info/contracts';
 import { RpcError } from '@eks-info/platform';
-import { EventStream } from '../../http/event-stream';
+import { EventStream, StreamSlots } from '../../http/event-stream';
 import { SCALING_TOPICS, ScalingStreamHub, type ScalingTopic } from './scaling-stream.hub';
-
-/** Live connections one gateway replica accepts; each holds a socket and gets every push. */
-export const MAX_SCALING_STREAMS = 200;
 
 /**
  * `/api/v1/stream/scaling?topics=snapshot,events,samples`: Server-Sent Events for the scaling
@@ -16,6 +13,8 @@ export const MAX_SCALING_STREAMS = 200;
  */
 @Controller('api/v1/stream')
 export class ScalingStreamController {
+  private readonly slots = new StreamSlots('scaling');
+
   constructor(private readonly hub: ScalingStreamHub) {}
 
   @Get('scaling')
@@ -29,13 +28,9 @@ export class ScalingStreamController {
         fix: `Use any of: ${SCALING_TOPICS.join(', ')}.`,
       });
     }
-    if (this.hub.size >= MAX_SCALING_STREAMS) {
-      throw new RpcError({
-        code: CommonErrors.RATE_LIMITED.code,
-        message: `This gateway already serves ${MAX_SCALING_STREAMS} live scaling connections.`,
-        fix: 'Close other tabs, or use the refresh button.',
-      });
-    }
-    this.hub.add(new EventStream(request, reply), new Set(raw as ScalingTopic[]));
+    const free = this.slots.take(request);
+    const stream = new EventStream(request, reply);
+    stream.onClose(free);
+    this.hub.add(stream, new Set(raw as ScalingTopic[]));
   }
 }

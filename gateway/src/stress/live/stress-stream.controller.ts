@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EventStream } from '../../http/event-stream';
+import { EventStream, StreamSlots } from '../../http/event-stream';
 import { StressLiveService } from './stress-live.service';
 
 /**
@@ -10,11 +10,15 @@ import { StressLiveService } from './stress-live.service';
  */
 @Controller('api/v1/stream')
 export class StressStreamController {
+  private readonly slots = new StreamSlots('stress');
+
   constructor(private readonly live: StressLiveService) {}
 
   @Get('stress')
   stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const free = this.slots.take(request);
     const stream = new EventStream(request, reply);
+    stream.onClose(free);
     stream.send('snapshot', { pods: this.live.list(), history: this.live.history(), summary: this.live.summary() });
     const off = this.live.onEvent((event) => {
       if (event.type === 'heartbeat') stream.send('heartbeat', { pod: event.pod, point: event.point, summary: event.summary });

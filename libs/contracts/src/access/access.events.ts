@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineEvent } from '../common/rpc';
 
 /**
@@ -5,19 +6,20 @@ import { defineEvent } from '../common/rpc';
  * fire-and-forget for every request; storage replicas consume it on a queue group, so each
  * record is appended to exactly one pod's EBS volume.
  */
-export interface AccessRecord {
-  timestamp: string;
-  pod_name: string;
-  node_name: string;
-  client_ip: string;
-  request_path: string;
-  request_method: string;
-  user_agent: string;
-  response_status: number;
-  response_time_ms: number;
-  request_id?: string;
-}
+export const AccessRecord = z.object({
+  timestamp: z.string(),
+  pod_name: z.string(),
+  node_name: z.string(),
+  client_ip: z.string(),
+  request_path: z.string(),
+  request_method: z.string(),
+  user_agent: z.string(),
+  response_status: z.number(),
+  response_time_ms: z.number(),
+  request_id: z.string().optional(),
+});
+export type AccessRecord = z.output<typeof AccessRecord>;
 
 export const AccessEvents = {
-  recorded: defineEvent<AccessRecord>('access.recorded', { consumer: 'storage' }),
+  recorded: defineEvent('access.recorded', AccessRecord, { consumer: 'storage' }),
 } as const;

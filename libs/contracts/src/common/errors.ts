@@ -1,15 +1,27 @@
+import { z } from 'zod';
+
 /**
  * Errors cross the wire as plain data: `instanceof` does not survive NATS, so every error carries
  * a string code (`DOMAIN.REASON`) and the gateway maps codes to HTTP statuses with this table.
  */
-export interface ErrorBody {
-  code: string;
-  message: string;
+export const FieldProblem = z.object({
+  /** The field's path, dot-separated (`spec.durationSeconds`); `body` for the body as a whole. */
+  field: z.string(),
+  problem: z.string(),
+});
+export type FieldProblem = z.output<typeof FieldProblem>;
+
+export const ErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
   /** Extra detail for operators (never a stack trace). */
-  details?: string;
+  details: z.string().optional(),
   /** What to do about it, shown on pages next to the message. */
-  fix?: string;
-}
+  fix: z.string().optional(),
+  /** For input that failed validation: each bad field and what is wrong with it. */
+  fields: z.array(FieldProblem).optional(),
+});
+export type ErrorBody = z.output<typeof ErrorBody>;
 
 export interface ErrorDefinition {
   readonly code: string;

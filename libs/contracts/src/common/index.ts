@@ -3,3 +3,4 @@ export * from './errors';
 export * from './section';
 export * from './served-by';
 export * from './dependency.errors';
+export * from './schema';

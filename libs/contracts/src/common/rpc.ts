@@ -1,7 +1,11 @@
+import type { z } from 'zod';
+import { CommonErrors, type ErrorDefinition } from './errors';
+
 /**
- * Typed message contracts. A contract is a subject plus the service that answers it; its type
- * parameters carry the request and response shapes so the sender (`bus.request(contract, …)`)
- * and the handler (`@OnRequest(contract)`) compile against the same definition.
+ * Typed message contracts. A contract is a subject, the service that answers it and the schemas
+ * of what crosses the wire. The request and response types are inferred from the schemas, so the
+ * sender (`bus.request(contract, …)`) and the handler (`@OnRequest(contract)`) compile against
+ * the same definition, and both validate with the same rules at run time.
  */
 
 /** The deployable services that answer messages. */
@@ -24,9 +28,12 @@ export interface RpcContract<Req, Res> {
    * a single in-flight request (no TTL: an answer is never older than its round trip).
    */
   readonly coalesce: boolean;
-  /** Phantom fields: never set at run time, they only carry the types. */
-  readonly __req?: Req;
-  readonly __res?: Res;
+  /** What a caller may send: the gateway parses HTTP input with it, the handler validates again. */
+  readonly request: z.ZodType<Req>;
+  /** What the handler answers. */
+  readonly response: z.ZodType<Res>;
+  /** The 400 a request that fails `request` gets (the domain's INVALID code). */
+  readonly invalid: ErrorDefinition;
 }
 
 export interface EventContract<E> {
@@ -35,7 +42,7 @@ export interface EventContract<E> {
   readonly consumer?: ServiceName;
   readonly subject: string;
   readonly delivery: Delivery;
-  readonly __event?: E;
+  readonly schema: z.ZodType<E>;
 }
 
 export type RequestOf<C> = C extends RpcContract<infer Req, unknown> ? Req : never;
@@ -49,15 +56,41 @@ function checkSubject(subject: string): string {
   return subject;
 }
 
-export function defineRpc<Req, Res>(service: ServiceName, subject: string, options: { delivery?: Delivery; coalesce?: boolean } = {}): RpcContract<Req, Res> {
-  return Object.freeze({ kind: 'rpc', service, subject: checkSubject(subject), delivery: options.delivery ?? 'queue', coalesce: options.coalesce ?? false });
+export interface RpcSchemas<Q extends z.ZodType, R extends z.ZodType> {
+  request: Q;
+  response: R;
+  /** Default: COMMON.VALIDATION. */
+  invalid?: ErrorDefinition;
 }
 
-export function defineEvent<E>(subject: string, options: { consumer?: ServiceName; delivery?: Delivery } = {}): EventContract<E> {
+export function defineRpc<Q extends z.ZodType, R extends z.ZodType>(
+  service: ServiceName,
+  subject: string,
+  schemas: RpcSchemas<Q, R>,
+  options: { delivery?: Delivery; coalesce?: boolean } = {},
+): RpcContract<z.output<Q>, z.output<R>> {
+  return Object.freeze({
+    kind: 'rpc',
+    service,
+    subject: checkSubject(subject),
+    delivery: options.delivery ?? 'queue',
+    coalesce: options.coalesce ?? false,
+    request: schemas.request as z.ZodType<z.output<Q>>,
+    response: schemas.response as z.ZodType<z.output<R>>,
+    invalid: schemas.invalid ?? CommonErrors.VALIDATION,
+  });
+}
+
+export function defineEvent<S extends z.ZodType>(
+  subject: string,
+  schema: S,
+  options: { consumer?: ServiceName; delivery?: Delivery } = {},
+): EventContract<z.output<S>> {
   return Object.freeze({
     kind: 'event',
     consumer: options.consumer,
     subject: checkSubject(subject),
     delivery: options.delivery ?? (options.consumer ? 'queue' : 'all'),
+    schema: schema as z.ZodType<z.output<S>>,
   });
 }

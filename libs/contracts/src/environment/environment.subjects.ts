@@ -1,15 +1,17 @@
+import { z } from 'zod';
 import { defineRpc } from '../common/rpc';
-import type { EnvironmentOverview } from './dto/overview.dto';
-import type { NetworkRefreshResult, NetworkView } from './dto/network.dto';
-import type { ResourcesView } from './dto/resources.dto';
+import { EnvironmentOverview } from './dto/overview.dto';
+import { NetworkRefreshResult, NetworkView } from './dto/network.dto';
+import { ResourcesView } from './dto/resources.dto';
 
-/** Empty request body; a named type so handlers and senders agree on it. */
-export type NoParams = Record<string, never>;
+/** Empty request body; a named schema so handlers and senders agree on it. */
+export const NoParams = z.object({});
+export type NoParams = z.output<typeof NoParams>;
 
 export const EnvironmentRpc = {
-  overview: defineRpc<NoParams, EnvironmentOverview>('environment', 'environment.overview.get', { coalesce: true }),
-  resources: defineRpc<NoParams, ResourcesView>('environment', 'environment.resources.get', { coalesce: true }),
-  network: defineRpc<NoParams, NetworkView>('environment', 'environment.network.get', { coalesce: true }),
+  overview: defineRpc('environment', 'environment.overview.get', { request: NoParams, response: EnvironmentOverview }, { coalesce: true }),
+  resources: defineRpc('environment', 'environment.resources.get', { request: NoParams, response: ResourcesView }, { coalesce: true }),
+  network: defineRpc('environment', 'environment.network.get', { request: NoParams, response: NetworkView }, { coalesce: true }),
   /** Drops the cached AWS answers so the next network view fetches fresh ones. */
-  refreshNetwork: defineRpc<NoParams, NetworkRefreshResult>('environment', 'environment.network.refresh'),
+  refreshNetwork: defineRpc('environment', 'environment.network.refresh', { request: NoParams, response: NetworkRefreshResult }),
 } as const;

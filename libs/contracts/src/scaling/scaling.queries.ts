@@ -1,45 +1,93 @@
+import { z } from 'zod';
 import type { ErrorBody } from '../common/errors';
-import { SCALING_EVENT_TYPES, type ScalingEventType, type ScalingEventsQuery } from './dto/events.dto';
-import type { ScalingHistoryQuery } from './dto/history.dto';
+import { type Parsed, optional, parseWith, quoted, single, wholeNumber } from '../common/schema';
+import { SCALING_EVENT_TYPES, ScalingEventType } from './dto/events.dto';
 import { ScalingErrors } from './scaling.errors';
 
 /**
- * Validation of the scaling queries, shared by the gateway (query strings) and the monitor (the
- * same rules again, since anything on the bus may call it). Bad input is a 400 with the
- * parameter named; nothing is clamped silently.
+ * The scaling queries, shared by the gateway (query strings) and the monitor (the same rules
+ * again, since anything on the bus may call it). Bad input is a 400 with the parameter named;
+ * nothing is clamped silently.
  */
-export type QueryResult<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
+export type QueryResult<T> = Parsed<T>;
 
 export const HISTORY_HOURS = { min: 1, max: 168, default: 24 } as const;
 export const EVENTS_LIMIT = { min: 1, max: 1000, default: 200 } as const;
 /** Longest range one events query may span. */
 export const EVENTS_MAX_RANGE_HOURS = 168;
 
+const isoTime = single(
+  z.string({ error: 'must be an ISO 8601 time such as 2025-11-13T10:30:00Z' }).refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && Number.isFinite(Date.parse(v)), {
+    error: (iss) => `must be an ISO 8601 time such as 2025-11-13T10:30:00Z, got ${quoted(iss.input)}`,
+  }),
+);
+
+const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const WORKLOAD = /^[A-Za-z]{1,40}\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Event types as a list or comma-separated (`types=hpa_scale_up,pod_ready`). */
+const eventTypes = z.preprocess(
+  (v) =>
+    (Array.isArray(v) ? v : [v])
+      .flatMap((t) => String(t).split(','))
+      .map((t) => t.trim())
+      .filter(Boolean),
+  z.array(z.enum(ScalingEventType.options, { error: (iss) => `unknown event type ${quoted(iss.input)}` })),
+);
+
+/** `hours` of the history: a whole number from 1 to 168 (the longest retention the page charts), default 24. */
+export const ScalingHistoryQuery = z.object({
+  /** Hours back from now (default 24). */
+  hours: optional(single(wholeNumber(HISTORY_HOURS.min, HISTORY_HOURS.max))),
+});
+export type ScalingHistoryQuery = z.output<typeof ScalingHistoryQuery>;
+
+/**
+ * `scaling.events.list`: events in a time range, oldest first (a timeline), with the response-time
+ * chains that started in it. The stress page asks for the events since its test started.
+ */
+export const ScalingEventsQuery = z.object({
+  /** ISO time; default: one hour before `until`. */
+  since: optional(isoTime),
+  /** ISO time; default: now. */
+  until: optional(isoTime),
+  /** Event types, as a list or comma-separated. */
+  types: optional(eventTypes),
+  /** Only events about objects in this namespace (node events have none and are kept unless `workload` is set). */
+  namespace: optional(single(z.string().max(63).regex(NAME, { error: 'must be a Kubernetes namespace name' }))),
+  /** Only events about this workload ("Deployment/stress") or its HPA and pods. */
+  workload: optional(single(z.string().regex(WORKLOAD, { error: 'must look like Kind/name, e.g. Deployment/stress' }))),
+  /** At most this many events (default 200). */
+  limit: optional(single(wholeNumber(EVENTS_LIMIT.min, EVENTS_LIMIT.max))),
+});
+export type ScalingEventsQuery = z.output<typeof ScalingEventsQuery>;
+
+const FIXES: Record<string, string> = {
+  hours: `Use e.g. ?hours=${HISTORY_HOURS.default}.`,
+  since: 'Pass since as an ISO time.',
+  until: 'Pass until as an ISO time.',
+  types: `Use any of: ${SCALING_EVENT_TYPES.join(', ')}.`,
+  namespace: 'Use lower-case letters, digits and -.',
+  workload: 'Pass the workload as Kind/name.',
+  limit: `Use e.g. limit=${EVENTS_LIMIT.default}.`,
+};
+
+/** A parse with the fix for the first bad parameter. */
+function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): QueryResult<T> {
+  const parsed = parseWith(schema, raw ?? {}, ScalingErrors.INVALID_QUERY);
+  if (parsed.ok) return parsed;
+  const field = parsed.error.fields?.[0]?.field.split('.')[0] ?? '';
+  return { ok: false, error: { ...parsed.error, fix: FIXES[field] ?? parsed.error.fix } };
+}
+
 const invalid = (message: string, fix: string): { ok: false; error: ErrorBody } => ({
   ok: false,
   error: { code: ScalingErrors.INVALID_QUERY.code, message, fix },
 });
 
-function integer(raw: unknown): number | undefined {
-  if (typeof raw === 'number') return Number.isInteger(raw) ? raw : undefined;
-  if (typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw)) return Number(raw);
-  return undefined;
-}
-
-const single = (raw: unknown): unknown => (Array.isArray(raw) ? raw[raw.length - 1] : raw);
-
-/** `hours` of the history: a whole number from 1 to 168 (the longest retention the page charts), default 24. */
-export function parseHistoryQuery(raw: { hours?: unknown } | undefined): QueryResult<Required<ScalingHistoryQuery>> {
-  const value = single(raw?.hours);
-  if (value === undefined || value === null || value === '') return { ok: true, value: { hours: HISTORY_HOURS.default } };
-  const hours = integer(value);
-  if (hours === undefined || hours < HISTORY_HOURS.min || hours > HISTORY_HOURS.max) {
-    return invalid(
-      `hours must be a whole number from ${HISTORY_HOURS.min} to ${HISTORY_HOURS.max}, got ${JSON.stringify(value).slice(0, 40)}`,
-      `Use e.g. ?hours=${HISTORY_HOURS.default}.`,
-    );
-  }
-  return { ok: true, value: { hours } };
+export function parseHistoryQuery(raw: unknown): QueryResult<Required<ScalingHistoryQuery>> {
+  const parsed = parseQuery(ScalingHistoryQuery, raw);
+  return parsed.ok ? { ok: true, value: { hours: parsed.value.hours ?? HISTORY_HOURS.default } } : parsed;
 }
 
 export interface NormalizedEventsQuery {
@@ -51,72 +99,28 @@ export interface NormalizedEventsQuery {
   limit: number;
 }
 
-function time(name: string, raw: unknown): QueryResult<number | undefined> {
-  const value = single(raw);
-  if (value === undefined || value === null || value === '') return { ok: true, value: undefined };
-  const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms))
-    return invalid(`${name} must be an ISO 8601 time such as 2025-11-13T10:30:00Z, got ${JSON.stringify(value).slice(0, 40)}`, `Pass ${name} as an ISO time.`);
-  return { ok: true, value: ms };
-}
-
-const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const WORKLOAD = /^[A-Za-z]{1,40}\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
 /**
- * The events query: `since`/`until` ISO times (default: the last hour), `types` (comma-separated
- * or a list), `namespace`, `workload` ("Deployment/stress"), `limit` 1–1000 (default 200).
+ * The events query with its defaults (the last hour, 200 events) and the range rules: `since`
+ * not after `until`, at most EVENTS_MAX_RANGE_HOURS apart.
  */
-export function parseEventsQuery(raw: Record<string, unknown> | ScalingEventsQuery | undefined, now: number = Date.now()): QueryResult<NormalizedEventsQuery> {
-  const q = (raw ?? {}) as Record<string, unknown>;
-  const since = time('since', q.since);
-  if (!since.ok) return since;
-  const until = time('until', q.until);
-  if (!until.ok) return until;
-  const to = until.value ?? now;
-  const from = since.value ?? to - 3_600_000;
+export function parseEventsQuery(raw: unknown, now: number = Date.now()): QueryResult<NormalizedEventsQuery> {
+  const parsed = parseQuery(ScalingEventsQuery, raw);
+  if (!parsed.ok) return parsed;
+  const q = parsed.value;
+  const to = q.until !== undefined ? Date.parse(q.until) : now;
+  const from = q.since !== undefined ? Date.parse(q.since) : to - 3_600_000;
   if (from > to) return invalid('since must not be after until', 'Swap the two times.');
   if (to - from > EVENTS_MAX_RANGE_HOURS * 3_600_000)
     return invalid(`the range may span at most ${EVENTS_MAX_RANGE_HOURS} hours`, 'Ask for a shorter range, page by page.');
-
-  let types: ScalingEventType[] | null = null;
-  const rawTypes = q.types;
-  if (rawTypes !== undefined && rawTypes !== null && rawTypes !== '') {
-    const list = (Array.isArray(rawTypes) ? rawTypes : [rawTypes])
-      .flatMap((t) => String(t).split(','))
-      .map((t) => t.trim())
-      .filter(Boolean);
-    const unknown = list.filter((t) => !SCALING_EVENT_TYPES.includes(t as ScalingEventType));
-    if (unknown.length) return invalid(`unknown event type ${JSON.stringify(unknown[0]).slice(0, 40)}`, `Use any of: ${SCALING_EVENT_TYPES.join(', ')}.`);
-    types = list as ScalingEventType[];
-  }
-
-  const namespace = single(q.namespace);
-  if (namespace !== undefined && namespace !== null && namespace !== '' && (typeof namespace !== 'string' || !NAME.test(namespace) || namespace.length > 63)) {
-    return invalid('namespace must be a Kubernetes namespace name', 'Use lower-case letters, digits and -.');
-  }
-  const workload = single(q.workload);
-  if (workload !== undefined && workload !== null && workload !== '' && (typeof workload !== 'string' || !WORKLOAD.test(workload))) {
-    return invalid('workload must look like Kind/name, e.g. Deployment/stress', 'Pass the workload as Kind/name.');
-  }
-
-  const rawLimit = single(q.limit);
-  let limit: number = EVENTS_LIMIT.default;
-  if (rawLimit !== undefined && rawLimit !== null && rawLimit !== '') {
-    const n = integer(rawLimit);
-    if (n === undefined || n < EVENTS_LIMIT.min || n > EVENTS_LIMIT.max)
-      return invalid(`limit must be a whole number from ${EVENTS_LIMIT.min} to ${EVENTS_LIMIT.max}`, `Use e.g. limit=${EVENTS_LIMIT.default}.`);
-    limit = n;
-  }
   return {
     ok: true,
     value: {
       since: new Date(from).toISOString(),
       until: new Date(to).toISOString(),
-      types,
-      namespace: typeof namespace === 'string' && namespace ? namespace : null,
-      workload: typeof workload === 'string' && workload ? workload : null,
-      limit,
+      types: q.types?.length ? q.types : null,
+      namespace: q.namespace ?? null,
+      workload: q.workload ?? null,
+      limit: q.limit ?? EVENTS_LIMIT.default,
     },
   };
 }

@@ -1,17 +1,31 @@
 import { defineEvent, defineRpc } from '../common/rpc';
-import type { NoParams } from '../environment/environment.subjects';
-import type { ScalingEventRecord, ScalingEventsQuery } from './dto/events.dto';
-import type { HistoryPoint, ScalingEventsPage, ScalingHistory, ScalingHistoryQuery } from './dto/history.dto';
-import type { ScalingChanged, ScalingSnapshot } from './dto/snapshot.dto';
+import { ScalingErrors } from './scaling.errors';
+import { ScalingEventsQuery, ScalingHistoryQuery } from './scaling.queries';
+import { NoParams } from '../environment/environment.subjects';
+import { ScalingEventRecord } from './dto/events.dto';
+import { HistoryPoint, ScalingEventsPage, ScalingHistory } from './dto/history.dto';
+import { ScalingChanged, ScalingSnapshot } from './dto/snapshot.dto';
 
 /** Requests the scaling-monitor answers (one replica: it is a singleton). */
+const INVALID = ScalingErrors.INVALID_QUERY;
+
 export const ScalingRpc = {
   /** The /scaling page: nodes, pending pods, HPAs with their maths, node autoscaler status. */
-  snapshot: defineRpc<NoParams, ScalingSnapshot>('scaling-monitor', 'scaling.snapshot.get', { coalesce: true }),
+  snapshot: defineRpc('scaling-monitor', 'scaling.snapshot.get', { request: NoParams, response: ScalingSnapshot, invalid: INVALID }, { coalesce: true }),
   /** The /scaling/history page: samples, events and response times of the last `hours`. */
-  history: defineRpc<ScalingHistoryQuery, ScalingHistory>('scaling-monitor', 'scaling.history.get', { coalesce: true }),
+  history: defineRpc(
+    'scaling-monitor',
+    'scaling.history.get',
+    { request: ScalingHistoryQuery, response: ScalingHistory, invalid: INVALID },
+    { coalesce: true },
+  ),
   /** Events and response-time chains in a time range (e.g. since a stress test started), oldest first. */
-  events: defineRpc<ScalingEventsQuery, ScalingEventsPage>('scaling-monitor', 'scaling.events.list', { coalesce: true }),
+  events: defineRpc(
+    'scaling-monitor',
+    'scaling.events.list',
+    { request: ScalingEventsQuery, response: ScalingEventsPage, invalid: INVALID },
+    { coalesce: true },
+  ),
 } as const;
 
 /**
@@ -20,9 +34,9 @@ export const ScalingRpc = {
  */
 export const ScalingEvents = {
   /** The snapshot changed (coalesced: at most one per SNAPSHOT_PUSH_DELAY_MS). */
-  changed: defineEvent<ScalingChanged>('scaling.snapshot.changed'),
+  changed: defineEvent('scaling.snapshot.changed', ScalingChanged),
   /** A scaling event was recorded in the history. */
-  recorded: defineEvent<ScalingEventRecord>('scaling.event.recorded'),
+  recorded: defineEvent('scaling.event.recorded', ScalingEventRecord),
   /** A sample was recorded in the history. */
-  sampled: defineEvent<HistoryPoint>('scaling.sample.recorded'),
+  sampled: defineEvent('scaling.sample.recorded', HistoryPoint),
 } as const;

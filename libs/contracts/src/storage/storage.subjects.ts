@@ -1,9 +1,10 @@
 import { defineRpc } from '../common/rpc';
-import type { NoParams } from '../environment/environment.subjects';
-import type { EbsCleanupRequest, EbsCleanupResult, EbsEntryWritten, EbsView, EbsViewRequest, EbsWriteRequest } from './dto/ebs.dto';
-import type { EfsFileDeleted, EfsFileRead, EfsFileRequest, EfsFileWritten, EfsView, EfsViewRequest, EfsWriteRequest } from './dto/efs.dto';
-import type { StorageOverview } from './dto/overview.dto';
-import type {
+import { NoParams } from '../environment/environment.subjects';
+import { StorageErrors } from './storage.errors';
+import { EbsCleanupRequest, EbsCleanupResult, EbsEntryWritten, EbsView, EbsViewRequest, EbsWriteRequest } from './dto/ebs.dto';
+import { EfsFileDeleted, EfsFileRead, EfsFileRequest, EfsFileWritten, EfsView, EfsViewRequest, EfsWriteRequest } from './dto/efs.dto';
+import { StorageOverview } from './dto/overview.dto';
+import {
   AccessStatsPartial,
   AccessStatsRequest,
   ReportUploaded,
@@ -21,26 +22,33 @@ import type {
  * answer is about *that* pod's volume (the page shows which). EFS and S3 are shared, so any pod
  * gives the same answer. Cleanup and report partials go to every pod (broadcast).
  */
+const INVALID = StorageErrors.INVALID;
+
 export const StorageRpc = {
-  overview: defineRpc<NoParams, StorageOverview>('storage', 'storage.overview.get', { coalesce: true }),
+  overview: defineRpc('storage', 'storage.overview.get', { request: NoParams, response: StorageOverview, invalid: INVALID }, { coalesce: true }),
 
-  ebs: defineRpc<EbsViewRequest, EbsView>('storage', 'storage.ebs.get', { coalesce: true }),
-  ebsWrite: defineRpc<EbsWriteRequest, EbsEntryWritten>('storage', 'storage.ebs.write'),
+  ebs: defineRpc('storage', 'storage.ebs.get', { request: EbsViewRequest, response: EbsView, invalid: INVALID }, { coalesce: true }),
+  ebsWrite: defineRpc('storage', 'storage.ebs.write', { request: EbsWriteRequest, response: EbsEntryWritten, invalid: INVALID }),
   /** Every pod deletes its own old access logs; collect the replies with `gather`. */
-  ebsCleanup: defineRpc<EbsCleanupRequest, EbsCleanupResult>('storage', 'storage.ebs.cleanup', { delivery: 'all' }),
+  ebsCleanup: defineRpc('storage', 'storage.ebs.cleanup', { request: EbsCleanupRequest, response: EbsCleanupResult, invalid: INVALID }, { delivery: 'all' }),
 
-  efs: defineRpc<EfsViewRequest, EfsView>('storage', 'storage.efs.get', { coalesce: true }),
-  efsWrite: defineRpc<EfsWriteRequest, EfsFileWritten>('storage', 'storage.efs.write'),
-  efsRead: defineRpc<EfsFileRequest, EfsFileRead>('storage', 'storage.efs.read'),
-  efsDelete: defineRpc<EfsFileRequest, EfsFileDeleted>('storage', 'storage.efs.delete'),
+  efs: defineRpc('storage', 'storage.efs.get', { request: EfsViewRequest, response: EfsView, invalid: INVALID }, { coalesce: true }),
+  efsWrite: defineRpc('storage', 'storage.efs.write', { request: EfsWriteRequest, response: EfsFileWritten, invalid: INVALID }),
+  efsRead: defineRpc('storage', 'storage.efs.read', { request: EfsFileRequest, response: EfsFileRead, invalid: INVALID }),
+  efsDelete: defineRpc('storage', 'storage.efs.delete', { request: EfsFileRequest, response: EfsFileDeleted, invalid: INVALID }),
 
-  s3: defineRpc<S3ViewRequest, S3View>('storage', 'storage.s3.get', { coalesce: true }),
-  s3Upload: defineRpc<S3UploadRequest, S3ObjectWritten>('storage', 'storage.s3.upload'),
-  s3Read: defineRpc<S3ObjectRequest, S3ObjectContent>('storage', 'storage.s3.read'),
-  s3Delete: defineRpc<S3ObjectRequest, S3ObjectDeleted>('storage', 'storage.s3.delete'),
+  s3: defineRpc('storage', 'storage.s3.get', { request: S3ViewRequest, response: S3View, invalid: INVALID }, { coalesce: true }),
+  s3Upload: defineRpc('storage', 'storage.s3.upload', { request: S3UploadRequest, response: S3ObjectWritten, invalid: INVALID }),
+  s3Read: defineRpc('storage', 'storage.s3.read', { request: S3ObjectRequest, response: S3ObjectContent, invalid: INVALID }),
+  s3Delete: defineRpc('storage', 'storage.s3.delete', { request: S3ObjectRequest, response: S3ObjectDeleted, invalid: INVALID }),
 
   /** Uploads a statistics report for the interval so far, now (outside the schedule). */
-  reportNow: defineRpc<NoParams, ReportUploaded>('storage', 'storage.report.create'),
+  reportNow: defineRpc('storage', 'storage.report.create', { request: NoParams, response: ReportUploaded, invalid: INVALID }),
   /** Each pod's access statistics of a window, from its own EBS access log (broadcast). */
-  reportPartial: defineRpc<AccessStatsRequest, AccessStatsPartial>('storage', 'storage.report.partial', { delivery: 'all' }),
+  reportPartial: defineRpc(
+    'storage',
+    'storage.report.partial',
+    { request: AccessStatsRequest, response: AccessStatsPartial, invalid: INVALID },
+    { delivery: 'all' },
+  ),
 } as const;

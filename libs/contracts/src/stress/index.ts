@@ -7,3 +7,4 @@ export * from './dto/load.dto';
 export * from './dto/heartbeat.dto';
 export * from './dto/overview.dto';
 export * from './dto/api.dto';
+export * from './stress.ranges';

@@ -1,44 +1,66 @@
+import { parseWith } from '../common/schema';
+import { CpuTestBody } from './dto/api.dto';
+import { stressId } from './stress.ranges';
+import { StressErrors } from './stress.errors';
 import { StressRules } from './stress.rules';
 
 describe('stress rules', () => {
   describe('checkTestSpec', () => {
     it('accepts whole numbers in range, also as form strings, and leaves workers out when empty', () => {
-      expect(StressRules.checkTestSpec('cpu', { durationSeconds: '30', intensity: 50, workers: '' })).toEqual({
+      expect(StressRules.checkTestSpec({ kind: 'cpu', durationSeconds: '30', intensity: 50, workers: '' })).toEqual({
         ok: true,
         value: { kind: 'cpu', durationSeconds: 30, intensity: 50 },
       });
-      expect(StressRules.checkTestSpec('memory', { durationSeconds: 5, targetMb: '200' })).toEqual({
+      expect(StressRules.checkTestSpec({ kind: 'memory', durationSeconds: 5, targetMb: '200' })).toEqual({
         ok: true,
         value: { kind: 'memory', durationSeconds: 5, targetMb: 200 },
       });
     });
 
     it.each([
-      [{ durationSeconds: 4, intensity: 50 }, 'durationSeconds must be from 5 to 3600 (got 4).'],
-      [{ durationSeconds: 30, intensity: 101 }, 'intensity must be from 1 to 100 (got 101).'],
+      [{ durationSeconds: 4, intensity: 50 }, 'durationSeconds must be a whole number from 5 to 3600 (got 4).'],
+      [{ durationSeconds: 30, intensity: 101 }, 'intensity must be a whole number from 1 to 100 (got 101).'],
       [{ durationSeconds: 30, intensity: 12.5 }, 'intensity must be a whole number from 1 to 100 (got 12.5).'],
-      [{ durationSeconds: 30, intensity: 50, workers: 0 }, 'workers must be from 1 to 256 (got 0).'],
+      [{ durationSeconds: 30, intensity: 50, workers: 0 }, 'workers must be a whole number from 1 to 256 (got 0).'],
       [{ intensity: 50 }, 'durationSeconds is required: a whole number from 5 to 3600.'],
     ])('refuses %j with the allowed range', (body, message) => {
-      const r = StressRules.checkTestSpec('cpu', body);
+      const r = StressRules.checkTestSpec({ kind: 'cpu', ...body });
       expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'STRESS.INVALID', message }) });
     });
 
     it("uses a pod's narrower maximum duration", () => {
-      const r = StressRules.checkTestSpec('memory', { durationSeconds: 900, targetMb: 10 }, 600);
-      expect(r.ok || r.error.message).toBe('durationSeconds must be from 5 to 600 (got 900).');
+      const r = StressRules.checkTestSpec({ kind: 'memory', durationSeconds: 900, targetMb: 10 }, { maxDurationSeconds: 600 });
+      expect(r.ok || r.error.message).toBe('durationSeconds must be a whole number from 5 to 600 (got 900).');
     });
 
     it('refuses an unknown kind and an unknown target', () => {
-      expect(StressRules.checkTestSpec('disk', { durationSeconds: 30 }).ok).toBe(false);
-      expect(StressRules.checkTarget('some')).toMatchObject({ ok: false });
-      expect(StressRules.checkTarget(undefined)).toEqual({ ok: true, value: 'one' });
+      expect(StressRules.checkTestSpec({ kind: 'disk', durationSeconds: 30 }).ok).toBe(false);
+      const bad = parseWith(CpuTestBody, { durationSeconds: 30, intensity: 50, target: 'some' }, StressErrors.INVALID);
+      expect(bad).toMatchObject({ ok: false, error: { fields: [{ field: 'target', problem: 'must be "one" or "all"' }] } });
+      const good = parseWith(CpuTestBody, { durationSeconds: 30, intensity: 50 }, StressErrors.INVALID);
+      expect(good).toMatchObject({ ok: true, value: { durationSeconds: 30, intensity: 50 } });
+      expect(good.ok && good.value.target).toBeUndefined();
+    });
+
+    it("narrows a start body to the pods' maximum duration and a load to their maxima", () => {
+      const start = parseWith(StressRules.startBody('cpu', { maxDurationSeconds: 600 }), { durationSeconds: 601, intensity: 5 }, StressErrors.INVALID);
+      expect(start.ok || start.error.message).toBe('durationSeconds must be a whole number from 5 to 600 (got 601).');
+      const load = parseWith(StressRules.loadBody({ maxMillicores: 2000 }), { durationSeconds: 60, millicores: 2500 }, StressErrors.INVALID);
+      expect(load.ok || load.error.message).toBe('millicores must be a whole number from 10 to 2000 (got 2500).');
+    });
+
+    it('names every bad field of a body at once', () => {
+      const r = parseWith(CpuTestBody, { durationSeconds: 1, intensity: 'max', testId: 'A' }, StressErrors.INVALID);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.fields?.map((f) => f.field).sort()).toEqual(['durationSeconds', 'intensity', 'testId']);
+      expect(r.error.message).toMatch(/^3 fields are invalid: /);
     });
   });
 
   it('accepts ids of lower-case letters, digits and dashes only', () => {
-    expect(StressRules.checkId('cpu-1a2b')).toEqual({ ok: true, value: 'cpu-1a2b' });
-    for (const bad of ['../etc', 'A-B', 'x', 'a b', '-leading', 'a'.repeat(49)]) expect(StressRules.checkId(bad).ok).toBe(false);
+    expect(stressId.safeParse('cpu-1a2b')).toMatchObject({ success: true, data: 'cpu-1a2b' });
+    for (const bad of ['../etc', 'A-B', 'x', 'a b', '-leading', 'a'.repeat(49)]) expect(stressId.safeParse(bad).success).toBe(false);
   });
 
   describe('expectedReplicas: ceil(current × utilisation / target), clamped, with the 10 % tolerance', () => {

@@ -9,7 +9,7 @@ export class DomainException extends RpcException {
   constructor(
     readonly definition: ErrorDefinition,
     message: string,
-    extra: { details?: string; fix?: string } = {},
+    extra: { details?: string; fix?: string; fields?: ErrorBody['fields'] } = {},
   ) {
     const body: ErrorBody = { code: definition.code, message, ...extra };
     super(body);

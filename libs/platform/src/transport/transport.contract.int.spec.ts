@@ -5,7 +5,7 @@
  */
 import { Controller, Injectable, Module } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CommonErrors, defineEvent, defineRpc } from '@eks-info/contracts';
+import { CommonErrors, defineEvent, defineRpc, z } from '@eks-info/contracts';
 import { NatsServer } from '@eks-info/testing';
 import { createLogger } from '../logging/logger';
 import { currentRequestId, runWithRequestId } from '../logging/request-context';
@@ -16,14 +16,25 @@ import { OnEvent, OnRequest } from './handlers';
 import { DomainException, RpcError } from './rpc-error';
 import pino from 'pino';
 
-const Echo = defineRpc<{ text: string; at?: Date }, { text: string; at?: string; requestId?: string; pod: string }>('environment', 'test.contract.echo');
-const Fail = defineRpc<{ kind: 'domain' | 'crash' }, never>('environment', 'test.contract.fail');
-const Slow = defineRpc<{ ms: number }, { done: true }>('environment', 'test.contract.slow');
-const Nobody = defineRpc<Record<string, never>, never>('storage', 'test.contract.nobody');
-const WhoAll = defineRpc<Record<string, never>, { pod: string }>('environment', 'test.contract.who-all', { delivery: 'all' });
-const Queued = defineEvent<{ n: number }>('test.contract.queued', { consumer: 'environment' });
-const CountedRead = defineRpc<{ key: string }, { calls: number }>('environment', 'test.contract.counted-read', { coalesce: true });
-const CountedWrite = defineRpc<{ key: string }, { calls: number }>('environment', 'test.contract.counted-write');
+const Echo = defineRpc('environment', 'test.contract.echo', {
+  request: z.object({ text: z.string(), at: z.string().optional() }),
+  response: z.object({ text: z.string(), at: z.string().optional(), requestId: z.string().optional(), pod: z.string() }),
+});
+const Fail = defineRpc('environment', 'test.contract.fail', { request: z.object({ kind: z.enum(['domain', 'crash']) }), response: z.never() });
+const Slow = defineRpc('environment', 'test.contract.slow', { request: z.object({ ms: z.number() }), response: z.object({ done: z.literal(true) }) });
+const Nobody = defineRpc('storage', 'test.contract.nobody', { request: z.object({}), response: z.never() });
+const WhoAll = defineRpc('environment', 'test.contract.who-all', { request: z.object({}), response: z.object({ pod: z.string() }) }, { delivery: 'all' });
+const Queued = defineEvent('test.contract.queued', z.object({ n: z.number() }), { consumer: 'environment' });
+const CountedRead = defineRpc(
+  'environment',
+  'test.contract.counted-read',
+  { request: z.object({ key: z.string() }), response: z.object({ calls: z.number() }) },
+  { coalesce: true },
+);
+const CountedWrite = defineRpc('environment', 'test.contract.counted-write', {
+  request: z.object({ key: z.string() }),
+  response: z.object({ calls: z.number() }),
+});
 let countedCalls = 0;
 
 @Injectable()
@@ -159,8 +170,28 @@ describe.each([
 
   it('round-trips data through JSON (a Date arrives as an ISO string)', async () => {
     const at = new Date('2026-01-02T03:04:05.000Z');
-    const reply = await h.caller.bus.request(Echo, { text: 'd', at });
+    const reply = await h.caller.bus.request(Echo, { text: 'd', at: at as unknown as string });
     expect(reply.at).toBe('2026-01-02T03:04:05.000Z');
+  });
+
+  it("refuses a payload that fails the contract's schema with a 400 naming the field, before the handler runs", async () => {
+    countedCalls = 0;
+    const err = (await h.caller.bus.request(CountedWrite, { key: 42 } as unknown as { key: string }).catch((e: unknown) => e)) as RpcError;
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err.status).toBe(400);
+    expect(err.body).toMatchObject({ code: 'COMMON.VALIDATION', fields: [{ field: 'key', problem: expect.stringMatching(/string/) }] });
+    expect(err.message).toMatch(/^key /);
+    expect(countedCalls).toBe(0);
+  });
+
+  it('drops an event that fails its schema; the consumer never sees it', async () => {
+    for (const t of h.tallies) t.seen.length = 0;
+    h.caller.bus.emit(Queued, { n: 'seven' } as unknown as { n: number });
+    h.caller.bus.emit(Queued, { n: 8 });
+    const all = () => h.tallies.flatMap((t) => t.seen);
+    for (let i = 0; i < 50 && all().length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(all().map((e) => e.n)).toEqual([8]);
   });
 
   it("returns a handler's domain error as its code, message and fix", async () => {

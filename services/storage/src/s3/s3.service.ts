@@ -105,11 +105,11 @@ export class S3Service {
 
   async upload(request: S3UploadRequest | undefined): Promise<Omit<S3ObjectWritten, 'servedBy'>> {
     const store = this.store();
-    const hasText = request?.text !== undefined;
+    const hasText = request?.content !== undefined;
     const hasFile = request?.base64 !== undefined;
     if (hasText === hasFile) {
       throw new DomainException(StorageErrors.INVALID, 'Send either text or a file.', {
-        fix: 'JSON: {"text": "…"}; a file goes as multipart/form-data in the field "file".',
+        fix: 'JSON: {"content": "…"}; a file goes as multipart/form-data in the field "file".',
       });
     }
     let body: Buffer;
@@ -117,7 +117,7 @@ export class S3Service {
     let ext: string;
     let originalName: string | undefined;
     if (hasText) {
-      body = Buffer.from(assertText(request!.text, this.settings.textLimitBytes, 'text'), 'utf8');
+      body = Buffer.from(assertText(request!.content, this.settings.textLimitBytes), 'utf8');
       isText = true;
       ext = 'txt';
     } else {

@@ -18,14 +18,13 @@ export class LoadMessageController {
   /** This pod dispatches the load; a second load while one runs here is refused with its name. */
   @OnRequest(StressRpc.startLoad)
   startLoad(@Payload() request: SustainedLoadRequest) {
-    const id = StressRules.checkId(request?.loadId, 'loadId');
-    if (!id.ok || !id.value) throw new DomainException(StressErrors.INVALID, id.ok ? 'loadId is required.' : id.error.message);
-    const known = this.dispatcher.known(id.value);
+    // The payload passed the contract's schema (@OnRequest); this pod's own maxima narrow it further.
+    const known = this.dispatcher.known(request.loadId);
     if (known) return { load: this.dispatcher.status(known)!, duplicate: true };
-    const checked = StressRules.checkLoad(
-      { ...(request ?? {}) },
-      { maxDurationSeconds: this.config.STRESS_MAX_DURATION_SECONDS, maxMillicores: this.config.STRESS_MAX_LOAD_MILLICORES },
-    );
+    const checked = StressRules.checkLoad(request, {
+      maxDurationSeconds: this.config.STRESS_MAX_DURATION_SECONDS,
+      maxMillicores: this.config.STRESS_MAX_LOAD_MILLICORES,
+    });
     if (!checked.ok) throw new DomainException(StressErrors.INVALID, checked.error.message, { details: checked.error.details, fix: checked.error.fix });
     const running = this.dispatcher.status();
     if (running) {
@@ -33,7 +32,7 @@ export class LoadMessageController {
         fix: `Stop load ${running.id} first (DELETE /api/v1/stress/tests/${running.id}) or wait until it ends.`,
       });
     }
-    const load = this.dispatcher.start(id.value, checked.value.millicores, checked.value.durationSeconds);
+    const load = this.dispatcher.start(request.loadId, checked.value.millicores, checked.value.durationSeconds);
     this.logger.info({ load }, `sustained load ${load.id} started: ${load.millicores}m for ${load.durationSeconds} s`);
     return { load, duplicate: false };
   }

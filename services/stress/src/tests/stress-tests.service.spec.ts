@@ -74,7 +74,7 @@ describe('StressTestsService', () => {
 
   it('refuses out-of-range values with the range, and a missing or malformed id', () => {
     expect(refusal(() => service.start({ testId: 'cpu-x', spec: { kind: 'cpu', durationSeconds: 601, intensity: 5 } })).body.message).toBe(
-      'durationSeconds must be from 5 to 600 (got 601).',
+      'durationSeconds must be a whole number from 5 to 600 (got 601).',
     );
     expect(refusal(() => service.start({ testId: '../x', spec: { kind: 'cpu', durationSeconds: 30, intensity: 5 } })).body.code).toBe(
       StressErrors.INVALID.code,

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type MemoryTestSpec,
   type CpuTestSpec,
-  type StartTestRequest,
+  StartTestRequest,
+  parseWith,
   type StressAdjustment,
   StressErrors,
   StressRules,
@@ -71,12 +72,14 @@ export class StressTestsService {
     private readonly monitor: ResourceMonitor,
   ) {}
 
-  start(request: StartTestRequest): { test: StressTestStatus; duplicate: boolean } {
-    const id = StressRules.checkId(request?.testId);
-    if (!id.ok || !id.value) throw new DomainException(StressErrors.INVALID, id.ok ? 'testId is required.' : id.error.message);
-    const seen = this.known.get(id.value);
+  start(raw: StartTestRequest): { test: StressTestStatus; duplicate: boolean } {
+    // The bus handler validated the payload already; a direct caller gets the same 400.
+    const parsed = parseWith(StartTestRequest, raw, StressErrors.INVALID);
+    if (!parsed.ok) throw new DomainException(StressErrors.INVALID, parsed.error.message, { fields: parsed.error.fields, fix: parsed.error.fix });
+    const request = parsed.value;
+    const seen = this.known.get(request.testId);
     if (seen) return { test: this.status(seen), duplicate: true };
-    const checked = StressRules.checkTestSpec(request.spec?.kind, { ...(request.spec ?? {}) }, this.config.STRESS_MAX_DURATION_SECONDS);
+    const checked = StressRules.checkTestSpec(request.spec, { maxDurationSeconds: this.config.STRESS_MAX_DURATION_SECONDS });
     if (!checked.ok) throw new DomainException(StressErrors.INVALID, checked.error.message, { details: checked.error.details, fix: checked.error.fix });
     if (this.current) {
       const c = this.status(this.current);
@@ -92,7 +95,7 @@ export class StressTestsService {
     const spec = checked.value;
     const now = Date.now();
     const test: RunningTest = {
-      id: id.value,
+      id: request.testId,
       spec,
       startedAt: now,
       endsAt: now + spec.durationSeconds * 1000,

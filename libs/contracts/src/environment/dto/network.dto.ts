@@ -1,115 +1,130 @@
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
+import { z } from 'zod';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
 
-export interface VpcInfo {
-  vpcId: string;
-  name: string | null;
-  cidrs: string[];
-  ipv6Cidrs: string[];
-  isDefault: boolean;
-  state: string;
-  dnsSupport: boolean | null;
-  dnsHostnames: boolean | null;
-  dhcpOptionsId: string | null;
-  tags: Record<string, string>;
-}
+export const VpcInfo = z.object({
+  vpcId: z.string(),
+  name: z.string().nullable(),
+  cidrs: z.array(z.string()),
+  ipv6Cidrs: z.array(z.string()),
+  isDefault: z.boolean(),
+  state: z.string(),
+  dnsSupport: z.boolean().nullable(),
+  dnsHostnames: z.boolean().nullable(),
+  dhcpOptionsId: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+});
+export type VpcInfo = z.output<typeof VpcInfo>;
 
-export interface SubnetRow {
-  subnetId: string;
-  name: string | null;
-  cidr: string;
-  availabilityZone: string;
+export const SubnetRow = z.object({
+  subnetId: z.string(),
+  name: z.string().nullable(),
+  cidr: z.string(),
+  availabilityZone: z.string(),
   /** Public when its route table sends 0.0.0.0/0 to an internet gateway. */
-  public: boolean;
-  availableIps: number;
-  routeTableId: string | null;
-  mapPublicIpOnLaunch: boolean;
-  tags: Record<string, string>;
-}
+  public: z.boolean(),
+  availableIps: z.number(),
+  routeTableId: z.string().nullable(),
+  mapPublicIpOnLaunch: z.boolean(),
+  tags: z.record(z.string(), z.string()),
+});
+export type SubnetRow = z.output<typeof SubnetRow>;
 
-export interface RuleRow {
-  protocol: string;
+export const RuleRow = z.object({
+  protocol: z.string(),
   /** "443", "1024-65535" or "all". */
-  ports: string;
+  ports: z.string(),
   /** CIDRs, security groups and prefix lists the rule allows. */
-  peers: string[];
-  description: string | null;
-}
+  peers: z.array(z.string()),
+  description: z.string().nullable(),
+});
+export type RuleRow = z.output<typeof RuleRow>;
 
-export interface SecurityGroupInfo {
-  groupId: string;
-  name: string;
-  description: string;
-  inbound: RuleRow[];
-  outbound: RuleRow[];
-}
+export const SecurityGroupInfo = z.object({
+  groupId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  inbound: z.array(RuleRow),
+  outbound: z.array(RuleRow),
+});
+export type SecurityGroupInfo = z.output<typeof SecurityGroupInfo>;
 
-export interface RouteRow {
-  destination: string;
-  target: string;
+export const RouteRow = z.object({
+  destination: z.string(),
+  target: z.string(),
   /** local, igw, nat, tgw, pcx, vpce, eni, instance, other. */
-  targetType: string;
-  state: string;
-}
+  targetType: z.string(),
+  state: z.string(),
+});
+export type RouteRow = z.output<typeof RouteRow>;
 
-export interface RouteTableInfo {
-  routeTableId: string;
-  name: string | null;
-  main: boolean;
-  subnetIds: string[];
-  routes: RouteRow[];
-}
+export const RouteTableInfo = z.object({
+  routeTableId: z.string(),
+  name: z.string().nullable(),
+  main: z.boolean(),
+  subnetIds: z.array(z.string()),
+  routes: z.array(RouteRow),
+});
+export type RouteTableInfo = z.output<typeof RouteTableInfo>;
 
-export interface TargetRow {
-  id: string;
-  port: number | null;
-  state: string;
-  reason: string | null;
-  description: string | null;
-}
+export const TargetRow = z.object({
+  id: z.string(),
+  port: z.number().nullable(),
+  state: z.string(),
+  reason: z.string().nullable(),
+  description: z.string().nullable(),
+});
+export type TargetRow = z.output<typeof TargetRow>;
 
-export interface TargetGroupInfo {
-  name: string;
-  arn: string;
-  protocol: string | null;
-  port: number | null;
-  targetType: string | null;
-  healthCheckPath: string | null;
-  targets: TargetRow[];
-}
+export const TargetGroupInfo = z.object({
+  name: z.string(),
+  arn: z.string(),
+  protocol: z.string().nullable(),
+  port: z.number().nullable(),
+  targetType: z.string().nullable(),
+  healthCheckPath: z.string().nullable(),
+  targets: z.array(TargetRow),
+});
+export type TargetGroupInfo = z.output<typeof TargetGroupInfo>;
 
-export interface ListenerRow {
-  port: number | null;
-  protocol: string | null;
-  defaultActions: string[];
-}
+export const ListenerRow = z.object({
+  port: z.number().nullable(),
+  protocol: z.string().nullable(),
+  defaultActions: z.array(z.string()),
+});
+export type ListenerRow = z.output<typeof ListenerRow>;
 
-export interface LoadBalancerInfo {
-  name: string;
-  arn: string;
-  dnsName: string;
-  type: string;
-  scheme: string;
-  state: string;
-  listeners: ListenerRow[];
-  targetGroups: TargetGroupInfo[];
-}
+export const LoadBalancerInfo = z.object({
+  name: z.string(),
+  arn: z.string(),
+  dnsName: z.string(),
+  type: z.string(),
+  scheme: z.string(),
+  state: z.string(),
+  listeners: z.array(ListenerRow),
+  targetGroups: z.array(TargetGroupInfo),
+});
+export type LoadBalancerInfo = z.output<typeof LoadBalancerInfo>;
 
-export interface NetworkView extends Served {
-  region: string | null;
-  vpcId: string | null;
+export const NetworkView = z.object({
+  ...Served.shape,
+  region: z.string().nullable(),
+  vpcId: z.string().nullable(),
   /** Where the VPC id came from: IMDS of this node, or VPC_ID. */
-  vpcSource: 'imds' | 'config' | null;
-  vpc: Section<VpcInfo>;
-  subnets: Section<SubnetRow[]>;
-  securityGroups: Section<SecurityGroupInfo[]>;
-  routeTables: Section<RouteTableInfo[]>;
-  loadBalancers: Section<LoadBalancerInfo[]>;
+  vpcSource: z.enum(['imds', 'config']).nullable(),
+  vpc: sectionOf(VpcInfo),
+  subnets: sectionOf(z.array(SubnetRow)),
+  securityGroups: sectionOf(z.array(SecurityGroupInfo)),
+  routeTables: sectionOf(z.array(RouteTableInfo)),
+  loadBalancers: sectionOf(z.array(LoadBalancerInfo)),
   /** When the oldest cached AWS answer on this view was fetched. */
-  fetchedAt: string | null;
-  cacheTtlSeconds: number;
-}
+  fetchedAt: z.string().nullable(),
+  cacheTtlSeconds: z.number(),
+});
+export type NetworkView = z.output<typeof NetworkView>;
 
-export interface NetworkRefreshResult extends Served {
-  cleared: number;
-}
+export const NetworkRefreshResult = z.object({
+  ...Served.shape,
+  cleared: z.number(),
+});
+export type NetworkRefreshResult = z.output<typeof NetworkRefreshResult>;

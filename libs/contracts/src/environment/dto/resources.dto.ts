@@ -1,114 +1,138 @@
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
+import { z } from 'zod';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
 
 /** Colour a row is shown in: green / yellow / red. */
-export type Health = 'ok' | 'warn' | 'error';
+export const Health = z.enum(['ok', 'warn', 'error']);
+export type Health = z.output<typeof Health>;
 
-export interface PodRow {
-  name: string;
-  namespace: string;
-  phase: string;
+export const PodRow = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  phase: z.string(),
   /** Container readiness, e.g. "1/2". */
-  ready: string;
+  ready: z.string(),
   /** Short human reason: Running, CrashLoopBackOff, Pending (Unschedulable)… */
-  reason: string;
-  health: Health;
-  node: string | null;
-  ip: string | null;
-  restarts: number;
-  createdAt: string | null;
-}
+  reason: z.string(),
+  health: Health,
+  node: z.string().nullable(),
+  ip: z.string().nullable(),
+  restarts: z.number(),
+  createdAt: z.string().nullable(),
+});
+export type PodRow = z.output<typeof PodRow>;
 
-export interface ServiceRow {
-  name: string;
-  type: string;
-  clusterIP: string | null;
+export const ServiceRow = z.object({
+  name: z.string(),
+  type: z.string(),
+  clusterIP: z.string().nullable(),
   /** e.g. "80/TCP → 8080". */
-  ports: string[];
-  external: string[];
-}
+  ports: z.array(z.string()),
+  external: z.array(z.string()),
+});
+export type ServiceRow = z.output<typeof ServiceRow>;
 
-export interface ContainerResources {
-  name: string;
-  image: string;
-  requests: { cpu: string | null; memory: string | null };
-  limits: { cpu: string | null; memory: string | null };
-}
+export const ContainerResources = z.object({
+  name: z.string(),
+  image: z.string(),
+  requests: z.object({
+    cpu: z.string().nullable(),
+    memory: z.string().nullable(),
+  }),
+  limits: z.object({
+    cpu: z.string().nullable(),
+    memory: z.string().nullable(),
+  }),
+});
+export type ContainerResources = z.output<typeof ContainerResources>;
 
-export interface WorkloadRow {
-  kind: 'Deployment' | 'StatefulSet';
-  name: string;
-  desired: number;
-  ready: number;
-  updated: number;
-  available: number;
-  health: Health;
-  containers: ContainerResources[];
-}
+export const WorkloadRow = z.object({
+  kind: z.enum(['Deployment', 'StatefulSet']),
+  name: z.string(),
+  desired: z.number(),
+  ready: z.number(),
+  updated: z.number(),
+  available: z.number(),
+  health: Health,
+  containers: z.array(ContainerResources),
+});
+export type WorkloadRow = z.output<typeof WorkloadRow>;
 
-export interface NodeUsageRow {
-  name: string;
-  ready: boolean;
-  instanceType: string | null;
-  zone: string | null;
-  cpuAllocatableMillis: number;
-  memoryAllocatableBytes: number;
+export const NodeUsageRow = z.object({
+  name: z.string(),
+  ready: z.boolean(),
+  instanceType: z.string().nullable(),
+  zone: z.string().nullable(),
+  cpuAllocatableMillis: z.number(),
+  memoryAllocatableBytes: z.number(),
   /** null when metrics.k8s.io is not installed. */
-  cpuUsageMillis: number | null;
-  memoryUsageBytes: number | null;
-  cpuPercent: number | null;
-  memoryPercent: number | null;
-}
+  cpuUsageMillis: z.number().nullable(),
+  memoryUsageBytes: z.number().nullable(),
+  cpuPercent: z.number().nullable(),
+  memoryPercent: z.number().nullable(),
+});
+export type NodeUsageRow = z.output<typeof NodeUsageRow>;
 
-export interface NodeUsage {
-  nodes: NodeUsageRow[];
+export const NodeUsage = z.object({
+  nodes: z.array(NodeUsageRow),
   /** False when metrics.k8s.io is absent: usage columns are empty and the page says why. */
-  metricsAvailable: boolean;
-  metricsMessage: string | null;
-  metricsAt: string | null;
-}
+  metricsAvailable: z.boolean(),
+  metricsMessage: z.string().nullable(),
+  metricsAt: z.string().nullable(),
+});
+export type NodeUsage = z.output<typeof NodeUsage>;
 
-export interface PersistentVolumeRow {
-  name: string;
-  capacity: string | null;
-  accessModes: string[];
-  reclaimPolicy: string | null;
-  status: string;
-  storageClass: string | null;
-  claim: string | null;
-  driver: string | null;
-  volumeHandle: string | null;
-  health: Health;
-}
+export const PersistentVolumeRow = z.object({
+  name: z.string(),
+  capacity: z.string().nullable(),
+  accessModes: z.array(z.string()),
+  reclaimPolicy: z.string().nullable(),
+  status: z.string(),
+  storageClass: z.string().nullable(),
+  claim: z.string().nullable(),
+  driver: z.string().nullable(),
+  volumeHandle: z.string().nullable(),
+  health: Health,
+});
+export type PersistentVolumeRow = z.output<typeof PersistentVolumeRow>;
 
-export interface PersistentVolumeClaimRow {
-  name: string;
-  namespace: string;
-  status: string;
-  volume: string | null;
-  capacity: string | null;
-  accessModes: string[];
-  storageClass: string | null;
-  health: Health;
-}
+export const PersistentVolumeClaimRow = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  status: z.string(),
+  volume: z.string().nullable(),
+  capacity: z.string().nullable(),
+  accessModes: z.array(z.string()),
+  storageClass: z.string().nullable(),
+  health: Health,
+});
+export type PersistentVolumeClaimRow = z.output<typeof PersistentVolumeClaimRow>;
 
-export interface EventRow {
-  lastSeen: string | null;
-  type: string;
-  reason: string;
-  object: string;
-  message: string;
-  count: number;
-}
+export const EventRow = z.object({
+  lastSeen: z.string().nullable(),
+  type: z.string(),
+  reason: z.string(),
+  object: z.string(),
+  message: z.string(),
+  count: z.number(),
+});
+export type EventRow = z.output<typeof EventRow>;
 
-export interface ResourcesView extends Served {
-  namespace: string;
-  pods: Section<PodRow[]>;
-  services: Section<ServiceRow[]>;
-  workloads: Section<WorkloadRow[]>;
-  nodes: Section<NodeUsage>;
-  volumes: Section<{ persistentVolumes: PersistentVolumeRow[]; claims: PersistentVolumeClaimRow[] }>;
-  warnings: Section<EventRow[]>;
+export const ResourcesView = z.object({
+  ...Served.shape,
+  namespace: z.string(),
+  pods: sectionOf(z.array(PodRow)),
+  services: sectionOf(z.array(ServiceRow)),
+  workloads: sectionOf(z.array(WorkloadRow)),
+  nodes: sectionOf(NodeUsage),
+  volumes: sectionOf(
+    z.object({
+      persistentVolumes: z.array(PersistentVolumeRow),
+      claims: z.array(PersistentVolumeClaimRow),
+    }),
+  ),
+  warnings: sectionOf(z.array(EventRow)),
   /** When the informer cache last changed. */
-  updatedAt: string | null;
-}
+  updatedAt: z.string().nullable(),
+});
+export type ResourcesView = z.output<typeof ResourcesView>;

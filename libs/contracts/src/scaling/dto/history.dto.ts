@@ -1,78 +1,84 @@
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
-import type { ResponseTimeChain, ResponseTimeStats, ScalingEventRecord } from './events.dto';
-import type { ClusterTotals } from './snapshot.dto';
+import { z } from 'zod';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
+import { ResponseTimeChain, ResponseTimeStats, ScalingEventRecord } from './events.dto';
+import { ClusterTotals } from './snapshot.dto';
 
 /** One sample of the cluster (every SAMPLE_INTERVAL_SECONDS); counts and usage at that moment. */
-export interface HistoryPoint extends ClusterTotals {
-  t: string;
+export const HistoryPoint = z.object({
+  ...ClusterTotals.shape,
+  t: z.string(),
   /** Pods per workload of the watched namespace ("Deployment/stress": 4). */
-  workloads: Record<string, number>;
+  workloads: z.record(z.string(), z.number()),
   /** Current and desired replicas per HPA ("stress": [2, 4]). */
-  hpas: Record<string, [number, number]>;
-}
+  hpas: z.record(z.string(), z.tuple([z.number(), z.number()])),
+});
+export type HistoryPoint = z.output<typeof HistoryPoint>;
 
-export interface SamplesView {
+export const SamplesView = z.object({
   /** Seconds between points as returned (long ranges are downsampled: counts keep the bucket's maximum, usage its average). */
-  intervalSeconds: number;
-  points: HistoryPoint[];
+  intervalSeconds: z.number(),
+  points: z.array(HistoryPoint),
   /** Every workload and HPA that appears in the points, for chart legends. */
-  workloads: string[];
-  hpas: string[];
-}
+  workloads: z.array(z.string()),
+  hpas: z.array(z.string()),
+});
+export type SamplesView = z.output<typeof SamplesView>;
 
-export interface EventsView {
+export const EventsView = z.object({
   /** Newest first, at most a few hundred (see `total`). */
-  events: ScalingEventRecord[];
-  total: number;
+  events: z.array(ScalingEventRecord),
+  total: z.number(),
   /** Count per event type in the range. */
-  byType: Record<string, number>;
-}
+  byType: z.record(z.string(), z.number()),
+});
+export type EventsView = z.output<typeof EventsView>;
 
-export interface ResponseTimesView {
-  stats: ResponseTimeStats[];
+export const ResponseTimesView = z.object({
+  stats: z.array(ResponseTimeStats),
   /** Newest first, at most a few dozen. */
-  chains: ResponseTimeChain[];
-}
+  chains: z.array(ResponseTimeChain),
+});
+export type ResponseTimesView = z.output<typeof ResponseTimesView>;
 
-export interface HistoryStorageInfo {
-  path: string;
-  records: number;
-  bytes: number;
-  oldest: string | null;
-  retentionDays: number;
-  lastCompactionAt: string | null;
+export const HistoryStorageInfo = z.object({
+  path: z.string(),
+  records: z.number(),
+  bytes: z.number(),
+  oldest: z.string().nullable(),
+  retentionDays: z.number(),
+  lastCompactionAt: z.string().nullable(),
   /** Lines that could not be read at start-up (a torn last line after a crash). */
-  skippedLines: number;
-}
-
-export interface ScalingHistoryQuery {
-  /** Hours back from now: 1–168, default 24. */
-  hours?: number;
-}
+  skippedLines: z.number(),
+});
+export type HistoryStorageInfo = z.output<typeof HistoryStorageInfo>;
 
 /** The /scaling/history page: samples for the charts, events, response times; the same for every gateway replica. */
-export interface ScalingHistory extends Served {
-  hours: number;
-  from: string;
-  to: string;
-  namespace: string;
-  samples: Section<SamplesView>;
-  events: Section<EventsView>;
-  responseTimes: Section<ResponseTimesView>;
-  storage: Section<HistoryStorageInfo>;
-}
+export const ScalingHistory = z.object({
+  ...Served.shape,
+  hours: z.number(),
+  from: z.string(),
+  to: z.string(),
+  namespace: z.string(),
+  samples: sectionOf(SamplesView),
+  events: sectionOf(EventsView),
+  responseTimes: sectionOf(ResponseTimesView),
+  storage: sectionOf(HistoryStorageInfo),
+});
+export type ScalingHistory = z.output<typeof ScalingHistory>;
 
 /** The answer to `scaling.events.list`. */
-export interface ScalingEventsPage extends Served {
-  from: string;
-  to: string;
+export const ScalingEventsPage = z.object({
+  ...Served.shape,
+  from: z.string(),
+  to: z.string(),
   /** Oldest first. */
-  events: ScalingEventRecord[];
+  events: z.array(ScalingEventRecord),
   /** Response-time chains that started in the range (in progress ones too). */
-  chains: ResponseTimeChain[];
-  stats: ResponseTimeStats[];
+  chains: z.array(ResponseTimeChain),
+  stats: z.array(ResponseTimeStats),
   /** More events matched than `limit`: ask again with `since` = `next`. */
-  truncated: boolean;
-  next: string | null;
-}
+  truncated: z.boolean(),
+  next: z.string().nullable(),
+});
+export type ScalingEventsPage = z.output<typeof ScalingEventsPage>;

@@ -1,211 +1,7 @@
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
-import type { ScalingEventRecord } from './events.dto';
-
-/** Colour of a row or badge: green / yellow / red. */
-export type ScalingHealth = 'ok' | 'warn' | 'error';
-
-/** One resource (CPU in millicores or memory in bytes) of a node. */
-export interface NodeResource {
-  capacity: number;
-  allocatable: number;
-  /** Sum of the requests of the pods bound to the node (not finished). */
-  requested: number;
-  /** metrics.k8s.io usage; null without metrics-server. */
-  used: number | null;
-  /** Of allocatable, in percent (one decimal). */
-  requestedPercent: number;
-  usedPercent: number | null;
-}
-
-export interface ScalingNode {
-  name: string;
-  ready: boolean;
-  /** Ready, NotReady, Ready (cordoned), Deleting… */
-  status: string;
-  health: ScalingHealth;
-  instanceType: string | null;
-  zone: string | null;
-  /** on-demand or spot (from the EKS or Karpenter label), null when unlabelled. */
-  capacityType: 'on-demand' | 'spot' | null;
-  arch: string | null;
-  /** Who launched it: "node group default", "Karpenter pool general", null when unknown. */
-  provisioner: string | null;
-  createdAt: string | null;
-  cpu: NodeResource;
-  memory: NodeResource;
-  pods: { count: number; max: number };
-  /** Pods of the watched namespace on this node (names, at most a handful). */
-  appPods: string[];
-  /** How many more app pods than listed. */
-  appPodsMore: number;
-}
-
-export interface NodesView {
-  nodes: ScalingNode[];
-  /** Nodes in the cluster; `nodes` may list fewer on very large clusters (see SNAPSHOT_MAX_NODES). */
-  total: number;
-  metricsAvailable: boolean;
-  /** Why usage is missing, when it is. */
-  metricsMessage: string | null;
-  metricsAt: string | null;
-}
-
-export interface PendingPod {
-  namespace: string;
-  name: string;
-  /** "Deployment/stress", "StatefulSet/db", or null for a bare pod. */
-  workload: string | null;
-  /** When it became unschedulable (condition time), else its creation time. */
-  since: string | null;
-  /** Unschedulable, SchedulingGated, or "waiting for the scheduler". */
-  reason: string;
-  /** The scheduler's message, e.g. "0/3 nodes are available: 3 Insufficient cpu." */
-  message: string | null;
-  cpuRequestMillis: number;
-  memoryRequestBytes: number;
-  /** What the node autoscaler said about this pod (TriggeredScaleUp / NotTriggerScaleUp events), if anything. */
-  autoscaler: string | null;
-}
-
-export interface PendingView {
-  pods: PendingPod[];
-  /** Pending pods in the cluster; `pods` may list fewer. */
-  total: number;
-}
-
-/** One metric of an HPA with the replica maths for it. */
-export interface HpaMetricView {
-  /** cpu, memory, or the metric's name. */
-  name: string;
-  /** Resource, ContainerResource, Pods, Object, External. */
-  type: string;
-  /** Utilization, AverageValue, Value. */
-  targetType: string;
-  /** In the target's unit: percent of requests for Utilization, else base units (cores, bytes, plain numbers). */
-  current: number | null;
-  target: number;
-  currentText: string;
-  targetText: string;
-  /** current / target. */
-  ratio: number | null;
-  withinTolerance: boolean;
-  /** Replicas this metric alone asks for. */
-  proposal: number | null;
-  /** The maths in words, e.g. "ceil(2 × 95 / 60) = ceil(3.17) = 4". */
-  formula: string;
-}
-
-export interface HpaCondition {
-  type: string;
-  status: string;
-  reason: string | null;
-  message: string | null;
-  lastTransitionTime: string | null;
-}
-
-export interface HpaView {
-  namespace: string;
-  name: string;
-  target: { kind: string; name: string };
-  minReplicas: number;
-  maxReplicas: number;
-  currentReplicas: number;
-  /** What the HPA controller last decided (status.desiredReplicas). */
-  desiredReplicas: number;
-  lastScaleTime: string | null;
-  metrics: HpaMetricView[];
-  /** The recomputed recommendation: max over metrics, clamped to min/max; null without metric values. */
-  computedReplicas: number | null;
-  limitedBy: 'minReplicas' | 'maxReplicas' | null;
-  scaleUpWindowSeconds: number;
-  scaleDownWindowSeconds: number;
-  /** Rate policies in words, e.g. "at most 4 pods or 100 % per 15 s (the larger)". */
-  scaleUpPolicy: string;
-  scaleDownPolicy: string;
-  /** Earliest moment a scale-down can happen if the load stays low (end of the stabilisation window), when known. */
-  scaleDownNotBefore: string | null;
-  conditions: HpaCondition[];
-  /** scaling-up, scaling-down, stable, held (stabilisation), limited, unable. */
-  state: string;
-  health: ScalingHealth;
-  /** The maths and the decision in plain words, one sentence per line. */
-  explanation: string[];
-}
-
-export interface NodeGroupStatus {
-  name: string;
-  health: string;
-  ready: number | null;
-  registered: number | null;
-  /** The size the cloud provider was asked for (ASG desired capacity). */
-  target: number | null;
-  minSize: number | null;
-  maxSize: number | null;
-  scaleUp: string;
-  scaleDown: string;
-}
-
-export interface ClusterAutoscalerView {
-  /** When the autoscaler last wrote its status. */
-  updatedAt: string | null;
-  health: string;
-  scaleUp: string;
-  scaleDown: string;
-  nodeGroups: NodeGroupStatus[];
-  /** The status text when it is not in a format we read (older Cluster Autoscaler versions). */
-  raw: string | null;
-}
-
-export interface NodePoolView {
-  name: string;
-  /** Nodes launched by the pool (status.resources.nodes). */
-  nodes: number | null;
-  cpuLimit: string | null;
-  capacityTypes: string[];
-  arch: string[];
-  consolidation: string | null;
-  ready: boolean;
-}
-
-export interface NodeClaimView {
-  name: string;
-  nodePool: string | null;
-  instanceType: string | null;
-  zone: string | null;
-  capacityType: string | null;
-  nodeName: string | null;
-  /** Launched, Registered, Initialized, Ready, or Pending. */
-  state: string;
-  createdAt: string | null;
-}
-
-export interface KarpenterView {
-  nodePools: NodePoolView[];
-  nodeClaims: NodeClaimView[];
-}
-
-/** Node and pod counts and CPU/memory totals of the cluster at one moment (summary and samples share them). */
-export interface ClusterTotals {
-  nodes: number;
-  nodesReady: number;
-  /** Nodes by capacity type ("on-demand", "spot", "unknown"). */
-  nodesByCapacityType: Record<string, number>;
-  /** Pods not finished, in all namespaces. */
-  pods: number;
-  pending: number;
-  cpuAllocatableMillis: number;
-  cpuRequestedMillis: number;
-  /** null while metrics.k8s.io has no answer. */
-  cpuUsedMillis: number | null;
-  memoryAllocatableBytes: number;
-  memoryRequestedBytes: number;
-  memoryUsedBytes: number | null;
-}
-
-export interface ScalingSummary extends ClusterTotals {
-  hpas: number;
-}
+import { z } from 'zod';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
+import { ScalingEventRecord } from './events.dto';
 
 /** True when snapshot `a` is newer than `b` (a later monitor start, or a later version of the same one). */
 export function isNewerSnapshot(a: Pick<ScalingSnapshot, 'startedAt' | 'version'>, b: Pick<ScalingSnapshot, 'startedAt' | 'version'> | undefined): boolean {
@@ -214,36 +10,267 @@ export function isNewerSnapshot(a: Pick<ScalingSnapshot, 'startedAt' | 'version'
   return a.version > b.version;
 }
 
+/** Colour of a row or badge: green / yellow / red. */
+export const ScalingHealth = z.enum(['ok', 'warn', 'error']);
+export type ScalingHealth = z.output<typeof ScalingHealth>;
+
+/** One resource (CPU in millicores or memory in bytes) of a node. */
+export const NodeResource = z.object({
+  capacity: z.number(),
+  allocatable: z.number(),
+  /** Sum of the requests of the pods bound to the node (not finished). */
+  requested: z.number(),
+  /** metrics.k8s.io usage; null without metrics-server. */
+  used: z.number().nullable(),
+  /** Of allocatable, in percent (one decimal). */
+  requestedPercent: z.number(),
+  usedPercent: z.number().nullable(),
+});
+export type NodeResource = z.output<typeof NodeResource>;
+
+export const ScalingNode = z.object({
+  name: z.string(),
+  ready: z.boolean(),
+  /** Ready, NotReady, Ready (cordoned), Deleting… */
+  status: z.string(),
+  health: ScalingHealth,
+  instanceType: z.string().nullable(),
+  zone: z.string().nullable(),
+  /** on-demand or spot (from the EKS or Karpenter label), null when unlabelled. */
+  capacityType: z.enum(['on-demand', 'spot']).nullable(),
+  arch: z.string().nullable(),
+  /** Who launched it: "node group default", "Karpenter pool general", null when unknown. */
+  provisioner: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  cpu: NodeResource,
+  memory: NodeResource,
+  pods: z.object({
+    count: z.number(),
+    max: z.number(),
+  }),
+  /** Pods of the watched namespace on this node (names, at most a handful). */
+  appPods: z.array(z.string()),
+  /** How many more app pods than listed. */
+  appPodsMore: z.number(),
+});
+export type ScalingNode = z.output<typeof ScalingNode>;
+
+export const NodesView = z.object({
+  nodes: z.array(ScalingNode),
+  /** Nodes in the cluster; `nodes` may list fewer on very large clusters (see SNAPSHOT_MAX_NODES). */
+  total: z.number(),
+  metricsAvailable: z.boolean(),
+  /** Why usage is missing, when it is. */
+  metricsMessage: z.string().nullable(),
+  metricsAt: z.string().nullable(),
+});
+export type NodesView = z.output<typeof NodesView>;
+
+export const PendingPod = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  /** "Deployment/stress", "StatefulSet/db", or null for a bare pod. */
+  workload: z.string().nullable(),
+  /** When it became unschedulable (condition time), else its creation time. */
+  since: z.string().nullable(),
+  /** Unschedulable, SchedulingGated, or "waiting for the scheduler". */
+  reason: z.string(),
+  /** The scheduler's message, e.g. "0/3 nodes are available: 3 Insufficient cpu." */
+  message: z.string().nullable(),
+  cpuRequestMillis: z.number(),
+  memoryRequestBytes: z.number(),
+  /** What the node autoscaler said about this pod (TriggeredScaleUp / NotTriggerScaleUp events), if anything. */
+  autoscaler: z.string().nullable(),
+});
+export type PendingPod = z.output<typeof PendingPod>;
+
+export const PendingView = z.object({
+  pods: z.array(PendingPod),
+  /** Pending pods in the cluster; `pods` may list fewer. */
+  total: z.number(),
+});
+export type PendingView = z.output<typeof PendingView>;
+
+/** One metric of an HPA with the replica maths for it. */
+export const HpaMetricView = z.object({
+  /** cpu, memory, or the metric's name. */
+  name: z.string(),
+  /** Resource, ContainerResource, Pods, Object, External. */
+  type: z.string(),
+  /** Utilization, AverageValue, Value. */
+  targetType: z.string(),
+  /** In the target's unit: percent of requests for Utilization, else base units (cores, bytes, plain numbers). */
+  current: z.number().nullable(),
+  target: z.number(),
+  currentText: z.string(),
+  targetText: z.string(),
+  /** current / target. */
+  ratio: z.number().nullable(),
+  withinTolerance: z.boolean(),
+  /** Replicas this metric alone asks for. */
+  proposal: z.number().nullable(),
+  /** The maths in words, e.g. "ceil(2 × 95 / 60) = ceil(3.17) = 4". */
+  formula: z.string(),
+});
+export type HpaMetricView = z.output<typeof HpaMetricView>;
+
+export const HpaCondition = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().nullable(),
+  message: z.string().nullable(),
+  lastTransitionTime: z.string().nullable(),
+});
+export type HpaCondition = z.output<typeof HpaCondition>;
+
+export const HpaView = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  target: z.object({
+    kind: z.string(),
+    name: z.string(),
+  }),
+  minReplicas: z.number(),
+  maxReplicas: z.number(),
+  currentReplicas: z.number(),
+  /** What the HPA controller last decided (status.desiredReplicas). */
+  desiredReplicas: z.number(),
+  lastScaleTime: z.string().nullable(),
+  metrics: z.array(HpaMetricView),
+  /** The recomputed recommendation: max over metrics, clamped to min/max; null without metric values. */
+  computedReplicas: z.number().nullable(),
+  limitedBy: z.enum(['minReplicas', 'maxReplicas']).nullable(),
+  scaleUpWindowSeconds: z.number(),
+  scaleDownWindowSeconds: z.number(),
+  /** Rate policies in words, e.g. "at most 4 pods or 100 % per 15 s (the larger)". */
+  scaleUpPolicy: z.string(),
+  scaleDownPolicy: z.string(),
+  /** Earliest moment a scale-down can happen if the load stays low (end of the stabilisation window), when known. */
+  scaleDownNotBefore: z.string().nullable(),
+  conditions: z.array(HpaCondition),
+  /** scaling-up, scaling-down, stable, held (stabilisation), limited, unable. */
+  state: z.string(),
+  health: ScalingHealth,
+  /** The maths and the decision in plain words, one sentence per line. */
+  explanation: z.array(z.string()),
+});
+export type HpaView = z.output<typeof HpaView>;
+
+export const NodeGroupStatus = z.object({
+  name: z.string(),
+  health: z.string(),
+  ready: z.number().nullable(),
+  registered: z.number().nullable(),
+  /** The size the cloud provider was asked for (ASG desired capacity). */
+  target: z.number().nullable(),
+  minSize: z.number().nullable(),
+  maxSize: z.number().nullable(),
+  scaleUp: z.string(),
+  scaleDown: z.string(),
+});
+export type NodeGroupStatus = z.output<typeof NodeGroupStatus>;
+
+export const ClusterAutoscalerView = z.object({
+  /** When the autoscaler last wrote its status. */
+  updatedAt: z.string().nullable(),
+  health: z.string(),
+  scaleUp: z.string(),
+  scaleDown: z.string(),
+  nodeGroups: z.array(NodeGroupStatus),
+  /** The status text when it is not in a format we read (older Cluster Autoscaler versions). */
+  raw: z.string().nullable(),
+});
+export type ClusterAutoscalerView = z.output<typeof ClusterAutoscalerView>;
+
+export const NodePoolView = z.object({
+  name: z.string(),
+  /** Nodes launched by the pool (status.resources.nodes). */
+  nodes: z.number().nullable(),
+  cpuLimit: z.string().nullable(),
+  capacityTypes: z.array(z.string()),
+  arch: z.array(z.string()),
+  consolidation: z.string().nullable(),
+  ready: z.boolean(),
+});
+export type NodePoolView = z.output<typeof NodePoolView>;
+
+export const NodeClaimView = z.object({
+  name: z.string(),
+  nodePool: z.string().nullable(),
+  instanceType: z.string().nullable(),
+  zone: z.string().nullable(),
+  capacityType: z.string().nullable(),
+  nodeName: z.string().nullable(),
+  /** Launched, Registered, Initialized, Ready, or Pending. */
+  state: z.string(),
+  createdAt: z.string().nullable(),
+});
+export type NodeClaimView = z.output<typeof NodeClaimView>;
+
+export const KarpenterView = z.object({
+  nodePools: z.array(NodePoolView),
+  nodeClaims: z.array(NodeClaimView),
+});
+export type KarpenterView = z.output<typeof KarpenterView>;
+
+/** Node and pod counts and CPU/memory totals of the cluster at one moment (summary and samples share them). */
+export const ClusterTotals = z.object({
+  nodes: z.number(),
+  nodesReady: z.number(),
+  /** Nodes by capacity type ("on-demand", "spot", "unknown"). */
+  nodesByCapacityType: z.record(z.string(), z.number()),
+  /** Pods not finished, in all namespaces. */
+  pods: z.number(),
+  pending: z.number(),
+  cpuAllocatableMillis: z.number(),
+  cpuRequestedMillis: z.number(),
+  /** null while metrics.k8s.io has no answer. */
+  cpuUsedMillis: z.number().nullable(),
+  memoryAllocatableBytes: z.number(),
+  memoryRequestedBytes: z.number(),
+  memoryUsedBytes: z.number().nullable(),
+});
+export type ClusterTotals = z.output<typeof ClusterTotals>;
+
+export const ScalingSummary = z.object({
+  ...ClusterTotals.shape,
+  hpas: z.number(),
+});
+export type ScalingSummary = z.output<typeof ScalingSummary>;
+
 /**
  * The /scaling page: the cluster's scaling state from the monitor's informer caches. Each part is
  * its own section, so a forbidden resource (say Karpenter's) only greys out its part.
  */
-export interface ScalingSnapshot extends Served {
+export const ScalingSnapshot = z.object({
+  ...Served.shape,
   /** When this monitor process started: versions count from there (a restarted monitor starts again at 0). */
-  startedAt: string;
+  startedAt: z.string(),
   /** Increases with every change the monitor applied; pushes carry it so browsers skip stale ones. */
-  version: number;
+  version: z.number(),
   /** When this snapshot was built, and when the last watch change arrived. */
-  generatedAt: string;
-  changedAt: string | null;
+  generatedAt: z.string(),
+  changedAt: z.string().nullable(),
   /** The namespace whose HPAs, workloads and pods are followed. */
-  namespace: string;
-  summary: Section<ScalingSummary>;
-  nodes: Section<NodesView>;
-  pending: Section<PendingView>;
-  hpas: Section<HpaView[]>;
-  clusterAutoscaler: Section<ClusterAutoscalerView>;
-  karpenter: Section<KarpenterView>;
+  namespace: z.string(),
+  summary: sectionOf(ScalingSummary),
+  nodes: sectionOf(NodesView),
+  pending: sectionOf(PendingView),
+  hpas: sectionOf(z.array(HpaView)),
+  clusterAutoscaler: sectionOf(ClusterAutoscalerView),
+  karpenter: sectionOf(KarpenterView),
   /** Node scale-up and scale-down events (node added/ready/removed, autoscaler actions), newest first. */
-  nodeEvents: Section<ScalingEventRecord[]>;
-}
+  nodeEvents: sectionOf(z.array(ScalingEventRecord)),
+});
+export type ScalingSnapshot = z.output<typeof ScalingSnapshot>;
 
 /** Published (to every gateway replica) when the snapshot changed; small on purpose: gateways fetch the snapshot only when a browser watches. */
-export interface ScalingChanged {
-  startedAt: string;
-  version: number;
-  at: string;
-  nodes: number;
-  pods: number;
-  pending: number;
-}
+export const ScalingChanged = z.object({
+  startedAt: z.string(),
+  version: z.number(),
+  at: z.string(),
+  nodes: z.number(),
+  pods: z.number(),
+  pending: z.number(),
+});
+export type ScalingChanged = z.output<typeof ScalingChanged>;

@@ -1,71 +1,98 @@
-import type { AccessRecord } from '../../access/access.events';
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
-import type { EbsConfig, VolumeStatus } from './volume.dto';
+import { z } from 'zod';
+import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
+import { AccessRecord } from '../../access/access.events';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
+import { EbsConfig, VolumeStatus } from './volume.dto';
 
 /** An entry a user wrote to this pod's EBS volume. */
-export interface EbsEntry {
-  timestamp: string;
-  pod: string;
-  node: string;
-  content: string;
-}
+export const EbsEntry = z.object({
+  timestamp: z.string(),
+  pod: z.string(),
+  node: z.string(),
+  content: z.string(),
+});
+export type EbsEntry = z.output<typeof EbsEntry>;
 
 /** One start of a pod on this volume: the record survives restarts, so the list proves persistence. */
-export interface Incarnation {
+export const Incarnation = z.object({
   /** 1 for the first start ever recorded on this volume. */
-  number: number;
-  timestamp: string;
-  pod: string;
-  node: string;
-  pid: number;
-}
+  number: z.number(),
+  timestamp: z.string(),
+  pod: z.string(),
+  node: z.string(),
+  pid: z.number(),
+});
+export type Incarnation = z.output<typeof Incarnation>;
 
-export interface RotatedLog {
-  name: string;
-  bytes: number;
-  modifiedAt: string;
-}
+export const RotatedLog = z.object({
+  name: z.string(),
+  bytes: z.number(),
+  modifiedAt: z.string(),
+});
+export type RotatedLog = z.output<typeof RotatedLog>;
 
-export interface EbsViewRequest {
-  /** Newest entries / access records to return (default 100, at most 1000). */
-  limit?: number;
-}
+export const EbsViewRequest = z.object({
+  /** Newest entries / access records to return (default 100). */
+  limit: optional(wholeNumber(1, 1000)),
+});
+export type EbsViewRequest = z.output<typeof EbsViewRequest>;
 
-export interface EbsView extends Served {
-  volume: VolumeStatus;
-  config: Section<EbsConfig>;
+export const EbsView = z.object({
+  ...Served.shape,
+  volume: VolumeStatus,
+  config: sectionOf(EbsConfig),
   /** `total` counts the entries read; `partial` = only the end of a very long history was read. */
-  entries: Section<{ items: EbsEntry[]; total: number; skippedLines: number; partial: boolean }>;
-  accessLog: Section<{
-    items: AccessRecord[];
-    currentBytes: number;
-    maxBytes: number;
-    retentionDays: number;
-    rotated: RotatedLog[];
-    /** Records this process appended since it started. */
-    appendedSinceStart: number;
-    skippedLines: number;
-  }>;
-  incarnations: Section<{ items: Incarnation[]; total: number; current: Incarnation | null }>;
-}
+  entries: sectionOf(
+    z.object({
+      items: z.array(EbsEntry),
+      total: z.number(),
+      skippedLines: z.number(),
+      partial: z.boolean(),
+    }),
+  ),
+  accessLog: sectionOf(
+    z.object({
+      items: z.array(AccessRecord),
+      currentBytes: z.number(),
+      maxBytes: z.number(),
+      retentionDays: z.number(),
+      rotated: z.array(RotatedLog),
+      appendedSinceStart: z.number(),
+      skippedLines: z.number(),
+    }),
+  ),
+  incarnations: sectionOf(
+    z.object({
+      items: z.array(Incarnation),
+      total: z.number(),
+      current: Incarnation.nullable(),
+    }),
+  ),
+});
+export type EbsView = z.output<typeof EbsView>;
 
-export interface EbsWriteRequest {
-  content: string;
-}
+/** `text` is the old name of `content`, accepted for one release. */
+export const EbsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText }));
+export type EbsWriteRequest = z.output<typeof EbsWriteRequest>;
 
-export interface EbsEntryWritten extends Served {
-  entry: EbsEntry;
-}
+export const EbsEntryWritten = z.object({
+  ...Served.shape,
+  entry: EbsEntry,
+});
+export type EbsEntryWritten = z.output<typeof EbsEntryWritten>;
 
-export interface EbsCleanupRequest {
+export const EbsCleanupRequest = z.object({
   /** Delete rotated access logs older than this; default ACCESS_LOG_RETENTION_DAYS. */
-  olderThanDays?: number;
-}
+  olderThanDays: optional(wholeNumber(0, 3650)),
+});
+export type EbsCleanupRequest = z.output<typeof EbsCleanupRequest>;
 
 /** What one pod removed from its own volume (cleanup is broadcast to every pod). */
-export interface EbsCleanupResult extends Served {
-  deleted: RotatedLog[];
-  freedBytes: number;
-  olderThanDays: number;
-}
+export const EbsCleanupResult = z.object({
+  ...Served.shape,
+  deleted: z.array(RotatedLog),
+  freedBytes: z.number(),
+  olderThanDays: z.number(),
+});
+export type EbsCleanupResult = z.output<typeof EbsCleanupResult>;

@@ -1,62 +1,80 @@
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
-import type { EfsConfig, VolumeStatus } from './volume.dto';
+import { z } from 'zod';
+import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
+import { safeName } from '../storage.names';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
+import { EfsConfig, VolumeStatus } from './volume.dto';
 
 /** The design seed's shared-file record, plus the writer's node. */
-export interface EfsFileMetadata {
-  created_by_pod: string;
-  created_by_node: string;
-  created_at: string;
-  size_bytes: number;
-  content_type: string;
-}
+export const EfsFileMetadata = z.object({
+  created_by_pod: z.string(),
+  created_by_node: z.string(),
+  created_at: z.string(),
+  size_bytes: z.number(),
+  content_type: z.string(),
+});
+export type EfsFileMetadata = z.output<typeof EfsFileMetadata>;
 
-export interface EfsFileRecord {
-  filename: string;
-  content: string;
-  metadata: EfsFileMetadata;
-}
+export const EfsFileRecord = z.object({
+  filename: z.string(),
+  content: z.string(),
+  metadata: EfsFileMetadata,
+});
+export type EfsFileRecord = z.output<typeof EfsFileRecord>;
 
-export interface EfsFileSummary {
-  filename: string;
-  metadata: EfsFileMetadata;
-}
+export const EfsFileSummary = z.object({
+  filename: z.string(),
+  metadata: EfsFileMetadata,
+});
+export type EfsFileSummary = z.output<typeof EfsFileSummary>;
 
-export interface EfsViewRequest {
-  /** Newest files to return (default 100, at most 1000). */
-  limit?: number;
-}
+export const EfsViewRequest = z.object({
+  /** Newest files to return (default 100). */
+  limit: optional(wholeNumber(1, 1000)),
+});
+export type EfsViewRequest = z.output<typeof EfsViewRequest>;
 
-export interface EfsView extends Served {
-  volume: VolumeStatus;
-  config: Section<EfsConfig>;
-  files: Section<{
-    items: EfsFileSummary[];
-    /** Files in the directory (the list shows the newest `limit`). */
-    total: number;
-    /** Files per writer pod among those listed. */
-    writers: Array<{ pod: string; count: number }>;
-    /** Files that could not be read (e.g. deleted by another pod while listing). */
-    unreadable: number;
-  }>;
-}
+export const EfsView = z.object({
+  ...Served.shape,
+  volume: VolumeStatus,
+  config: sectionOf(EfsConfig),
+  files: sectionOf(
+    z.object({
+      items: z.array(EfsFileSummary),
+      total: z.number(),
+      writers: z.array(
+        z.object({
+          pod: z.string(),
+          count: z.number(),
+        }),
+      ),
+      unreadable: z.number(),
+    }),
+  ),
+});
+export type EfsView = z.output<typeof EfsView>;
 
-export interface EfsWriteRequest {
-  content: string;
-}
+/** `text` is the old name of `content`, accepted for one release. */
+export const EfsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText }));
+export type EfsWriteRequest = z.output<typeof EfsWriteRequest>;
 
-export interface EfsFileRequest {
-  name: string;
-}
+export const EfsFileRequest = z.object({ name: safeName });
+export type EfsFileRequest = z.output<typeof EfsFileRequest>;
 
-export interface EfsFileWritten extends Served {
-  file: EfsFileSummary;
-}
+export const EfsFileWritten = z.object({
+  ...Served.shape,
+  file: EfsFileSummary,
+});
+export type EfsFileWritten = z.output<typeof EfsFileWritten>;
 
-export interface EfsFileRead extends Served {
-  file: EfsFileRecord;
-}
+export const EfsFileRead = z.object({
+  ...Served.shape,
+  file: EfsFileRecord,
+});
+export type EfsFileRead = z.output<typeof EfsFileRead>;
 
-export interface EfsFileDeleted extends Served {
-  deleted: string;
-}
+export const EfsFileDeleted = z.object({
+  ...Served.shape,
+  deleted: z.string(),
+});
+export type EfsFileDeleted = z.output<typeof EfsFileDeleted>;

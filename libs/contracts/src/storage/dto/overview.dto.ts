@@ -1,23 +1,28 @@
-import type { Section } from '../../common/section';
-import type { Served } from '../../common/served-by';
-import type { S3Config } from './s3.dto';
-import type { EbsConfig, EfsConfig, MountEntry, VolumeStatus } from './volume.dto';
+import { z } from 'zod';
+import { sectionOf } from '../../common/section';
+import { Served } from '../../common/served-by';
+import { S3Config } from './s3.dto';
+import { EbsConfig, EfsConfig, MountEntry, VolumeStatus } from './volume.dto';
 
-export interface EbsOverview {
-  volume: VolumeStatus;
-  config: Section<EbsConfig>;
-}
+export const EbsOverview = z.object({
+  volume: VolumeStatus,
+  config: sectionOf(EbsConfig),
+});
+export type EbsOverview = z.output<typeof EbsOverview>;
 
-export interface EfsOverview {
-  volume: VolumeStatus;
-  config: Section<EfsConfig>;
-}
+export const EfsOverview = z.object({
+  volume: VolumeStatus,
+  config: sectionOf(EfsConfig),
+});
+export type EfsOverview = z.output<typeof EfsOverview>;
 
 /** `/storage`: the mounts of the answering pod and the configuration of the three demos. */
-export interface StorageOverview extends Served {
-  mounts: Section<MountEntry[]>;
-  ebs: Section<EbsOverview>;
-  efs: Section<EfsOverview>;
-  s3: Section<S3Config>;
-  collectedAt: string;
-}
+export const StorageOverview = z.object({
+  ...Served.shape,
+  mounts: sectionOf(z.array(MountEntry)),
+  ebs: sectionOf(EbsOverview),
+  efs: sectionOf(EfsOverview),
+  s3: sectionOf(S3Config),
+  collectedAt: z.string(),
+});
+export type StorageOverview = z.output<typeof StorageOverview>;

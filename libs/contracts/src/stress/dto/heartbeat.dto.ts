@@ -1,58 +1,69 @@
-import type { SustainedLoadStatus } from './load.dto';
-import type { StressTestStatus } from './test.dto';
+import { z } from 'zod';
+import { SustainedLoadStatus } from './load.dto';
+import { StressTestStatus } from './test.dto';
 
 /** Where a figure comes from: the container's cgroup, or this process when the cgroup sets no limit. */
-export type StressUsageSource = 'cgroup' | 'process';
+export const StressUsageSource = z.enum(['cgroup', 'process']);
+export type StressUsageSource = z.output<typeof StressUsageSource>;
 
-export interface StressCpuUsage {
+export const StressCpuUsage = z.object({
   /** CPU used over the last interval, from cpu.stat deltas (or the process's own CPU time). */
-  usedMillicores: number;
-  limitMillicores: number | null;
-  requestMillicores: number | null;
-  percentOfLimit: number | null;
+  usedMillicores: z.number(),
+  limitMillicores: z.number().nullable(),
+  requestMillicores: z.number().nullable(),
+  percentOfLimit: z.number().nullable(),
   /** What the HPA compares with its target (utilisation is relative to requests). */
-  percentOfRequest: number | null;
-  source: StressUsageSource;
-}
+  percentOfRequest: z.number().nullable(),
+  source: StressUsageSource,
+});
+export type StressCpuUsage = z.output<typeof StressCpuUsage>;
 
-export interface StressMemoryUsage {
-  currentBytes: number;
-  limitBytes: number | null;
-  requestBytes: number | null;
-  percentOfLimit: number | null;
-  percentOfRequest: number | null;
-  source: StressUsageSource;
-}
+export const StressMemoryUsage = z.object({
+  currentBytes: z.number(),
+  limitBytes: z.number().nullable(),
+  requestBytes: z.number().nullable(),
+  percentOfLimit: z.number().nullable(),
+  percentOfRequest: z.number().nullable(),
+  source: StressUsageSource,
+});
+export type StressMemoryUsage = z.output<typeof StressMemoryUsage>;
 
 /** Work units of sustained loads this pod took over the last interval. */
-export interface StressUnitActivity {
-  executedPerSecond: number;
-  queued: number;
+export const StressUnitActivity = z.object({
+  executedPerSecond: z.number(),
+  queued: z.number(),
   /** Dropped because they waited over a second (the pod is saturated); since start. */
-  droppedTotal: number;
-  executedTotal: number;
-}
+  droppedTotal: z.number(),
+  executedTotal: z.number(),
+});
+export type StressUnitActivity = z.output<typeof StressUnitActivity>;
 
 /**
  * Every stress pod publishes one per interval (1 s). The gateway aggregates them into the live
  * per-pod view and drops a pod that has been silent for 5 s.
  */
-export interface StressHeartbeat {
-  pod: string;
-  node: string;
+export const StressHeartbeat = z.object({
+  pod: z.string(),
+  node: z.string(),
   /** Start of this process: a new value means the pod restarted. */
-  incarnation: string;
-  seq: number;
-  at: string;
-  intervalMs: number;
-  cpu: StressCpuUsage;
-  memory: StressMemoryUsage;
+  incarnation: z.string(),
+  seq: z.number(),
+  at: z.string(),
+  intervalMs: z.number(),
+  cpu: StressCpuUsage,
+  memory: StressMemoryUsage,
   /** What a new test may use here now (worker cap, MiB under the limit minus headroom) and the pod's configured maxima. */
-  capacity: { maxWorkers: number; availableMb: number; maxDurationSeconds: number; maxLoadMillicores: number };
-  test: StressTestStatus | null;
+  capacity: z.object({
+    maxWorkers: z.number(),
+    availableMb: z.number(),
+    maxDurationSeconds: z.number(),
+    maxLoadMillicores: z.number(),
+  }),
+  test: StressTestStatus.nullable(),
   /** The most recent finished test, with the memory reclaim when it was a memory test. */
-  lastTest: StressTestStatus | null;
-  units: StressUnitActivity;
+  lastTest: StressTestStatus.nullable(),
+  units: StressUnitActivity,
   /** The sustained load this pod dispatches, if any. */
-  load: SustainedLoadStatus | null;
-}
+  load: SustainedLoadStatus.nullable(),
+});
+export type StressHeartbeat = z.output<typeof StressHeartbeat>;
