@@ -79,7 +79,12 @@ function loadPartials(hbs: typeof Handlebars): void {
  * with a CSP that allows no inline script, CSRF for forms, same-origin JSON mutations, body
  * limits (413) and rate limits on mutations (429).
  */
-export async function createGatewayApp(options: GatewayAppOptions): Promise<RunningApp> {
+/** The running gateway, and the HTTP routes it registered (checked against the API catalogue). */
+export interface GatewayApp extends RunningApp {
+  routes: Array<{ method: string; url: string }>;
+}
+
+export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { identity, runtime, config } = options;
   startProcessMetrics();
   const hbs = Handlebars.create();
@@ -92,6 +97,10 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
     trustProxy: config.TRUST_PROXY,
     genReqId: (req: IncomingMessage) => sanitizeRequestId(req.headers['x-request-id']),
     return503OnClosing: true,
+  });
+  const routes: GatewayApp['routes'] = [];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     {
@@ -192,5 +201,5 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Runn
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   runtime.logger.info({ url, transport: runtime.transport.kind, auth: config.AUTH_MODE }, 'gateway listening');
-  return { app, url, close: () => app.close() };
+  return { app, url, routes, close: () => app.close() };
 }

@@ -54,6 +54,8 @@ export { FakeEnvironmentHandlers };
 
 export interface GatewayHarness {
   url: string;
+  /** The HTTP routes the gateway registered. */
+  routes: Array<{ method: string; url: string }>;
   runtime: ProcessRuntime;
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function startGateway(
   apps.push(gateway);
   return {
     url: gateway.url!.replace('[::1]', '127.0.0.1'),
+    routes: gateway.routes,
     runtime,
     async close() {
       for (const app of apps.reverse()) await app.close();

@@ -4,3 +4,4 @@ export * from './section';
 export * from './served-by';
 export * from './dependency.errors';
 export * from './schema';
+export * from './schema-docs';
