@@ -211,7 +211,8 @@ export interface PodFixture {
   labels?: Record<string, string>;
   owner?: { kind: string; name: string; apiVersion?: string };
   createdAt?: Time;
-  deleting?: boolean;
+  /** Being deleted (gracefully, 30 s): true = asked now, or when it was asked. deletionTimestamp is when the grace period ends. */
+  deleting?: boolean | Time;
 }
 
 export const DEFAULT_UNSCHEDULABLE =
@@ -293,7 +294,9 @@ export function pod(o: PodFixture): KubeObject {
         createdAt: o.createdAt,
         owner: o.owner,
       }),
-      ...(o.deleting ? { deletionTimestamp: at, deletionGracePeriodSeconds: 30 } : {}),
+      ...(o.deleting
+        ? { deletionTimestamp: iso(new Date(new Date(o.deleting === true ? new Date() : o.deleting).getTime() + 30_000)), deletionGracePeriodSeconds: 30 }
+        : {}),
     },
     spec: {
       ...(scheduled && o.node ? { nodeName: o.node } : {}),

@@ -35,7 +35,7 @@ export interface ScalingNode {
   cpu: NodeResource;
   memory: NodeResource;
   pods: { count: number; max: number };
-  /** Pods of the watched namespace on this node (names, at most a handful). */
+  /** Pods of the watched namespace on this node (names, at most a handful; "name (Terminating)" while one is being deleted). */
   appPods: string[];
   /** How many more app pods than listed. */
   appPodsMore: number;
@@ -191,8 +191,10 @@ export interface ClusterTotals {
   nodesReady: number;
   /** Nodes by capacity type ("on-demand", "spot", "unknown"). */
   nodesByCapacityType: Record<string, number>;
-  /** Pods not finished, in all namespaces. */
+  /** Pods not finished and not being deleted, in all namespaces. */
   pods: number;
+  /** Pods being deleted (deletionTimestamp set) and not gone yet: shown as Terminating, not in `pods`. */
+  terminating?: number;
   pending: number;
   cpuAllocatableMillis: number;
   cpuRequestedMillis: number;
