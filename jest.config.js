@@ -4,6 +4,9 @@
 //   e2e         *.e2e.spec.ts  Debian chromium driven by playwright-core against a running stack
 //   cpu         *.cpu.int.spec.ts  tests that measure CPU time; scripts/test.sh runs them alone first
 //               (--runInBand), since a parallel worker on a 2-core machine would skew the figures
+//   cluster     *.cluster.spec.ts  a real control plane on loopback (etcd, kube-apiserver,
+//               kube-controller-manager, kube-scheduler, kwok), started once per run by the
+//               project's global setup and stopped by its global teardown
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = Object.fromEntries(
@@ -45,7 +48,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['**/*.spec.ts'],
-      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '\\.cluster\\.spec\\.ts$'],
     },
     {
       ...common,
@@ -56,6 +59,15 @@ module.exports = {
     },
     { ...common, displayName: 'cpu', testMatch: ['**/*.cpu.int.spec.ts'], slowTestThreshold: 60 },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], slowTestThreshold: 60 },
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['**/*.cluster.spec.ts'],
+      // One control plane per run, shared by the cluster test files (each in its own namespaces).
+      globalSetup: '<rootDir>/libs/testing/src/control-plane/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/control-plane/jest-global-teardown.ts',
+      slowTestThreshold: 60,
+    },
   ],
   // Two cores: more workers only make the real-process tests fight over CPU.
   maxWorkers: 2,

@@ -3,11 +3,12 @@
 #   1. npm ci when node_modules is missing (a clean clone);
 #   2. tools into .tools/ (cached per user, skipped when present): Node 24, nats-server, moto,
 #      Debian chromium, the EC2 metadata mock, helm, kubeconform, kube-score, Kubernetes JSON
-#      schemas, compose-go, terraform;
+#      schemas, compose-go, terraform, the Kubernetes control plane;
 #   3. build (swc → dist/, the real processes the integration tests start);
 #   4. Jest: the CPU-measuring tests alone, then unit, integration (real nats-server, moto, fake
-#      API server, real processes) and e2e (chromium). Arguments pass through to one Jest run,
-#      e.g. `npm test -- gateway/`.
+#      API server, real processes), e2e (chromium) and cluster (a real control plane on loopback:
+#      etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok). Arguments pass
+#      through to one Jest run, e.g. `npm test -- gateway/`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -32,5 +33,5 @@ if [ $# -gt 0 ]; then exec node scripts/jest.js --ci "$@"; fi
 # the output ends with the main run's summary, the exit status covers both runs.
 status=0
 node scripts/jest.js --ci --selectProjects cpu --runInBand --passWithNoTests || status=$?
-node scripts/jest.js --ci --selectProjects unit integration e2e || status=$?
+node scripts/jest.js --ci --selectProjects unit integration e2e cluster || status=$?
 exit $status

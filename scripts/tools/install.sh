@@ -4,6 +4,7 @@
 #
 #   scripts/tools/install.sh node nats moto chromium     # install the named tools
 #   scripts/tools/install.sh helm kubeconform kube-score compose terraform k8s-schemas   # shipping checks
+#   scripts/tools/install.sh control-plane               # kube-apiserver, controller-manager, scheduler, etcd, kwok
 #   scripts/tools/install.sh all                         # everything the test command needs
 #
 # Sources (the machine reaches only package registries): Node 24 from the npm package
@@ -29,6 +30,9 @@ KUBERNETES_VALIDATE_VERSION="${KUBERNETES_VALIDATE_VERSION:-1.37.0}"
 K8S_SCHEMA_VERSION="${K8S_SCHEMA_VERSION:-1.33.0}"
 COMPOSE_GO_VERSION="${COMPOSE_GO_VERSION:-v2.9.1}"
 AEMM_VERSION="${AEMM_VERSION:-v1.13.0}"
+KUBERNETES_VERSION="${KUBERNETES_VERSION:-v1.34.2}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.5}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] error: %s\n' "$*" >&2; exit 1; }
@@ -155,6 +159,75 @@ PY
   ln -sfn "$dir" "$TOOLS/k8s-schemas"; log "k8s-schemas: Kubernetes $K8S_SCHEMA_VERSION (kubernetes-validate $KUBERNETES_VALIDATE_VERSION)"
 }
 
+# A real Kubernetes control plane for the cluster test tier: kube-apiserver, kube-controller-manager
+# and kube-scheduler from k8s.io/kubernetes, etcd, and kwok (fake nodes whose pods run without
+# containers). `go install mod@version` refuses k8s.io/kubernetes and etcd's server (their go.mod
+# files have replace directives), so each is built inside a scratch module that requires it:
+# k8s.io/kubernetes requires its staging modules (k8s.io/api, client-go…) at v0.0.0 and replaces
+# them with ./staging, so the scratch module replaces each with its published v0.<minor>.<patch>.
+# The version ldflags are what the release Makefile sets (without them /version says v0.0.0).
+CONTROL_PLANE_BINS="kube-apiserver kube-controller-manager kube-scheduler etcd kwok"
+
+# go build of main packages in a scratch module that requires module@version; OUT is go build's -o
+# (a directory ending in / for several packages).
+#   scratch_build OUT LDFLAGS MODULE VERSION [REPLACE...] -- PACKAGE...
+scratch_build() {
+  local out="$1" ldflags="$2" module="$3" version="$4"; shift 4
+  local replaces=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do replaces+=("$1"); shift; done
+  shift
+  local tmp; tmp="$(mktemp -d)"
+  (
+    cd "$tmp"
+    go mod init eks-info.invalid/control-plane >/dev/null 2>&1
+    go mod edit -go=1.24.0 -require="$module@$version"
+    for r in "${replaces[@]}"; do go mod edit -replace="$r"; done
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out" "$@"
+  ) >&2 || { rm -rf "$tmp"; return 1; }
+  rm -rf "$tmp"
+}
+
+install_control_plane() {
+  local dir="$CACHE/control-plane-k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION" missing="" b
+  for b in $CONTROL_PLANE_BINS; do [ -x "$dir/$b" ] || missing="$missing $b"; done
+  if [ -n "$missing" ]; then
+    command -v go >/dev/null || die "the control plane needs Go (go build of k8s.io/kubernetes, etcd and kwok)"
+    log "control-plane: building$missing (a few minutes cold, seconds with a warm Go build cache)"
+    local started=$SECONDS out="$dir.partial.$$"
+    rm -rf "$out" && mkdir -p "$out"
+    local gomod minor patch replaces=()
+    gomod="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+    [ -f "$gomod" ] || die "go mod download k8s.io/kubernetes@$KUBERNETES_VERSION failed"
+    minor="$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"; patch="$(echo "$KUBERNETES_VERSION" | cut -d. -f3)"
+    for m in $(sed -n 's|^[[:space:]]*\(k8s\.io/[^[:space:]]*\) => \./staging/.*|\1|p' "$gomod"); do replaces+=("$m=$m@v0.$minor.$patch"); done
+    local kv="-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1"
+    kv="$kv -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+    kv="$kv -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1"
+    kv="$kv -X k8s.io/client-go/pkg/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitTreeState=clean"
+    scratch_build "$out/" "-s -w $kv" k8s.io/kubernetes "$KUBERNETES_VERSION" "${replaces[@]}" -- \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+      || die "building kube-apiserver, kube-controller-manager and kube-scheduler $KUBERNETES_VERSION failed"
+    scratch_build "$out/etcd" "-s -w" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" -- go.etcd.io/etcd/server/v3 \
+      || die "building etcd $ETCD_VERSION failed"
+    GOBIN="$out" GOFLAGS=-mod=mod CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+      "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2 || die "go install sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION failed"
+    # kwok runs nothing without stages: its own definitions (node ready + lease, pod ready and
+    # complete) ship in its module; the test harness assembles its configuration from them.
+    local kwok_src; kwok_src="$(GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    mkdir -p "$out/kwok-stages"
+    cp "$kwok_src/kustomize/stage/node/fast/node-initialize.yaml" "$kwok_src/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
+      "$kwok_src/kustomize/stage/pod/fast/pod-ready.yaml" "$kwok_src/kustomize/stage/pod/fast/pod-complete.yaml" "$out/kwok-stages/" \
+      || die "copying kwok's stage definitions failed"
+    chmod -R u+w "$out/kwok-stages"
+    for b in $CONTROL_PLANE_BINS; do [ -x "$out/$b" ] || die "control-plane: $b was not built"; done
+    # Another installer may have finished first (parallel runs): keep whichever is there.
+    if [ -d "$dir" ]; then rm -rf "$out"; else mv "$out" "$dir"; fi
+    log "control-plane: built in $((SECONDS - started)) s"
+  fi
+  for b in $CONTROL_PLANE_BINS; do link "$dir/$b" "$b"; done
+  log "control-plane: kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION"
+}
+
 install_moto() {
   local venv="$CACHE/moto-$MOTO_VERSION"
   if [ ! -x "$venv/bin/moto_server" ]; then
@@ -183,9 +256,9 @@ run() {
     node) install_node ;; nats) install_nats ;; moto) install_moto ;; chromium) install_chromium ;;
     aemm) install_aemm ;; helm) install_helm ;; kubeconform) install_kubeconform ;;
     kube-linter) install_kube_linter ;; kube-score) install_kube_score ;; compose) install_compose ;;
-    terraform) install_terraform ;; k8s-schemas) install_k8s_schemas ;;
-    all) for t in node nats moto chromium aemm helm kubeconform kube-score compose terraform k8s-schemas; do run "$t"; done ;;
-    *) die "unknown tool '$1' (node nats moto chromium aemm helm kubeconform kube-score kube-linter compose terraform k8s-schemas all)" ;;
+    terraform) install_terraform ;; k8s-schemas) install_k8s_schemas ;; control-plane) install_control_plane ;;
+    all) for t in node nats moto chromium aemm helm kubeconform kube-score compose terraform k8s-schemas control-plane; do run "$t"; done ;;
+    *) die "unknown tool '$1' (node nats moto chromium aemm helm kubeconform kube-score kube-linter compose terraform k8s-schemas control-plane all)" ;;
   esac
 }
 

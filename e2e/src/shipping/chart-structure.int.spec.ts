@@ -237,7 +237,7 @@ describe('the invariants fire on broken renders', () => {
         expect.stringContaining('gateway Role: no role is expected'),
       ]),
     );
-    expect(Object.keys(EXPECTED_RBAC)).toHaveLength(8);
+    expect(Object.keys(EXPECTED_RBAC)).toHaveLength(9);
   });
 
   it('a token on the gateway, and NATS open to every pod', () => {

@@ -483,3 +483,29 @@ lint.eks-info/{{ $check }}: {{ get $kubeScore $check | quote }}
 ignore-check.kube-linter.io/{{ $check }}: {{ $reason | quote }}
 {{- end }}
 {{- end }}
+
+{{/*
+The shared EFS claim of the storage pods. A claim's spec never changes once created, so each
+binding gets its own name: "<storage>-efs" for the dynamic claim (StorageClass), and for a static
+volume "<storage>-efs-<hash of file system::access point>", with a PersistentVolume of the same
+suffix. Switching between them, or to another access point, is then a new claim the StatefulSet's
+pod template points at: a rolling update, no refused change.
+*/}}
+{{- define "eks-info.storage.efsHandle" -}}
+{{- $s := .Values.storage }}
+{{- if and $s.efs.fileSystemId $s.efs.accessPointId }}{{ printf "%s::%s" $s.efs.fileSystemId $s.efs.accessPointId }}{{ end }}
+{{- end }}
+
+{{- define "eks-info.storage.efsClaimName" -}}
+{{- $base := printf "%s-efs" (include "eks-info.component.fullname" (dict "ctx" . "name" "storage")) }}
+{{- with include "eks-info.storage.efsHandle" . }}
+{{- printf "%s-%s" ($base | trunc 54 | trimSuffix "-") (sha256sum . | trunc 8) }}
+{{- else }}
+{{- $base }}
+{{- end }}
+{{- end }}
+
+{{- define "eks-info.storage.efsVolumeName" -}}
+{{- $base := printf "%s-%s-efs" (include "eks-info.fullname" .) .Release.Namespace | trunc 54 | trimSuffix "-" }}
+{{- printf "%s-%s" $base (sha256sum (include "eks-info.storage.efsHandle" .) | trunc 8) }}
+{{- end }}

@@ -95,7 +95,7 @@ describe('InformerHub', () => {
     expect(await restarts('expired')).toBe(expiredBefore + 1);
   });
 
-  it('relists after HTTP 410 on a new watch from a too-old resourceVersion', async () => {
+  it('relists when a new watch from a too-old resourceVersion gets the ERROR 410 event (HTTP 200, as a real server answers)', async () => {
     const pods = startHub().informer('pods', { namespace: 'demo' });
     await pods.whenSynced(5000);
     const seen = record(pods);
@@ -251,5 +251,39 @@ describe('InformerHub', () => {
     await waitFor(() => seen.length === 2, { timeoutMs: 5000, what: 'both events' });
     expect(pods.list()).toHaveLength(5);
     expect(logLines.filter((l) => l.msg === 'informer change listener threw')).toHaveLength(1);
+  });
+
+  it('restarts every waiting informer within seconds of the API server coming back, however long its backoff grew', async () => {
+    // Backoffs of up to a minute each (full jitter): without a shared recovery, readiness waits for the slowest timer.
+    startHub({ backoffBaseMs: 60_000, backoffMaxMs: 60_000, recoveryProbeMs: 500 });
+    const pods = hub.informer('pods', { namespace: 'demo' });
+    const nodes = hub.informer('nodes');
+    await hub.whenSynced(5000);
+    await server.goOffline();
+    await waitFor(() => pods.waitingForServer && nodes.waitingForServer, { timeoutMs: 5000, what: 'both informers backing off' });
+    await pause(300); // a few refused attempts: the first backoff is behind them
+    server.upsert(fx.pod({ name: 'web-z' }), fx.node({ name: 'n1' }));
+
+    await server.comeBack();
+    const back = Date.now();
+    // Relisted (what changed during the outage is there), without waiting out the backoff.
+    await waitFor(() => hub.readiness().ok && names(pods.list()).includes('web-z') && names(nodes.list()).join() === 'n1', {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'both informers relisted after the outage',
+    });
+    expect(Date.now() - back).toBeLessThan(3000);
+  });
+
+  it('keeps its backoff for an informer the server refuses (403): the probe only helps unreachable servers', async () => {
+    server.forbid('nodes');
+    startHub({ backoffBaseMs: 60_000, backoffMaxMs: 60_000, recoveryProbeMs: 100 });
+    const nodes = hub.informer('nodes');
+    await waitFor(() => nodes.lastError !== null, { timeoutMs: 5000, what: 'the 403' });
+    const lists = server.listCalls('nodes');
+    await pause(1000);
+    expect(nodes.waitingForServer).toBe(false);
+    // Its own timer may fire once in that second (full jitter); a probe waking it would list about ten times.
+    expect(server.listCalls('nodes')).toBeLessThanOrEqual(lists + 1);
   });
 });

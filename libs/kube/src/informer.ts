@@ -31,6 +31,10 @@ export interface InformerDeps {
   logger: Logger;
   logOnce: LogOnce;
   timing: InformerTiming;
+  /** Called when the informer listed again after failing (the hub then wakes the others). */
+  onRecovered?: (informer: ManagedInformer<KubeObject>) => void;
+  /** Called when it starts waiting out a backoff after a failure. */
+  onBackoff?: (informer: ManagedInformer<KubeObject>) => void;
 }
 
 /** What pages and readiness checks need to know about an informer, whatever it holds. */
@@ -135,6 +139,8 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
   private operation: 'list' | 'watch' = 'list';
   /** The last watch ended with an error after it had connected (a dropped connection, not a refused request). */
   private droppedAfterConnect = false;
+  /** The last failure was the API server not answering (no HTTP status, or 429/5xx), not a refusal like 403. */
+  private unreachable = false;
 
   constructor(
     readonly resource: ResourceType,
@@ -210,6 +216,23 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
     return () => this.listeners.delete(listener);
   }
 
+  /** True while it waits out a backoff because the API server did not answer (see `retryNow`). */
+  get waitingForServer(): boolean {
+    return this.restartTimer !== undefined && this.unreachable && !this.closed;
+  }
+
+  /**
+   * The API server answers again: restart now instead of at the end of the backoff, which may
+   * be up to a minute away after a long outage. The next failure starts the backoff afresh.
+   */
+  retryNow(): void {
+    if (this.restartTimer === undefined || this.closed) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.attempt = 0;
+    void this.run();
+  }
+
   /** Resolves true once synced, false after `timeoutMs` (or when stopped) without it. */
   whenSynced(timeoutMs: number): Promise<boolean> {
     if (this.isSynced) return Promise.resolve(true);
@@ -256,11 +279,14 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
   }
 
   private healthy(): void {
+    const recovered = this.error !== null || this.unreachable;
     if (this.error) {
       this.deps.logger.info({ informer: this.name }, 'informer recovered');
       this.deps.logOnce.clear(this.logKind('error'));
     }
     this.error = null;
+    this.unreachable = false;
+    if (recovered) this.deps.onRecovered?.(this as unknown as ManagedInformer<KubeObject>);
     kubeMetrics.informerSynced().set(this.labels, 1);
     if (!this.isSynced) {
       this.isSynced = true;
@@ -293,6 +319,8 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
     this.failures++;
     const dropped = this.droppedAfterConnect;
     this.droppedAfterConnect = false;
+    const status = httpStatusOf(err);
+    this.unreachable = dropped || status === undefined || status === 429 || status >= 500;
     const body = toKubeError(err, {
       verb: this.operation,
       resource: this.resource.plural,
@@ -318,7 +346,11 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
       },
     );
     clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => void this.run(), delay);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.run();
+    }, delay);
+    this.deps.onBackoff?.(this as unknown as ManagedInformer<KubeObject>);
   }
 
   private restarted(reason: RestartReason, message: string, fields: Record<string, unknown> = {}): void {

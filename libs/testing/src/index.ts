@@ -4,6 +4,7 @@ export * from './process/wait';
 export * from './process/managed-process';
 export * from './nats/nats-server';
 export * from './kube-api';
+export * from './control-plane';
 export * from './aws';
 export * from './browser/browser';
 export * from './stack/app-process';

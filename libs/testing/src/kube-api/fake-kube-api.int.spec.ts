@@ -112,7 +112,7 @@ describe('FakeKubeApiServer', () => {
     expect(await w.ended).toBe('closed');
   });
 
-  it('expires watch history: an ERROR 410 Status on open watches, HTTP 410 for a new watch from before', async () => {
+  it('expires watch history: an ERROR 410 Status on open watches, and HTTP 200 + an ERROR 410 event for a new watch from before', async () => {
     const oldRv = String(server.store.resourceVersion);
     const w = await openWatch('/api/v1/namespaces/demo/pods', { resourceVersion: oldRv });
     server.upsert(fx.pod({ name: 'web-3' }));
@@ -122,12 +122,77 @@ describe('FakeKubeApiServer', () => {
     expect(w.lines[1]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
 
     const again = await openWatch('/api/v1/namespaces/demo/pods', { resourceVersion: oldRv });
-    expect(await again.ended).toMatchObject({ statusCode: 410 });
+    expect(await again.ended).toBe('closed');
+    expect(again.lines).toEqual([
+      {
+        type: 'ERROR',
+        object: expect.objectContaining({
+          kind: 'Status',
+          code: 410,
+          reason: 'Expired',
+          message: expect.stringMatching(/^too old resource version: \d+ \(\d+\)$/),
+        }),
+      },
+    ]);
     // From the current resourceVersion a watch works again.
     const fresh = await openWatch('/api/v1/namespaces/demo/pods', { resourceVersion: String(server.store.resourceVersion) });
     server.remove('pods/demo/web-3');
     await waitFor(() => fresh.lines.length === 1, { timeoutMs: 2000, what: 'the DELETED event' });
     fresh.controller.abort();
+  });
+
+  it('accepts field selectors only on the fields each kind supports (400 otherwise), as a real API server does', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=ip-10-0-1-10,status.phase!=Failed' })).items).toHaveLength(2);
+    const bad = (await core.listPodForAllNamespaces({ fieldSelector: 'spec.containers=x' }).catch((e: unknown) => e)) as ApiException<string>;
+    expect(bad.code).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ reason: 'BadRequest', message: 'field label not supported: spec.containers' });
+    await expect(core.listNode({ fieldSelector: 'status.phase=Running' })).rejects.toMatchObject({ code: 400 });
+    expect((await core.listNode({ fieldSelector: 'spec.unschedulable!=true' })).items).toHaveLength(1);
+    const watch = await openWatch('/api/v1/namespaces/demo/pods', { fieldSelector: 'metadata.labels=x' });
+    expect(await watch.ended).toMatchObject({ statusCode: 400 });
+  });
+
+  it('deletes a pod bound to a node gracefully: Terminating for its grace period, then gone', async () => {
+    const rv = String(server.store.resourceVersion);
+    const w = await openWatch('/api/v1/namespaces/demo/pods', { resourceVersion: rv });
+    const before = Date.now();
+    const deleting = server.delete('pods/demo/web-1', { gracePeriodSeconds: 1 })!;
+    expect(deleting.metadata).toMatchObject({ deletionGracePeriodSeconds: 1 });
+    const at = Date.parse(deleting.metadata.deletionTimestamp!);
+    expect(at).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 1000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(server.get('pods/demo/web-1')).toBeDefined();
+    // The default grace period is the pod's terminationGracePeriodSeconds (30 s).
+    expect(server.delete('pods/demo/web-2')!.metadata).toMatchObject({ deletionGracePeriodSeconds: 30 });
+    // A pod with no node (and anything that is not a pod) goes at once.
+    server.upsert(fx.pod({ name: 'unbound', phase: 'Pending' }));
+    server.delete('pods/demo/unbound');
+    expect(server.get('pods/demo/unbound')).toBeUndefined();
+    await waitFor(() => w.lines.some((l) => l.type === 'DELETED' && l.object.metadata?.name === 'web-1'), { timeoutMs: 5000, what: 'web-1 gone' });
+    w.controller.abort();
+    expect(w.lines.filter((l) => l.object.metadata?.name === 'web-1').map((l) => l.type)).toEqual(['MODIFIED', 'DELETED']);
+    expect(server.get('pods/demo/web-2')?.metadata.deletionTimestamp).toBeDefined();
+  });
+
+  it('creates new nodes with the not-ready taint, which goes once they are Ready', async () => {
+    const tainted = (name: string) => ((server.get(`nodes/${name}`)?.spec as { taints?: Array<{ key: string }> } | undefined)?.taints ?? []).map((t) => t.key);
+    expect(tainted('ip-10-0-1-10')).toEqual([]);
+    const [created] = server.upsert(fx.node({ name: 'joining', ready: false }));
+    expect((created.spec as { taints: Array<{ key: string; effect: string }> }).taints).toEqual([
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+    ]);
+    server.upsert(fx.node({ name: 'joined-ready' }));
+    await waitFor(() => tainted('joined-ready').length === 0, { timeoutMs: 2000, what: 'the taint removed from a Ready node' });
+    server.patch('nodes/joining', (n) => {
+      const ready = (n.status as { conditions: Array<{ type: string; status: string }> }).conditions.find((c) => c.type === 'Ready')!;
+      ready.status = 'True';
+    });
+    await waitFor(() => tainted('joining').length === 0, { timeoutMs: 2000, what: 'the taint removed once Ready' });
+    server.patch('nodes/joining', (n) => {
+      (n.status as { conditions: Array<{ type: string; status: string }> }).conditions.find((c) => c.type === 'Ready')!.status = 'Unknown';
+    });
+    await waitFor(() => tainted('joining').includes('node.kubernetes.io/not-ready'), { timeoutMs: 2000, what: 'the taint back when not Ready' });
   });
 
   it('drops watch connections on demand', async () => {

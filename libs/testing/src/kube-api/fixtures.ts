@@ -211,7 +211,8 @@ export interface PodFixture {
   labels?: Record<string, string>;
   owner?: { kind: string; name: string; apiVersion?: string };
   createdAt?: Time;
-  deleting?: boolean;
+  /** Being deleted (gracefully, 30 s): true = asked now, or when it was asked. deletionTimestamp is when the grace period ends. */
+  deleting?: boolean | Time;
 }
 
 export const DEFAULT_UNSCHEDULABLE =
@@ -293,7 +294,9 @@ export function pod(o: PodFixture): KubeObject {
         createdAt: o.createdAt,
         owner: o.owner,
       }),
-      ...(o.deleting ? { deletionTimestamp: at, deletionGracePeriodSeconds: 30 } : {}),
+      ...(o.deleting
+        ? { deletionTimestamp: iso(new Date(new Date(o.deleting === true ? new Date() : o.deleting).getTime() + 30_000)), deletionGracePeriodSeconds: 30 }
+        : {}),
     },
     spec: {
       ...(scheduled && o.node ? { nodeName: o.node } : {}),
@@ -632,6 +635,43 @@ export function event(o: EventFixture): KubeObject {
     eventTime: null,
     reportingComponent: o.source ?? 'kubelet',
     reportingInstance: '',
+  };
+}
+
+/**
+ * An event the scheduler wrote (it uses events.k8s.io/v1), as the core v1 API shows it: no
+ * `count`, `firstTimestamp` and `lastTimestamp` null, `source` empty, `eventTime` with
+ * microseconds, `reportingComponent`/`action` set, and repeats counted in `series` (the
+ * scheduler patches the same event when the same failure recurs).
+ */
+export function schedulerEvent(o: {
+  pod: string;
+  namespace?: string;
+  reason: 'FailedScheduling' | 'Scheduled';
+  message: string;
+  at?: Time;
+  /** A recurring failure: how often it was seen and when last. */
+  series?: { count: number; lastObservedTime: Time };
+}): KubeObject {
+  const namespace = o.namespace ?? 'demo';
+  const at = new Date(o.at ?? new Date());
+  const micro = (d: Date) => d.toISOString().replace(/Z$/, '000Z');
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: meta(`${o.pod}.${hexId(o.reason + o.message + at.toISOString(), 16)}`, { namespace, createdAt: at }),
+    involvedObject: { kind: 'Pod', namespace, name: o.pod, uid: `00000000-0000-4000-8000-${hexId(o.pod, 12)}`, apiVersion: 'v1' },
+    reason: o.reason,
+    message: o.message,
+    source: {},
+    firstTimestamp: null,
+    lastTimestamp: null,
+    type: o.reason === 'FailedScheduling' ? 'Warning' : 'Normal',
+    eventTime: micro(at),
+    ...(o.series ? { series: { count: o.series.count, lastObservedTime: micro(new Date(o.series.lastObservedTime)) } } : {}),
+    action: o.reason === 'FailedScheduling' ? 'Scheduling' : 'Binding',
+    reportingComponent: 'default-scheduler',
+    reportingInstance: 'default-scheduler-ip-10-0-0-1',
   };
 }
 

@@ -15,6 +15,51 @@ export function matchesLabels(selector: string | undefined, labels: Record<strin
   });
 }
 
+/**
+ * Field selectors a real API server accepts, per resource (beyond metadata.name and
+ * metadata.namespace, which every kind has); any other field is a 400 "field label not supported".
+ * From each kind's registry strategy (GetAttrs / AddFieldLabelConversionFunc) in Kubernetes v1.34.
+ */
+const SUPPORTED_FIELDS: Record<string, readonly string[]> = {
+  pods: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName',
+  ],
+  nodes: ['spec.unschedulable'],
+  events: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
+  namespaces: ['status.phase'],
+  replicasets: ['status.replicas'],
+};
+
+/** The first field of a selector the resource (plural, core or apps group) does not support, or undefined. */
+export function unsupportedField(selector: string | undefined, plural: string, group: string): string | undefined {
+  const extra = group === '' || group === 'apps' ? (SUPPORTED_FIELDS[plural] ?? []) : [];
+  for (const t of terms(selector)) {
+    const field = /^([^!=]+?)\s*(!=|==|=)/.exec(t)?.[1] ?? t;
+    if (field !== 'metadata.name' && field !== 'metadata.namespace' && !extra.includes(field)) return field;
+  }
+  return undefined;
+}
+
 export function matchesFields(selector: string | undefined, obj: KubeObject): boolean {
   return terms(selector).every((t) => {
     const m = /^([^!=]+?)\s*(!=|==|=)\s*(.*)$/.exec(t);

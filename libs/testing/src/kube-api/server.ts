@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { apiVersionOf, FAKE_RESOURCES, type FakeResource, type Feature, resourceByName } from './resources';
-import { matchesFields, matchesLabels } from './selectors';
-import { type KubeObject, KubeStore, type ObjectRef, type StoreChange } from './store';
+import { matchesFields, matchesLabels, unsupportedField } from './selectors';
+import { type KubeObject, KubeStore, kubeTime, type ObjectRef, type StoreChange } from './store';
 import { serverTls, type ServerTls } from './tls';
 
 export interface FakeKubeApiOptions {
@@ -35,7 +35,15 @@ export interface FakeKubeApiOptions {
   historyLimit?: number;
   /** Objects to start with. */
   objects?: KubeObject[];
+  /**
+   * What the control plane's own controllers would do to nodes (default true): a node created
+   * later gets the `node.kubernetes.io/not-ready` taint (admission), which goes once the node is
+   * Ready and comes back when it is not (kube-controller-manager's node lifecycle controller).
+   */
+  nodeLifecycle?: boolean;
 }
+
+export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 
 export type Verb = 'get' | 'list' | 'watch';
 
@@ -124,6 +132,9 @@ export class FakeKubeApiServer {
   private readonly features: Record<Feature, boolean>;
   private fixedNow?: Date;
   private readonly tempDirs: string[] = [];
+  private readonly graceTimers = new Set<NodeJS.Timeout>();
+  private offlinePort?: number;
+  private starting = true;
 
   private constructor(private readonly options: FakeKubeApiOptions) {
     this.token = options.token ?? randomBytes(16).toString('hex');
@@ -136,7 +147,9 @@ export class FakeKubeApiServer {
     this.features = { metrics: options.metrics ?? true, karpenter: options.karpenter ?? true };
     this.store = new KubeStore({ now: () => this.now(), historyLimit: options.historyLimit ?? 10_000 });
     this.store.subscribe((change) => this.broadcast(change));
+    if (options.nodeLifecycle ?? true) this.store.subscribe((change) => this.nodeLifecycle(change));
     for (const obj of options.objects ?? []) this.store.upsert(obj);
+    this.starting = false;
   }
 
   static async start(options: FakeKubeApiOptions = {}): Promise<FakeKubeApiServer> {
@@ -207,15 +220,53 @@ export class FakeKubeApiServer {
   // ---- objects and clock ------------------------------------------------------------------
 
   upsert(...objects: KubeObject[]): KubeObject[] {
-    return objects.map((o) => this.store.upsert(o));
+    return objects.map((o) => this.store.upsert(this.admit(o)));
+  }
+
+  /** Admission of a new node (TaintNodesByCondition): it is created with the not-ready taint, whatever it says. */
+  private admit(o: KubeObject): KubeObject {
+    if (o.kind !== 'Node' || this.starting || !(this.options.nodeLifecycle ?? true) || this.store.get(`nodes/${o.metadata.name}`)) return o;
+    const spec = (o as { spec?: { taints?: Array<{ key: string; effect: string }> } }).spec ?? {};
+    if ((spec.taints ?? []).some((t) => t.key === NOT_READY_TAINT)) return o;
+    return { ...o, spec: { ...spec, taints: [...(spec.taints ?? []), { key: NOT_READY_TAINT, effect: 'NoSchedule' }] } } as KubeObject;
   }
 
   patch(ref: ObjectRef, mutate: (obj: KubeObject) => void): KubeObject {
     return this.store.patch(ref, mutate);
   }
 
+  /** Removes an object at once: what the API server does when a pod's kubelet confirms it stopped (or on a forced delete). */
   remove(ref: ObjectRef): KubeObject | undefined {
     return this.store.remove(ref);
+  }
+
+  /**
+   * Deletes an object as a DELETE request does. A pod bound to a node is deleted gracefully: it
+   * gets `deletionTimestamp` (now + the grace period, 30 s unless the pod or the call says
+   * otherwise) and stays, Terminating, until its kubelet confirms — here, when the grace period
+   * ends (or `remove` earlier). Anything else, and a grace period of 0, goes at once.
+   */
+  delete(ref: ObjectRef, options: { gracePeriodSeconds?: number } = {}): KubeObject | undefined {
+    const current = this.store.get(ref);
+    if (!current) return undefined;
+    const bound = current.kind === 'Pod' && Boolean((current.spec as { nodeName?: string } | undefined)?.nodeName);
+    const grace = options.gracePeriodSeconds ?? (current.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30;
+    if (!bound || grace <= 0) return this.store.remove(ref);
+    if (current.metadata.deletionTimestamp) return current;
+    const updated = this.store.patch(ref, (o) => {
+      o.metadata.deletionTimestamp = kubeTime(new Date(this.now().getTime() + grace * 1000));
+      (o.metadata as { deletionGracePeriodSeconds?: number }).deletionGracePeriodSeconds = grace;
+      const generation = (o.metadata as { generation?: number }).generation;
+      (o.metadata as { generation?: number }).generation = (generation ?? 1) + 1;
+    });
+    const uid = updated.metadata.uid;
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(timer);
+      if (this.store.get(ref)?.metadata.uid === uid) this.store.remove(ref);
+    }, grace * 1000);
+    timer.unref();
+    this.graceTimers.add(timer);
+    return updated;
   }
 
   get(ref: ObjectRef): KubeObject | undefined {
@@ -280,6 +331,33 @@ export class FakeKubeApiServer {
     }
   }
 
+  /**
+   * An API server outage: the port stops answering (connections refused) until `comeBack`.
+   * The objects stay, as they stay in etcd while kube-apiserver restarts.
+   */
+  async goOffline(): Promise<void> {
+    const server = this.server;
+    if (!server?.listening) return;
+    this.offlinePort = this.port;
+    for (const w of this.watches) w.res.destroy();
+    this.watches.clear();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /**
+   * The API server is back on the same port. Like a restarted kube-apiserver, whose watch
+   * cache starts empty, it cannot resume watches from before the outage (410: clients relist).
+   */
+  async comeBack(): Promise<void> {
+    if (this.offlinePort === undefined) return;
+    this.store.compact();
+    await this.listen(this.offlinePort);
+    this.offlinePort = undefined;
+  }
+
   /** Destroys the socket of every open watch, as a load balancer or API server restart would. */
   dropWatches(): number {
     const open = [...this.watches];
@@ -334,6 +412,8 @@ export class FakeKubeApiServer {
   }
 
   async close(): Promise<void> {
+    for (const t of this.graceTimers) clearTimeout(t);
+    this.graceTimers.clear();
     for (const w of this.watches) w.res.destroy();
     this.watches.clear();
     const server = this.server;
@@ -344,6 +424,33 @@ export class FakeKubeApiServer {
       });
     }
     for (const dir of this.tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** The node taints kube-apiserver's admission and the node lifecycle controller maintain. */
+  private nodeLifecycle(change: StoreChange): void {
+    if (change.resource.kind !== 'Node' || change.type === 'DELETED') return;
+    const node = change.object as KubeObject & {
+      spec?: { taints?: Array<{ key: string; effect: string }> };
+      status?: { conditions?: Array<{ type: string; status: string }> };
+    };
+    const tainted = (node.spec?.taints ?? []).some((t) => t.key === NOT_READY_TAINT);
+    const ready = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    const name = node.metadata.name;
+    const setTaint = (on: boolean) =>
+      this.store.patch(`nodes/${name}`, (o) => {
+        const spec = ((o as { spec?: Record<string, unknown> }).spec ??= {}) as { taints?: Array<{ key: string; effect: string }> };
+        const others = (spec.taints ?? []).filter((t) => t.key !== NOT_READY_TAINT);
+        spec.taints = on ? [...others, { key: NOT_READY_TAINT, effect: 'NoSchedule' }] : others;
+        if (!spec.taints.length) delete spec.taints;
+      });
+    if (ready === tainted)
+      setImmediate(() => {
+        const now = this.store.get(`nodes/${name}`) as typeof node | undefined;
+        if (!now) return;
+        const nowTainted = (now.spec?.taints ?? []).some((t) => t.key === NOT_READY_TAINT);
+        const nowReady = (now.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+        if (nowReady === nowTainted) setTaint(!nowReady);
+      });
   }
 
   // ---- HTTP -------------------------------------------------------------------------------
@@ -394,6 +501,8 @@ export class FakeKubeApiServer {
     }
     const labelSelector = q.get('labelSelector') ?? undefined;
     const fieldSelector = q.get('fieldSelector') ?? undefined;
+    const badField = unsupportedField(fieldSelector, res0.plural, res0.group);
+    if (badField) return this.json(res, 400, statusBody(400, `field label not supported: ${badField}`));
     if (verb === 'list') {
       const items = this.store.list(res0, route.namespace).filter((o) => matchesLabels(labelSelector, o.metadata.labels) && matchesFields(fieldSelector, o));
       return this.json(res, 200, {
@@ -425,7 +534,14 @@ export class FakeKubeApiServer {
     if (rvParam && rvParam !== '0') {
       const from = Number(rvParam);
       const changes = Number.isFinite(from) ? this.store.changesSince(from) : undefined;
-      if (!changes) return this.json(res, 410, statusBody(410, `too old resource version: ${rvParam} (${this.store.oldestResourceVersion})`));
+      if (!changes) {
+        // A real API server accepts the watch (HTTP 200) and then sends one ERROR event carrying the 410 Status.
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+        res.end(
+          JSON.stringify({ type: 'ERROR', object: statusBody(410, `too old resource version: ${rvParam} (${this.store.oldestResourceVersion})`) }) + '\n',
+        );
+        return;
+      }
       backlog = changes.flatMap((c) => this.eventLine(w, c) ?? []);
     } else {
       // No resourceVersion: the current state as synthetic ADDED events, then changes.

@@ -5,6 +5,8 @@ import {
   type ConfigMap,
   conditionOf,
   type Deployment,
+  deletionRequestedAt,
+  eventTimeOf,
   type Hpa,
   isFinished,
   isoTime,
@@ -46,6 +48,7 @@ export interface PodRecord {
   readyAt: string | null;
   /** Seen Ready at some point by this process (a later Ready is a recovery, not the first readiness). */
   everReady: boolean;
+  /** When its deletion was asked for; a pod being deleted is Terminating: still on its node, no longer counted as running. */
   deletingAt: string | null;
 }
 
@@ -122,6 +125,8 @@ export class ClusterState {
   readonly pods = new Map<string, PodRecord>();
   readonly pendingPods = new Map<string, PodRecord>();
   readonly appPods = new Map<string, PodRecord>();
+  /** Pods counted in `pods` that are being deleted (Terminating). */
+  terminatingCount = 0;
   readonly hpas = new Map<string, HpaRecord>();
   private readonly replicaSetOwners = new Map<string, string>();
   readonly deployments = new Map<string, Deployment>();
@@ -248,7 +253,7 @@ export class ClusterState {
   applyEvent(type: Change, event: KubeEvent): void {
     if (type === 'delete' || event.involvedObject?.kind !== 'Pod' || !AUTOSCALER_POD_REASONS.has(event.reason ?? '')) return;
     const key = metaKey(event.involvedObject.namespace ?? event.metadata?.namespace, event.involvedObject.name);
-    const at = Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? '') || this.now();
+    const at = Date.parse(eventTimeOf(event) ?? '') || this.now();
     const current = this.autoscalerNotes.get(key);
     if (current && current.at > at) return;
     this.autoscalerNotes.set(key, { at, text: `${event.reason}: ${event.message ?? ''}`.trim() });
@@ -336,7 +341,7 @@ export class ClusterState {
       ready: ready?.status === 'True',
       readyAt: ready?.status === 'True' ? isoTime(ready.lastTransitionTime) : null,
       everReady: ready?.status === 'True',
-      deletingAt: isoTime(pod.metadata?.deletionTimestamp),
+      deletingAt: deletionRequestedAt(pod.metadata),
     };
   }
 
@@ -352,8 +357,9 @@ export class ClusterState {
       s.cpu += p.cpuMillis;
       s.memory += p.memoryBytes;
       s.pods++;
-      if (p.app) s.appPods.add(p.name);
+      if (p.app) s.appPods.add(appPodLabel(p));
     }
+    if (p.deletingAt) this.terminatingCount++;
     if (p.pending) this.pendingPods.set(p.uid, p);
     if (p.app) this.appPods.set(p.uid, p);
   }
@@ -364,13 +370,17 @@ export class ClusterState {
       s.cpu -= p.cpuMillis;
       s.memory -= p.memoryBytes;
       s.pods--;
-      if (p.app) s.appPods.delete(p.name);
+      if (p.app) s.appPods.delete(appPodLabel(p));
       if (s.pods <= 0 && !this.nodes.has(p.node!)) this.sums.delete(p.node!);
     }
+    if (p.deletingAt) this.terminatingCount--;
     this.pendingPods.delete(p.uid);
     this.appPods.delete(p.uid);
   }
 }
+
+/** How an app pod is listed on its node: by name, marked while it is Terminating. */
+const appPodLabel = (p: PodRecord): string => (p.deletingAt ? `${p.name} (Terminating)` : p.name);
 
 export function nodeRecord(node: Node): NodeRecord {
   const ready = conditionOf(node, 'Ready');
@@ -382,7 +392,7 @@ export function nodeRecord(node: Node): NodeRecord {
     ready: ready?.status === 'True',
     readyAt: ready?.status === 'True' ? isoTime(ready.lastTransitionTime) : null,
     everReady: ready?.status === 'True',
-    deletingAt: isoTime(node.metadata?.deletionTimestamp),
+    deletingAt: deletionRequestedAt(node.metadata),
     unschedulable: node.spec?.unschedulable === true,
     cpuCapacity: cpuMillicores(node.status?.capacity?.cpu) ?? 0,
     cpuAllocatable: cpuMillicores(node.status?.allocatable?.cpu) ?? 0,

@@ -54,7 +54,8 @@ export function summary(state: ClusterState): ScalingSummary {
     nodes: state.nodes.size,
     nodesReady,
     nodesByCapacityType: byCapacity,
-    pods: state.pods.size,
+    pods: state.pods.size - state.terminatingCount,
+    terminating: state.terminatingCount,
     pending: state.pendingPods.size,
     hpas: state.hpas.size,
     cpuAllocatableMillis: Math.round(cpuAllocatable),
@@ -151,6 +152,7 @@ export function historySample(state: ClusterState, at: Date): HistoryPoint {
   const s = summary(state);
   const workloads: Record<string, number> = {};
   for (const p of state.appPods.values()) {
+    if (p.deletingAt) continue; // Terminating: not running any more
     const w = p.workload ?? `Pod/${p.name}`;
     workloads[w] = (workloads[w] ?? 0) + 1;
   }
@@ -162,6 +164,7 @@ export function historySample(state: ClusterState, at: Date): HistoryPoint {
     nodesReady: s.nodesReady,
     nodesByCapacityType: s.nodesByCapacityType,
     pods: s.pods,
+    terminating: s.terminating,
     pending: s.pending,
     workloads,
     hpas,

@@ -73,6 +73,29 @@ export function podRequests(pod: Pod): { cpuMillis: number; memoryBytes: number 
   };
 }
 
+/**
+ * When an event last happened. Events written through events.k8s.io (the scheduler's, for one)
+ * have no lastTimestamp in the core view: a repeat is counted in `series`, else `eventTime`.
+ */
+export function eventTimeOf(e: KubeEvent): string | null {
+  return e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? null;
+}
+
+/** How often an event happened: `count` (core events), `series.count` (events.k8s.io repeats), else once. */
+export function eventCountOf(e: KubeEvent): number {
+  return e.count ?? e.series?.count ?? 1;
+}
+
+/**
+ * When the pod (or node) was asked to go: deletionTimestamp is when the grace period ends,
+ * so the request was deletionGracePeriodSeconds earlier.
+ */
+export function deletionRequestedAt(meta: { deletionTimestamp?: string | null; deletionGracePeriodSeconds?: number | null } | undefined): string | null {
+  const at = isoTime(meta?.deletionTimestamp);
+  if (!at) return null;
+  return new Date(Date.parse(at) - (meta?.deletionGracePeriodSeconds ?? 0) * 1000).toISOString();
+}
+
 /** Finished pods hold no resources on their node. */
 export const isFinished = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 

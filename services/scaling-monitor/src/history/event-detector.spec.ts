@@ -1,6 +1,6 @@
 import { kubeFixtures as fx } from '@eks-info/testing';
 import { ClusterState } from '../collector/cluster-state';
-import type { Node, Pod } from '../collector/kube-objects';
+import type { KubeEvent, Node, Pod } from '../collector/kube-objects';
 import { EventDetector } from './event-detector';
 
 const NOW = Date.parse('2025-11-13T12:00:00Z');
@@ -18,7 +18,7 @@ function setup() {
     const { prev, next } = state.applyPod(type, fx.pod(o) as unknown as Pod);
     return detector.pod(prev, next).map((e) => e.event_type);
   };
-  return { node, pod };
+  return { node, pod, detector, state };
 }
 
 describe('EventDetector', () => {
@@ -59,5 +59,31 @@ describe('EventDetector', () => {
     expect(pod('update', { ...base, unschedulable: '' })).toEqual(['pod_pending']);
     expect(pod('update', { ...base, node: 'n1', phase: 'Running' })).toEqual(['pod_scheduled']);
     expect(pod('delete', { ...base, node: 'n1', phase: 'Running' })).toEqual([]);
+  });
+
+  it('stamps pod_deleted with the time the deletion was asked for, not the end of the grace period', () => {
+    const { state, detector } = setup();
+    const base = { name: 'web-1', namespace: 'demo', createdAt: ago(10), node: 'n1', phase: 'Running' as const };
+    state.applyPod('add', fx.pod(base) as unknown as Pod);
+    const { prev, next } = state.applyPod('update', fx.pod({ ...base, deleting: ago(1) }) as unknown as Pod);
+    const [deleted] = detector.pod(prev, next);
+    expect(deleted).toMatchObject({ event_type: 'pod_deleted', timestamp: ago(1).toISOString(), time_source: 'object' });
+  });
+
+  it('reads repeats of events.k8s.io-style events from series: each repeat is its own action at its own time', () => {
+    const { detector } = setup();
+    const scaleDown = (series?: { count: number; lastObservedTime: string }) =>
+      ({
+        ...fx.schedulerEvent({ pod: 'x', reason: 'FailedScheduling', message: 'node removed', at: ago(20) }),
+        reason: 'ScaleDown',
+        involvedObject: { kind: 'Node', name: 'n1' },
+        reportingComponent: 'cluster-autoscaler',
+        ...(series ? { series } : {}),
+      }) as unknown as KubeEvent;
+    const first = detector.kubeEvent(scaleDown());
+    const again = detector.kubeEvent(scaleDown({ count: 2, lastObservedTime: ago(5).toISOString() }));
+    expect(first[0]).toMatchObject({ event_type: 'autoscaler_scale_down', timestamp: ago(20).toISOString() });
+    expect(again[0]).toMatchObject({ event_type: 'autoscaler_scale_down', timestamp: ago(5).toISOString() });
+    expect(again[0].event_id).not.toBe(first[0].event_id);
   });
 });

@@ -2,7 +2,7 @@ import type { ScalingEventDetails, ScalingEventRecord, ScalingEventType } from '
 import type { KubeObject } from '@eks-info/kube';
 import { hpaTrigger } from '../collector/hpa-maths';
 import type { HpaRecord, NodeRecord, PodRecord } from '../collector/cluster-state';
-import { isoTime, type KubeEvent } from '../collector/kube-objects';
+import { eventCountOf, eventTimeOf, isoTime, type KubeEvent } from '../collector/kube-objects';
 
 export interface DetectorContext {
   now(): number;
@@ -226,11 +226,12 @@ export class EventDetector {
     const kind = event.involvedObject?.kind ?? '';
     // "ScaleDown" is also written on the pods being drained; only the node (or status) ones are the action itself.
     if (reason === 'ScaleDown' && (kind !== 'Node' || (source && source !== 'cluster-autoscaler'))) return [];
-    const at = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? null;
+    // A repeat of the same event (count, or series for events.k8s.io) is a new action: its own id and time.
+    const at = eventTimeOf(event);
     return [
       this.event(
         direction === 'up' ? 'autoscaler_scale_up' : 'autoscaler_scale_down',
-        `kevent:${event.metadata?.uid ?? event.metadata?.name}:${event.count ?? 1}`,
+        `kevent:${event.metadata?.uid ?? event.metadata?.name}:${eventCountOf(event)}`,
         at,
         { kind, namespace: event.involvedObject?.namespace ?? null, name: event.involvedObject?.name ?? '', uid: event.involvedObject?.uid ?? null },
         reason,

@@ -48,7 +48,7 @@ export const ScalingNode = z.object({
     count: z.number(),
     max: z.number(),
   }),
-  /** Pods of the watched namespace on this node (names, at most a handful). */
+  /** Pods of the watched namespace on this node (names, at most a handful; "name (Terminating)" while one is being deleted). */
   appPods: z.array(z.string()),
   /** How many more app pods than listed. */
   appPodsMore: z.number(),
@@ -219,8 +219,10 @@ export const ClusterTotals = z.object({
   nodesReady: z.number(),
   /** Nodes by capacity type ("on-demand", "spot", "unknown"). */
   nodesByCapacityType: z.record(z.string(), z.number()),
-  /** Pods not finished, in all namespaces. */
+  /** Pods not finished and not being deleted, in all namespaces. */
   pods: z.number(),
+  /** Pods being deleted (deletionTimestamp set) and not gone yet: shown as Terminating, not in `pods`. */
+  terminating: z.number().optional(),
   pending: z.number(),
   cpuAllocatableMillis: z.number(),
   cpuRequestedMillis: z.number(),

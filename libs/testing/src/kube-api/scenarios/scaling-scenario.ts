@@ -155,7 +155,8 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       });
     }
     status.conditions = conditions;
-    if (s.deletingAt !== undefined) Object.assign(base.metadata, { deletionTimestamp: at(s.deletingAt), deletionGracePeriodSeconds: 30 });
+    // deletionTimestamp is when the grace period ends (a real API server sets it to the request time + grace).
+    if (s.deletingAt !== undefined) Object.assign(base.metadata, { deletionTimestamp: at(s.deletingAt + 30), deletionGracePeriodSeconds: 30 });
     return base;
   }
 
