@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 # One image for every component: the container's argument picks the gateway or a service
-# (node --enable-source-maps dist/<component>/src/main.js). See helm/eks-info/README.md, "Image".
+# (node --enable-source-maps dist/app/<component>/main.js). See helm/eks-info/README.md, "Image".
 #
 #   scripts/build.sh                  multi-arch build (linux/arm64 + linux/amd64) and push to ECR
 #   docker build -t eks-info:local .  one local image for docker compose
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# --- build: compile on the builder's own CPU; swc emits the same JavaScript for every target.
+# --- build: compile and bundle on the builder's own CPU; the bundles are plain JavaScript, the
+# same for every target architecture (scripts/bundle.mjs: one bundle per component).
 FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -14,14 +15,8 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-# --- deps: production dependencies only, installed for the target CPU (so any native module
-# matches the image's architecture). No install scripts: the runtime needs none.
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
-
-# --- runtime: node, production node_modules and dist/; nothing writable but the volumes.
+# --- runtime: node and the bundles only. Each component's bundle holds the code it runs (no
+# node_modules, no tests, no other component's code); nothing is writable but the volumes.
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=8080 \
@@ -39,15 +34,13 @@ RUN groupadd --system --gid 10001 eksinfo \
  && chown 10001:10001 /data/ebs /data/efs /data/history \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
-# Code and dependencies stay owned by root: the app cannot change itself.
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /src/dist ./dist
-COPY package.json ./
-COPY docker/*.mjs ./docker/
+# Code stays owned by root: the app cannot change itself.
+COPY --from=build /src/dist/app ./dist/app
+COPY docker/healthcheck.mjs docker/smoke.mjs ./docker/
 USER 10001:10001
 EXPOSE 8080 9000
 # Docker and compose only (Kubernetes uses the chart's probes): /health of whichever of the
 # gateway port and the management port this component serves.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "docker/healthcheck.mjs"]
 ENTRYPOINT ["node", "--enable-source-maps"]
-CMD ["dist/gateway/src/main.js"]
+CMD ["dist/app/gateway/main.js"]

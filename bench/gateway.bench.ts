@@ -10,7 +10,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NatsServer, freePort, startNodeProcess, type ManagedProcess } from '@eks-info/testing';
+import { NatsServer, freePort, startNodeProcess, type ManagedProcess, componentEntry } from '@eks-info/testing';
 import { type LoadResult, loadTest, rssMiB } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -29,13 +29,13 @@ async function main(): Promise<void> {
   const [port, envPort] = [await freePort(), await freePort()];
   const environment = await startTimed(
     'environment',
-    'services/environment/src/main.js',
+    componentEntry('environment'),
     { NATS_URL: nats.url, MANAGEMENT_PORT: String(envPort), MANAGEMENT_HOST: '127.0.0.1' },
     `http://127.0.0.1:${envPort}/ready`,
   );
   const gateway = await startTimed(
     'gateway',
-    'gateway/src/main.js',
+    componentEntry('gateway'),
     { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1' },
     `http://127.0.0.1:${port}/ready`,
   );

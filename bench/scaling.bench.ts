@@ -29,6 +29,7 @@ import {
   largeClusterNodeName,
   scalingScenario,
   startNodeProcess,
+  componentEntry,
 } from '@eks-info/testing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -47,7 +48,7 @@ async function startMonitor(natsUrl: string, env: Record<string, string>): Promi
   const t = Date.now();
   const proc = await startNodeProcess({
     name: 'scaling-monitor',
-    entry: 'services/scaling-monitor/src/main.js',
+    entry: componentEntry('scaling-monitor'),
     env: {
       NATS_URL: natsUrl,
       MANAGEMENT_PORT: String(port),
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const gateway = await startNodeProcess({
     name: 'gateway',
-    entry: 'gateway/src/main.js',
+    entry: componentEntry('gateway'),
     env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', READ_RATE_LIMIT_PER_MINUTE: '0' },
     readyUrl: `http://127.0.0.1:${port}/ready`,
   });

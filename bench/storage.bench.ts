@@ -23,7 +23,7 @@ import autocannon from 'autocannon';
 import pino from 'pino';
 import { StorageRpc } from '@eks-info/contracts';
 import { createRuntime } from '@eks-info/platform';
-import { type ManagedProcess, MotoServer, NatsServer, freePort, startNodeProcess, waitFor } from '@eks-info/testing';
+import { type ManagedProcess, MotoServer, NatsServer, freePort, startNodeProcess, waitFor, componentEntry } from '@eks-info/testing';
 import { rssMiB } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const storage = await startNodeProcess({
       name: 'storage',
-      entry: 'services/storage/src/main.js',
+      entry: componentEntry('storage'),
       env: {
         ...moto.env,
         NATS_URL: nats.url,
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     processes.push(storage);
     const gateway = await startNodeProcess({
       name: 'gateway',
-      entry: 'gateway/src/main.js',
+      entry: componentEntry('gateway'),
       env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', READ_RATE_LIMIT_PER_MINUTE: '0' },
       readyUrl: `http://127.0.0.1:${port}/ready`,
     });

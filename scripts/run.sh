@@ -2,7 +2,8 @@
 # Entry points behind the npm scripts. Each makes sure Node 24 is there (installing it into
 # .tools/ from the npm registry when the system Node is older), builds, and runs.
 #
-#   scripts/run.sh build          compile every project to dist/ (swc, ~2 s)
+#   scripts/run.sh build          compile every project to dist/ (swc, ~2 s), then bundle each
+#                                 deployable into dist/app/<component>/ (esbuild, ~10 s): what ships
 #   scripts/run.sh local          npm start: everything in one process, in-process transport
 #   scripts/run.sh distributed    npm run start:distributed: one process per service over NATS
 #   scripts/run.sh demo           npm run demo: npm start against the fake API server playing a scaling scenario
@@ -19,6 +20,7 @@ build() {
   rm -rf dist
   "$NODE" node_modules/@swc/cli/bin/swc.js gateway services libs local bench e2e -d dist --copy-files \
     --ignore '**/*.spec.ts' --ignore '**/*.md' --quiet
+  "$NODE" scripts/bundle.mjs
 }
 
 # Outside a cluster nothing may reach the cloud metadata addresses: keep the SDK's instance

@@ -58,6 +58,15 @@ class ViewsModule {
 /** Not counted by the rate limits: probes, scrapes, assets, and live streams (bounded by their own slots). */
 const UNCOUNTED = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/static\//, /^\/favicon\.ico$/, /^\/api\/v1\/stream\//];
 
+/**
+ * Where a vendored browser library's files are: copied next to the bundle in the production
+ * build (which ships no node_modules), else the package's own dist folder.
+ */
+export function vendorDir(name: string, pkg: string): string {
+  const bundled = path.join(__dirname, 'vendor', name);
+  return existsSync(bundled) ? bundled : path.dirname(require.resolve(pkg));
+}
+
 export interface GatewayAppOptions {
   identity: Identity;
   runtime: ProcessRuntime;
@@ -187,7 +196,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h', decorateReply: false });
   await app.register(fastifyStatic, { root: [path.join(PUBLIC_DIR, 'js'), ...AREA_ASSET_DIRS], prefix: '/static/js/', maxAge: '1h', decorateReply: false });
   // Vendored browser libraries come from node_modules inside the image: no CDN, works offline.
-  await app.register(fastifyStatic, { root: path.dirname(require.resolve('chart.js')), prefix: '/static/vendor/chartjs/', maxAge: '1d', decorateReply: false });
+  await app.register(fastifyStatic, { root: vendorDir('chartjs', 'chart.js'), prefix: '/static/vendor/chartjs/', maxAge: '1d', decorateReply: false });
   app.setViewEngine({
     engine: { handlebars: hbs },
     templates: TEMPLATES_DIR,

@@ -24,11 +24,11 @@ interface Component {
 /** Each service gets its own management port (MANAGEMENT_PORT_BASE + n) so they can share one host. */
 const base = Number(process.env.MANAGEMENT_PORT_BASE ?? 9001);
 export const COMPONENTS: Component[] = [
-  { name: 'gateway', entry: 'gateway/src/main.js', env: { PORT: process.env.PORT ?? '8080', HOST: process.env.HOST ?? '127.0.0.1' } },
-  { name: 'environment', entry: 'services/environment/src/main.js', env: { MANAGEMENT_PORT: String(base) } },
-  { name: 'storage', entry: 'services/storage/src/main.js', env: { MANAGEMENT_PORT: String(base + 1) } },
-  { name: 'stress', entry: 'services/stress/src/main.js', env: { MANAGEMENT_PORT: String(base + 2) } },
-  { name: 'scaling-monitor', entry: 'services/scaling-monitor/src/main.js', env: { MANAGEMENT_PORT: String(base + 3) } },
+  { name: 'gateway', entry: 'app/gateway/main.js', env: { PORT: process.env.PORT ?? '8080', HOST: process.env.HOST ?? '127.0.0.1' } },
+  { name: 'environment', entry: 'app/environment/main.js', env: { MANAGEMENT_PORT: String(base) } },
+  { name: 'storage', entry: 'app/storage/main.js', env: { MANAGEMENT_PORT: String(base + 1) } },
+  { name: 'stress', entry: 'app/stress/main.js', env: { MANAGEMENT_PORT: String(base + 2) } },
+  { name: 'scaling-monitor', entry: 'app/scaling-monitor/main.js', env: { MANAGEMENT_PORT: String(base + 3) } },
 ];
 
 const COLORS = [36, 33, 35, 32, 34, 31];

@@ -2,7 +2,7 @@
  * Fault tests over real processes: the gateway and the environment service as separate Node
  * processes talking over a real nats-server, which the test kills under load and restarts.
  */
-import { type ManagedProcess, NatsServer, freePort, startNodeProcess, waitFor } from '@eks-info/testing';
+import { type ManagedProcess, NatsServer, freePort, startNodeProcess, waitFor, componentEntry } from '@eks-info/testing';
 
 jest.setTimeout(180_000);
 
@@ -54,13 +54,13 @@ describe('NATS outage under load', () => {
     const envPort = await freePort();
     environment = await startNodeProcess({
       name: 'environment',
-      entry: 'services/environment/src/main.js',
+      entry: componentEntry('environment'),
       env: { NATS_URL: nats.url, MANAGEMENT_PORT: String(envPort), MANAGEMENT_HOST: '127.0.0.1' },
       readyUrl: `http://127.0.0.1:${envPort}/ready`,
     });
     gateway = await startNodeProcess({
       name: 'gateway',
-      entry: 'gateway/src/main.js',
+      entry: componentEntry('gateway'),
       env: {
         NATS_URL: nats.url,
         PORT: String(port),
@@ -153,7 +153,7 @@ describe('misconfiguration', () => {
   it('fails start-up with a message naming every bad variable', async () => {
     const proc = await startNodeProcess({
       name: 'gateway-bad',
-      entry: 'gateway/src/main.js',
+      entry: componentEntry('gateway'),
       env: { PORT: 'eighty', AUTH_MODE: 'kerberos', NATS_URL: 'nats://127.0.0.1:1' },
     });
     const exit = await proc.exited;

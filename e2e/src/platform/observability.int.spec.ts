@@ -3,7 +3,7 @@
  * histograms by route/subject, process metrics, NATS connection), /health and /ready, and a
  * graceful shutdown that turns not-ready before the process leaves.
  */
-import { type ManagedProcess, NatsServer, freePort, startLocalApp, startNodeProcess, waitFor } from '@eks-info/testing';
+import { type ManagedProcess, NatsServer, freePort, startLocalApp, startNodeProcess, waitFor, componentEntry } from '@eks-info/testing';
 
 jest.setTimeout(90_000);
 
@@ -40,7 +40,7 @@ describe('a service process over NATS', () => {
     const started = Date.now();
     proc = await startNodeProcess({
       name: 'environment',
-      entry: 'services/environment/src/main.js',
+      entry: componentEntry('environment'),
       env: { NATS_URL: nats.url, MANAGEMENT_PORT: String(port), MANAGEMENT_HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '1500' },
       readyUrl: `http://127.0.0.1:${port}/ready`,
     });
@@ -65,7 +65,7 @@ describe('a service process over NATS', () => {
     const port = await freePort();
     const p = await startNodeProcess({
       name: 'environment-metrics',
-      entry: 'services/environment/src/main.js',
+      entry: componentEntry('environment'),
       env: { NATS_URL: nats.url, MANAGEMENT_PORT: String(port), MANAGEMENT_HOST: '127.0.0.1', SYSTEM_METRICS_INTERVAL_SECONDS: '1' },
       readyUrl: `http://127.0.0.1:${port}/health`,
     });

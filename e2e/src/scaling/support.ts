@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type FakeKubeApiServer, type ManagedProcess, freePort, startNodeProcess } from '@eks-info/testing';
+import { type FakeKubeApiServer, type ManagedProcess, freePort, startNodeProcess, componentEntry } from '@eks-info/testing';
 
 export { SseClient, type SseMessage } from '@eks-info/testing';
 
@@ -19,7 +19,7 @@ export async function startMonitor(natsUrl: string, env: Record<string, string>)
   const port = await freePort();
   const proc = await startNodeProcess({
     name: 'scaling-monitor',
-    entry: 'services/scaling-monitor/src/main.js',
+    entry: componentEntry('scaling-monitor'),
     env: { NATS_URL: natsUrl, MANAGEMENT_PORT: String(port), MANAGEMENT_HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '0', ...env },
     readyUrl: `http://127.0.0.1:${port}/ready`,
     timeoutMs: 30_000,
@@ -32,7 +32,7 @@ export async function startGatewayProcess(natsUrl: string, env: Record<string, s
   const url = `http://127.0.0.1:${port}`;
   const proc = await startNodeProcess({
     name: 'gateway',
-    entry: 'gateway/src/main.js',
+    entry: componentEntry('gateway'),
     env: { NATS_URL: natsUrl, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '0', ...env },
     readyUrl: `${url}/ready`,
   });

@@ -42,7 +42,7 @@ describe('docker-compose.yml', () => {
 
   it('creates the MinIO bucket before the storage services start', () => {
     expect(svc('minio-init').depends_on.minio.condition).toBe('service_healthy');
-    expect(svc('minio-init').command).toEqual(['docker/create-bucket.mjs']);
+    expect(svc('minio-init').command).toEqual(['dist/app/tools/create-bucket/main.js']);
     for (const s of ['storage-1', 'storage-2']) expect(svc(s).depends_on['minio-init'].condition).toBe('service_completed_successfully');
   });
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AccessRecord, AccessStatsReport } from '@eks-info/contracts';
-import { type ManagedProcess, MotoServer, NatsServer, freePort, startNodeProcess, waitFor } from '@eks-info/testing';
+import { type ManagedProcess, MotoServer, NatsServer, freePort, startNodeProcess, waitFor, componentEntry } from '@eks-info/testing';
 import { csrf, multipart, raw } from './http-client';
 
 jest.setTimeout(180_000);
@@ -46,7 +46,7 @@ describe('two storage pods over NATS', () => {
         mkdirSync(ebs);
         const process = await startNodeProcess({
           name: pod,
-          entry: 'services/storage/src/main.js',
+          entry: componentEntry('storage'),
           env: {
             ...moto.env,
             NATS_URL: nats.url,
@@ -72,7 +72,7 @@ describe('two storage pods over NATS', () => {
     base = `http://127.0.0.1:${port}`;
     gateway = await startNodeProcess({
       name: 'gateway',
-      entry: 'gateway/src/main.js',
+      entry: componentEntry('gateway'),
       env: {
         NATS_URL: nats.url,
         PORT: String(port),
@@ -277,7 +277,7 @@ describe('an upload above the NATS payload limit', () => {
     const [mgmt, port] = [await freePort(), await freePort()];
     storage = await startNodeProcess({
       name: 'storage',
-      entry: 'services/storage/src/main.js',
+      entry: componentEntry('storage'),
       env: {
         NATS_URL: nats.url,
         MANAGEMENT_PORT: String(mgmt),
@@ -295,7 +295,7 @@ describe('an upload above the NATS payload limit', () => {
     base = `http://127.0.0.1:${port}`;
     gateway = await startNodeProcess({
       name: 'gateway',
-      entry: 'gateway/src/main.js',
+      entry: componentEntry('gateway'),
       env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '0' },
       readyUrl: `${base}/ready`,
     });

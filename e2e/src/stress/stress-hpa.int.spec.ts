@@ -14,6 +14,7 @@ import {
   startNodeProcess,
   startStressProcess,
   waitFor,
+  componentEntry,
 } from '@eks-info/testing';
 
 jest.setTimeout(120_000);
@@ -57,7 +58,7 @@ describe('stress HPA through the gateway', () => {
     base = `http://127.0.0.1:${port}`;
     gateway = await startNodeProcess({
       name: 'gateway',
-      entry: 'gateway/src/main.js',
+      entry: componentEntry('gateway'),
       env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
       readyUrl: `${base}/ready`,
     });

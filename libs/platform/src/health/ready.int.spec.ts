@@ -1,6 +1,6 @@
 // /ready of a real gateway process: the 503 body names each failing check, exactly as the 200
 // body names the passing ones (the gateway's error envelope must not replace it).
-import { freePort, NatsServer, startNodeProcess, waitFor, type ManagedProcess } from '@eks-info/testing';
+import { componentEntry, freePort, NatsServer, startNodeProcess, waitFor, type ManagedProcess } from '@eks-info/testing';
 
 interface ReadyBody {
   status: string;
@@ -22,7 +22,7 @@ it('answers 503 naming the failing check and why, then 200 with the same shape o
   const port = await freePort();
   gateway = await startNodeProcess({
     name: 'gateway',
-    entry: 'gateway/src/main.js',
+    entry: componentEntry('gateway'),
     env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '0' },
     readyUrl: `http://127.0.0.1:${port}/health`,
   });

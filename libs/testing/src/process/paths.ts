@@ -33,6 +33,17 @@ export function distPath(...parts: string[]): string {
   return p;
 }
 
+/** The deployable components: each ships as one bundle (scripts/bundle.mjs). */
+export type Component = 'gateway' | 'environment' | 'storage' | 'stress' | 'scaling-monitor';
+
+/**
+ * The production bundle of a component, relative to dist/ (the `entry` of startNodeProcess):
+ * tests and the distributed launcher run exactly what the image ships.
+ */
+export function componentEntry(component: Component): string {
+  return `app/${component}/main.js`;
+}
+
 /** `node --require` argument that installs the metadata guard in a started process. */
 export function guardRequireArgs(): string[] {
   return ['--require', distPath('libs/testing/src/guards/register.js')];

@@ -1,6 +1,6 @@
 import { type EventContract, type RpcContract, type StressHeartbeat, StressEvents } from '@eks-info/contracts';
 import { ManagedProcess } from '../process/managed-process';
-import { distPath, guardRequireArgs, nodeBin, repoRoot } from '../process/paths';
+import { distPath, guardRequireArgs, nodeBin, repoRoot, componentEntry } from '../process/paths';
 import { freePort, waitFor } from '../process/wait';
 import { isolatedEnv } from '../stack/app-process';
 import type { CgroupSandbox } from './cgroup-sandbox';
@@ -26,7 +26,7 @@ export async function startStressProcess(options: {
   timeoutMs?: number;
 }): Promise<StressProcess> {
   const port = await freePort();
-  const args = [...guardRequireArgs(), '--enable-source-maps', distPath('services/stress/src/main.js')];
+  const args = [...guardRequireArgs(), '--enable-source-maps', distPath(componentEntry('stress'))];
   const cmd = options.sandbox ? options.sandbox.wrap(nodeBin, args) : { command: nodeBin, args };
   const proc = new ManagedProcess({
     name: options.pod,

@@ -22,7 +22,7 @@ export class CpuBurn {
 
   start(): void {
     for (let i = 0; i < this.workerCount; i++) {
-      const worker = new Worker(workerFile(__dirname, 'cpu-burner.worker'), {
+      const worker = new Worker(workerFile('engine/cpu-burner.worker'), {
         workerData: { control: this.control, periodMs: this.options.periodMs ?? 100, nice: this.options.nice },
         name: `cpu-burner-${i}`,
       });

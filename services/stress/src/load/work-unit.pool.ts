@@ -102,7 +102,7 @@ export class WorkUnitPool {
     if (free) return free;
     if (this.slots.length >= Math.max(1, this.options.threads())) return undefined;
     const slot: Slot = {
-      worker: new Worker(workerFile(__dirname, 'work-unit.worker'), { workerData: { nice: this.options.nice }, name: 'work-unit' }),
+      worker: new Worker(workerFile('load/work-unit.worker'), { workerData: { nice: this.options.nice }, name: 'work-unit' }),
       busy: false,
     };
     slot.worker.unref();
