@@ -4,7 +4,8 @@
  * and self-contained: copied where no node_modules can be found, every component starts, talks
  * over a real nats-server and serves its pages, and the compose bucket tool works against moto.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Component, ManagedProcess, MotoServer, NatsServer, freePort, guardRequireArgs, isolatedEnv, nodeBin, repoRoot, waitFor } from '@eks-info/testing';
@@ -23,7 +24,7 @@ function files(dir: string, base = dir): string[] {
 
 /** The source files a bundle was built from (its source map lists them). */
 function bundledSources(component: string): string[] {
-  const map = JSON.parse(readFileSync(path.join(APP, component, 'main.js.map'), 'utf8')) as { sources: string[] };
+  const map = JSON.parse(readFileSync(path.join(APP, component, 'app.js.map'), 'utf8')) as { sources: string[] };
   return map.sources.map((s) => path.relative(repoRoot, path.resolve(APP, component, s)));
 }
 
@@ -31,7 +32,7 @@ const TEST_CODE = [/\.spec\.[jt]s$/, /(^|\/)e2e\//, /(^|\/)bench\//, /^libs\/tes
 
 describe('the production build', () => {
   it('holds one bundle per component and nothing test-shaped', () => {
-    for (const c of COMPONENTS) expect(existsSync(path.join(APP, c, 'main.js'))).toBe(true);
+    for (const c of COMPONENTS) for (const f of ['main.js', 'app.js', 'app.js.cache']) expect([c, f, existsSync(path.join(APP, c, f))]).toEqual([c, f, true]);
     const shipped = files(APP);
     expect(shipped.filter((f) => TEST_CODE.some((re) => re.test(f)))).toEqual([]);
   });
@@ -134,6 +135,53 @@ describe('the bundles without node_modules', () => {
     const test = (await (await fetch(`${url}/api/v1/stress/tests/${testId}`)).json()) as { tests: Array<{ state: string; error?: string }> };
     expect(test.tests[0]).toMatchObject({ state: 'running' });
     expect(test.tests[0].error).toBeUndefined();
+  });
+
+  it('starts from the code cache the build wrote', async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(nodeBin, ['--enable-source-maps', path.join(root, 'dist/app/stress/main.js')], {
+          env: isolatedEnv({ ...env, NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' }),
+        });
+        let out = '';
+        child.stderr.on('data', (d) => (out += d));
+        child.on('close', () => resolve(out));
+        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+      });
+    // A bad variable: the process reports it and exits before connecting anywhere.
+    const report = await run({ EKS_INFO_CODE_CACHE_REPORT: '1', MANAGEMENT_PORT: 'not-a-port' });
+    expect(report).toContain('code cache used');
+  });
+
+  it('maps stack traces of a launched bundle to its TypeScript sources', async () => {
+    // The launcher compiles the bundle itself, so Node's loader does not map its frames: it does.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'thrower.ts'),
+        'export function main(): void {\n  explode();\n}\nfunction explode(): never {\n  throw new Error("from the bundle");\n}\n',
+      );
+      const esbuild = (await import('esbuild')) as typeof import('esbuild');
+      await esbuild.build({
+        entryPoints: [path.join(dir, 'thrower.ts')],
+        outfile: path.join(dir, 'app.js'),
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        sourcemap: 'linked',
+      });
+      const launcher = spawnSync(nodeBin, ['--input-type=module', '-e', "import('./scripts/bundle.mjs').then((m) => process.stdout.write(m.LAUNCHER))"], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+      writeFileSync(path.join(dir, 'main.js'), launcher.stdout);
+      const mapped = spawnSync(nodeBin, ['--enable-source-maps', path.join(dir, 'main.js')], { encoding: 'utf8' });
+      expect(mapped.stderr).toContain(`at explode (${path.join(dir, 'thrower.ts')}:5:9)`);
+      const plain = spawnSync(nodeBin, [path.join(dir, 'main.js')], { encoding: 'utf8' });
+      expect(plain.stderr).toContain(`${path.join(dir, 'app.js')}:`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("creates compose's bucket with the bundled tool", async () => {

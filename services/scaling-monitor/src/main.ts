@@ -3,8 +3,13 @@ import { runProcess } from '@eks-info/platform';
 import { startScalingMonitorService } from './scaling-monitor.app';
 import { scalingMonitorConfig } from './scaling-monitor.config';
 
-runProcess({
-  name: 'scaling-monitor',
-  config: scalingMonitorConfig,
-  start: (context) => startScalingMonitorService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
-});
+/** Starts the process. Run directly (`node main.js`), or by the bundle's launcher (dist/app/<component>/main.js). */
+export function main(): void {
+  runProcess({
+    name: 'scaling-monitor',
+    config: scalingMonitorConfig,
+    start: (context) => startScalingMonitorService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
+  });
+}
+
+if (require.main === module) main();

@@ -3,8 +3,13 @@ import { runProcess } from '@eks-info/platform';
 import { startStorageService } from './storage.app';
 import { storageConfig } from './storage.config';
 
-runProcess({
-  name: 'storage',
-  config: storageConfig,
-  start: (context) => startStorageService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
-});
+/** Starts the process. Run directly (`node main.js`), or by the bundle's launcher (dist/app/<component>/main.js). */
+export function main(): void {
+  runProcess({
+    name: 'storage',
+    config: storageConfig,
+    start: (context) => startStorageService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
+  });
+}
+
+if (require.main === module) main();
