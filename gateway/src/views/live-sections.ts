@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { counter } from '@eks-info/platform';
-import { EventStream } from '../http/event-stream';
+import { EventStream, type StreamSlots } from '../http/event-stream';
 import type { ViewRenderer } from './view-renderer';
 
 /** The event that closes every push: its id is the version the browser now shows. */
@@ -181,13 +181,13 @@ export class LiveSections<M extends object> {
     this.timer = undefined;
     if (this.closed) return;
     this.building = true;
-    // A failing source or template is tried again at the same pace, not at once.
-    this.lastRenderAt = Date.now();
     try {
       const model = await this.options.build();
       if (model !== undefined && !this.closed) this.publish(model);
     } catch (err) {
-      // A failed source or template must not stop later renders; the browsers keep what they show.
+      // A failed source or template must not stop later renders (tried again at the same pace,
+      // not at once); the browsers keep what they show.
+      this.lastRenderAt = Date.now();
       this.warnOnce(`live ${this.options.name} sections not rendered: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.building = false;
@@ -213,4 +213,22 @@ export function knownVersion(request: FastifyRequest, fromPage: unknown): string
   const header = request.headers['last-event-id'];
   const value = typeof header === 'string' && header ? header : fromPage;
   return typeof value === 'string' && VERSION.test(value) ? value : undefined;
+}
+
+/**
+ * Answers a request for a page's live stream: takes one of `slots` (or throws the 429 before the
+ * response starts), opens the event stream, and hands it to `connect` with the version the
+ * browser shows.
+ */
+export function openLiveStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  slots: StreamSlots,
+  fromPage: unknown,
+  connect: (stream: EventStream, known: string | undefined) => void,
+): void {
+  const free = slots.take(request);
+  const stream = new EventStream(request, reply);
+  stream.onClose(free);
+  connect(stream, knownVersion(request, fromPage));
 }

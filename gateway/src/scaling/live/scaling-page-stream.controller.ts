@@ -2,8 +2,8 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseHistoryQuery } from '@eks-info/contracts';
 import { RpcError } from '@eks-info/platform';
-import { EventStream, StreamSlots } from '../../http/event-stream';
-import { knownVersion } from '../../views/live-sections';
+import { StreamSlots } from '../../http/event-stream';
+import { openLiveStream } from '../../views/live-sections';
 import { HistorySectionsService } from './history-sections.service';
 import { ScalingSectionsService } from './scaling-sections.service';
 
@@ -25,19 +25,13 @@ export class ScalingPageStreamController {
 
   @Get('/scaling/live')
   scalingStream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('v') v?: unknown): void {
-    const free = this.slots.take(request);
-    const stream = new EventStream(request, reply);
-    stream.onClose(free);
-    this.scaling.sections.connect(stream, knownVersion(request, v));
+    openLiveStream(request, reply, this.slots, v, (stream, known) => this.scaling.sections.connect(stream, known));
   }
 
   @Get('/scaling/history/live')
   historyStream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: Record<string, unknown>): void {
     const parsed = parseHistoryQuery({ hours: query.hours });
     if (!parsed.ok) throw new RpcError(parsed.error);
-    const free = this.historySlots.take(request);
-    const stream = new EventStream(request, reply);
-    stream.onClose(free);
-    this.history.connect(parsed.value.hours, stream, knownVersion(request, query.v));
+    openLiveStream(request, reply, this.historySlots, query.v, (stream, known) => this.history.connect(parsed.value.hours, stream, known));
   }
 }

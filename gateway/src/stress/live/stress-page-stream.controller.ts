@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EventStream, StreamSlots } from '../../http/event-stream';
-import { knownVersion } from '../../views/live-sections';
+import { StreamSlots } from '../../http/event-stream';
+import { openLiveStream } from '../../views/live-sections';
 import { StressSectionsService } from './stress-sections.service';
 
 /**
@@ -17,9 +17,6 @@ export class StressPageStreamController {
 
   @Get('/stress/live')
   stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('v') v?: unknown): void {
-    const free = this.slots.take(request);
-    const stream = new EventStream(request, reply);
-    stream.onClose(free);
-    this.stress.sections.connect(stream, knownVersion(request, v));
+    openLiveStream(request, reply, this.slots, v, (stream, known) => this.stress.sections.connect(stream, known));
   }
 }
