@@ -191,10 +191,8 @@ function copyAssets(name) {
       for (const [from, to] of files) cpSync(path.join(ROOT, 'node_modules', from), path.join(out, 'vendor', dir, to));
     };
     vendor('chartjs', [['chart.js/dist/chart.umd.min.js', 'chart.umd.min.js']]);
-    vendor('htmx', [
-      ['htmx.org/dist/htmx.min.js', 'htmx.min.js'],
-      ['htmx-ext-sse/dist/sse.min.js', 'sse.min.js'],
-    ]);
+    vendor('htmx', [['htmx.org/dist/htmx.min.js', 'htmx.min.js']]);
+    vendor('htmx-ext-sse', [['htmx-ext-sse/dist/sse.min.js', 'sse.min.js']]);
   }
   if (name === 'stress') {
     // Worker threads import only Node built-ins: the swc build's files run as they are.

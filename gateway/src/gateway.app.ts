@@ -56,7 +56,15 @@ class ViewsModule {
 }
 
 /** Not counted by the rate limits: probes, scrapes, assets, and live streams (bounded by their own slots). */
-const UNCOUNTED = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/static\//, /^\/favicon\.ico$/, /^\/api\/v1\/stream\//];
+const UNCOUNTED = [
+  /^\/health$/,
+  /^\/ready$/,
+  /^\/metrics$/,
+  /^\/static\//,
+  /^\/favicon\.ico$/,
+  /^\/api\/v1\/stream\//,
+  /^\/(scaling|scaling\/history|stress)\/live$/,
+];
 
 /**
  * Where a vendored browser library's files are: copied next to the bundle in the production
@@ -75,10 +83,21 @@ export interface GatewayAppOptions {
   modules?: Array<Type | DynamicModule>;
 }
 
+/**
+ * Shared partials by file name (`section`, `problem`, …), and each feature's live sections as
+ * `<area>/live/<name>` (from `<area>/views/live/<name>.hbs`): the page shows them and the live
+ * stream renders the same partials.
+ */
 function loadPartials(hbs: typeof Handlebars): void {
-  const dir = path.join(VIEWS_DIR, 'partials');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-    hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(path.join(dir, file), 'utf8'));
+  const register = (dir: string, prefix: string) => {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
+      hbs.registerPartial(`${prefix}${file.replace(/\.hbs$/, '')}`, readFileSync(path.join(dir, file), 'utf8'));
+    }
+  };
+  register(path.join(VIEWS_DIR, 'partials'), '');
+  for (const area of readdirSync(TEMPLATES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    const live = path.join(TEMPLATES_DIR, area.name, 'views', 'live');
+    if (existsSync(live)) register(live, `${area.name}/live/`);
   }
 }
 
@@ -195,8 +214,10 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h', decorateReply: false });
   await app.register(fastifyStatic, { root: [path.join(PUBLIC_DIR, 'js'), ...AREA_ASSET_DIRS], prefix: '/static/js/', maxAge: '1h', decorateReply: false });
-  // Vendored browser libraries come from node_modules inside the image: no CDN, works offline.
+  // Vendored browser libraries, served from beside the bundle (or node_modules): no CDN, works offline.
   await app.register(fastifyStatic, { root: vendorDir('chartjs', 'chart.js'), prefix: '/static/vendor/chartjs/', maxAge: '1d', decorateReply: false });
+  await app.register(fastifyStatic, { root: vendorDir('htmx', 'htmx.org'), prefix: '/static/vendor/htmx/', maxAge: '1d', decorateReply: false });
+  await app.register(fastifyStatic, { root: vendorDir('htmx-ext-sse', 'htmx-ext-sse'), prefix: '/static/vendor/htmx-ext-sse/', maxAge: '1d', decorateReply: false });
   app.setViewEngine({
     engine: { handlebars: hbs },
     templates: TEMPLATES_DIR,

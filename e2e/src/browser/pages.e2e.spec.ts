@@ -2,7 +2,8 @@
 /**
  * Every page in a real browser (Debian chromium via playwright-core) against `npm start`'s
  * single process: loads, no console errors or failed requests, key content present, works at
- * phone width, and screenshots for people to look at.
+ * phone width, and screenshots for people to look at; and a live section changing in place when
+ * what it shows changes.
  */
 import type { Browser, Page } from 'playwright-core';
 import { type LocalApp, launchBrowser, screenshot, startLocalApp, watchPage } from '@eks-info/testing';
@@ -115,6 +116,50 @@ describe('interactions', () => {
       const body = (await page.textContent('main')) ?? '';
       if (body.includes('Not built yet')) expect(body).toContain('not available in this build');
       expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+});
+
+describe('live sections', () => {
+  it('change the page in place when the stress pods change: no reload, no navigation, no console or CSP error', async () => {
+    const { page, errors } = await open('/stress');
+    await page.waitForSelector('[data-live-state]:text("live")');
+    await page.evaluate(() => {
+      const w = window as unknown as { marker: string; main: Element | null; swaps: number };
+      w.marker = 'the same document';
+      w.main = document.getElementById('main');
+      w.swaps = 0;
+      document.addEventListener('htmx:sseMessage', () => w.swaps++);
+    });
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => navigations.push(f.url()));
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    expect(await page.locator('#stress-running-table tr[data-test]').count()).toBe(0);
+
+    // What the page shows changes, without the page doing anything: a CPU test starts through the API.
+    const res = await fetch(`${app.url}/api/v1/stress/cpu`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app.url },
+      body: JSON.stringify({ durationSeconds: 10, intensity: 20, workers: 1 }),
+    });
+    expect(res.status).toBe(201);
+    const { testId } = (await res.json()) as { testId: string };
+    try {
+      await page.waitForSelector(`#stress-running-table tr[data-test="${testId}"]`, { timeout: 10_000 });
+      expect(await page.textContent(`#stress-pods-table tr[data-pod] .mono:text("${testId}")`)).toBe(testId);
+      const state = await page.evaluate(() => {
+        const w = window as unknown as { marker: string; main: Element | null; swaps: number };
+        return { marker: w.marker, sameMain: w.main === document.getElementById('main'), swapped: w.swaps > 0 };
+      });
+      expect(state).toEqual({ marker: 'the same document', sameMain: true, swapped: true });
+      expect(navigations).toEqual([]);
+      // Nothing was fetched for it: it came over the stream that was already open.
+      expect(requests).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await fetch(`${app.url}/api/v1/stress/tests/${testId}`, { method: 'DELETE', headers: { origin: app.url } });
       await page.close();
     }
   });

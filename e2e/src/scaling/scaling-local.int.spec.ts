@@ -94,7 +94,7 @@ describe('scaling in npm start against a cluster', () => {
     ]) {
       expect(html.replace(/&#x3D;/g, '=')).toContain(text);
     }
-    expect(html).toContain('<script src="/static/js/scaling.js"');
+    expect(html).toMatch(/<main [^>]*hx-ext="sse" sse-connect="\/scaling\/live\?v/);
     expect(html).toMatch(/<strong>scaling-monitor<\/strong>/);
   });
 

@@ -2,8 +2,9 @@
 /**
  * /scaling and /scaling/history in a real browser (Debian chromium via playwright-core) under
  * `npm run demo`: the fake API server plays the scripted scale-up (compressed 20×) and the pages
- * show nodes, the Pending pod, the HPA maths, the charts and the events — the /scaling page
- * updating live over SSE, without a reload.
+ * show nodes, the Pending pod, the HPA maths, the charts and the events — the sections updating
+ * live, swapped in by htmx from the HTML fragments the gateway pushes over SSE, without a reload,
+ * with the node and event filters and opened details kept across the swaps.
  */
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -45,6 +46,27 @@ async function open(path: string, viewport = { width: 1280, height: 900 }): Prom
   return { page, errors };
 }
 
+/** Resolves when htmx next swaps a fragment from the live stream into the slot of `section`. */
+function nextSwap(page: Page, section: string, timeoutMs = 30_000): Promise<void> {
+  return page.evaluate(
+    ([id, ms]) =>
+      new Promise<void>((resolve, reject) => {
+        const slot = document.querySelector(`[sse-swap="${id}"]`);
+        if (!slot) return reject(new Error(`no slot for ${id}`));
+        const timer = setTimeout(() => reject(new Error(`no live update of ${id} within ${ms} ms`)), ms);
+        slot.addEventListener(
+          'htmx:sseMessage',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      }),
+    [section, timeoutMs] as const,
+  );
+}
+
 describe('/scaling under npm run demo', () => {
   it('shows the nodes and the HPA maths, then the Pending pod and the new node live, without a reload', async () => {
     const { page, errors } = await open('/scaling');
@@ -66,11 +88,23 @@ describe('/scaling under npm run demo', () => {
     expect(navigations).toEqual([]);
     await screenshot(page, 'scaling-desktop');
 
-    // The node filter narrows the cards and keeps them narrowed through live updates.
-    await page.fill('[data-node-filter]', 'spot');
+    // The node filter narrows the cards and keeps them narrowed when the node section is swapped.
+    await page.fill('input[data-filter="#scaling-nodes"]', 'spot');
     expect(await page.locator('#scaling-nodes li.scaling-node:visible').count()).toBe(1);
-    await page.evaluate(() => new Promise((resolve) => document.addEventListener('eksinfo:scaling-snapshot', resolve, { once: true })));
+    const hidden = await page.locator('#scaling-nodes li.scaling-node[hidden]').count();
+    expect(hidden).toBeGreaterThanOrEqual(2);
+    const nodesBefore = await page.evaluateHandle(() => document.getElementById('scaling-nodes'));
+    await nextSwap(page, 'scaling-nodes');
+    expect(await nodesBefore.evaluate((old) => old !== document.getElementById('scaling-nodes') && !document.contains(old))).toBe(true);
     expect(await page.locator('#scaling-nodes li.scaling-node:visible').count()).toBe(1);
+    expect(await page.locator('#scaling-nodes li.scaling-node:visible').textContent()).toContain('spot');
+
+    // Details the reader opened stay open when their section is swapped.
+    await page.click('#scaling-hpas details.hpa-more summary');
+    expect(await page.locator('#scaling-hpas details.hpa-more[open]').count()).toBe(1);
+    await nextSwap(page, 'scaling-hpas', 40_000);
+    expect(await page.locator('#scaling-hpas details.hpa-more[open]').count()).toBe(1);
+    expect(navigations).toEqual([]);
 
     // Requested vs used vs allocatable as bars (<meter>, no inline styles under the CSP).
     expect(await page.locator('#scaling-nodes li.scaling-node meter').count()).toBeGreaterThanOrEqual(15);
@@ -78,12 +112,18 @@ describe('/scaling under npm run demo', () => {
     await page.close();
   });
 
-  it('refreshes in place with the button and stays live', async () => {
+  it('refreshes in place with the button and stays live: the new content gets the next updates', async () => {
     const { page, errors } = await open('/scaling');
     await page.waitForSelector('[data-live-state]:text("live")');
+    const streams: string[] = [];
+    page.on('request', (r) => void (r.url().includes('/scaling/live') && streams.push(r.url())));
     await Promise.all([page.waitForEvent('requestfinished', (r) => r.url() === `${url}/scaling`), page.click('[data-refresh]')]);
+    await page.waitForFunction(() => !document.querySelector('[data-refresh]')?.hasAttribute('disabled'));
     await page.waitForSelector('[data-live-state]:text("live")');
     expect(await page.locator('#scaling-nodes li.scaling-node').count()).toBeGreaterThanOrEqual(3);
+    // The stream (on <main>, which the refresh keeps) goes on, into the slots the refresh brought.
+    await nextSwap(page, 'scaling-summary');
+    expect(streams).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -126,12 +166,19 @@ describe('/scaling/history under npm run demo', () => {
     expect(Number(await row('hpa_to_pods_ready'))).toBeGreaterThanOrEqual(1);
     expect(Number(await row('node_created_to_ready'))).toBeGreaterThanOrEqual(1);
 
-    // Filtering the event table.
+    // Filtering the event table, and the filter still applied after the events are swapped (the story repeats: more events come).
     await page.fill('input[data-filter="#scaling-events"]', 'Node Ready');
     const visible = await page.locator('#scaling-events tbody tr:not([hidden])').allTextContents();
     expect(visible.length).toBeGreaterThan(0);
     for (const text of visible) expect(text).toContain('Node Ready');
     await screenshot(page, 'scaling-history-desktop');
+    const rowsBefore = await page.locator('#scaling-events tbody tr').count();
+    await nextSwap(page, 'history-events', 45_000);
+    expect(await page.locator('#scaling-events tbody tr').count()).toBeGreaterThan(rowsBefore);
+    const after = await page.locator('#scaling-events tbody tr:not([hidden])').allTextContents();
+    expect(after.length).toBeGreaterThan(0);
+    for (const text of after) expect(text).toContain('Node Ready');
+    expect(await page.inputValue('input[data-filter="#scaling-events"]')).toBe('Node Ready');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -2,7 +2,8 @@
 /**
  * /stress in a real browser (Debian chromium via playwright-core) against `npm start`'s single
  * process: start a short CPU test from the form, watch its progress and the pod's CPU rise in
- * the live view (SSE), stop it; and the same forms without JavaScript (CSRF, 303, errors).
+ * the live sections (HTML rendered by the gateway, pushed over SSE and swapped in by htmx), stop
+ * it; and the same forms and Stop button without JavaScript (CSRF, 303, errors).
  */
 import type { Browser, Page } from 'playwright-core';
 import { type LocalApp, launchBrowser, screenshot, startLocalApp, watchPage } from '@eks-info/testing';
@@ -37,7 +38,7 @@ describe('/stress', () => {
     const { errors } = watchPage(page);
     await page.goto(`${app.url}/stress`, { waitUntil: 'load' });
     await page.waitForSelector('#stress-pods-table tbody tr[data-pod]');
-    await page.waitForFunction(() => document.getElementById('stress-stream-state')?.textContent === 'Live.');
+    await page.waitForSelector('[data-live-state]:text("live")');
     const measured = await podMillicores(page);
     const idle = Number.isFinite(measured) ? measured : 0;
 
@@ -61,7 +62,7 @@ describe('/stress', () => {
     }, p1);
     expect(await page.locator('#stress-pods-table tbody tr progress').count()).toBe(1);
 
-    // The pod's CPU rises in the live table (a 60 % worker; loosely, the machine is shared), and the chart has points.
+    // The pod's CPU rises in the live table (a 60 % worker; loosely, the machine is shared), and the server-drawn chart has points.
     await page.waitForFunction(
       (floor) => {
         const text = document.querySelector('#stress-pods-table tbody tr td.usage .usage-text')?.textContent ?? '';
@@ -72,12 +73,7 @@ describe('/stress', () => {
       { timeout: 10_000 },
     );
     expect(await podMillicores(page)).toBeGreaterThan(idle);
-    const points = await page.evaluate(() => {
-      const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ data: unknown[] }> } } | undefined } }).Chart.getChart(
-        'stress-cpu-chart',
-      );
-      return chart?.data.datasets[0]?.data.length ?? 0;
-    });
+    const points = await page.evaluate(() => document.querySelector('#stress-cpu-chart polyline')?.getAttribute('points')?.trim().split(/\s+/).length ?? 0);
     expect(points).toBeGreaterThan(1);
     await screenshot(page, 'stress-running');
 
@@ -102,12 +98,24 @@ describe('/stress', () => {
     // The form keeps what was typed.
     expect(await page.inputValue('#memory-test input[name=durationSeconds]')).toBe('5000');
 
-    await page.fill('#memory-test input[name=durationSeconds]', '5');
+    await page.fill('#memory-test input[name=durationSeconds]', '30');
     const [good] = await Promise.all([page.waitForNavigation(), page.click('#memory-test button[type=submit]')]);
     expect(good?.status()).toBe(200);
     expect(page.url()).toMatch(/\/stress\?started=mem-[0-9a-f]+&pods=1$/);
     expect(await page.textContent('#stress-result')).toMatch(/Started mem-[0-9a-f]+ on 1 pod\./);
+    const id = /started=(mem-[0-9a-f]+)/.exec(page.url())![1];
     await screenshot(page, 'stress-no-js');
+
+    // The Stop button of the shared tests section posts the page's own stop form (its CSRF token) for that test.
+    const stop = page.locator(`#stress-running-table tr[data-test="${id}"] button[data-stop]`);
+    for (let i = 0; i < 20 && !(await stop.count()); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await page.reload();
+    }
+    const [stopped] = await Promise.all([page.waitForNavigation(), stop.click()]);
+    expect(stopped?.status()).toBe(200);
+    expect(page.url()).toMatch(new RegExp(`/stress\\?stopped=${id}&pods=1$`));
+    expect(await page.textContent('#stress-result')).toContain(`Stopped ${id} on 1 pod.`);
     await context.close();
   });
 

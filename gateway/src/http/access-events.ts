@@ -2,8 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AccessEvents, type AccessRecord, wellFormed } from '@eks-info/contracts';
 import type { Identity, MessageBus } from '@eks-info/platform';
 
-/** Requests that are not page or API views: probes, scrapes, assets. */
-const NOT_ACCESS = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/static\//, /^\/favicon\.ico$/, /^\/api\/v1\/stream\//];
+/** Requests that are not page or API views: probes, scrapes, assets, live streams. */
+const NOT_ACCESS = [
+  /^\/health$/,
+  /^\/ready$/,
+  /^\/metrics$/,
+  /^\/static\//,
+  /^\/favicon\.ico$/,
+  /^\/api\/v1\/stream\//,
+  /^\/(scaling|scaling\/history|stress)\/live$/,
+];
 
 /** Longest path and user agent a record keeps: a client chooses both, so both are bounded. */
 export const ACCESS_FIELD_LIMITS = { path: 512, userAgent: 256 } as const;

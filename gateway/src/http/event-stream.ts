@@ -86,6 +86,28 @@ export class EventStream {
     this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /**
+   * An HTML fragment as one event: every line of it a `data:` line (the browser joins them with
+   * newlines, so the fragment arrives as it was rendered). With `id`, the browser's last event id
+   * becomes it and a reconnect sends it back as `Last-Event-ID`.
+   */
+  static htmlFrame(event: string, html: string, id?: string): string {
+    const data = html
+      .split(/\r\n|\r|\n/)
+      .map((line) => `data: ${line}\n`)
+      .join('');
+    return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}${data}\n`;
+  }
+
+  sendHtml(event: string, html: string, id?: string): void {
+    this.write(EventStream.htmlFrame(event, html, id));
+  }
+
+  /** Writes frames built once for many streams (see `htmlFrame`). */
+  sendFrames(frames: string): void {
+    if (frames) this.write(frames);
+  }
+
   onClose(handler: () => void): void {
     if (this.closed) handler();
     else this.closeHandlers.push(handler);

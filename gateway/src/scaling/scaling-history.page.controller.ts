@@ -3,14 +3,20 @@ import type { FastifyRequest } from 'fastify';
 import { HISTORY_HOURS, ScalingRpc, parseHistoryQuery } from '@eks-info/contracts';
 import { RpcError } from '@eks-info/platform';
 import { PageService } from '../views/page.service';
-import { chainRow, eventRow, statsRow } from './scaling.presenter';
+import { HistorySectionsService } from './live/history-sections.service';
 
 const RANGES = [1, 6, 24, 72, 168];
 
-/** `/scaling/history?hours=24`: charts of pods, nodes, CPU and memory, the event table and response times. */
+/**
+ * `/scaling/history?hours=24`: charts of pods, nodes, CPU and memory (drawn in the browser), and
+ * the response times, events and storage as live sections shared with `/scaling/history/live`.
+ */
 @Controller()
 export class ScalingHistoryPageController {
-  constructor(private readonly pages: PageService) {}
+  constructor(
+    private readonly pages: PageService,
+    private readonly live: HistorySectionsService,
+  ) {}
 
   @Get('/scaling/history')
   @Render('scaling/views/scaling-history')
@@ -21,9 +27,16 @@ export class ScalingHistoryPageController {
     const { hours } = parsed.value;
     const view = await this.pages.call(ScalingRpc.history, { hours });
     const data = view.ok ? view.data : undefined;
+    const live = data ? this.live.forPage(hours, data) : undefined;
     return {
-      layout: this.pages.layout(request, undefined, { title: 'Scaling history', active: 'history' }, [view]),
+      layout: this.pages.layout(
+        request,
+        undefined,
+        { title: 'Scaling history', active: 'history', live: live && `/scaling/history/live?hours=${hours}&v=${live.version}` },
+        [view],
+      ),
       view,
+      live,
       hours,
       jsonUrl: `/api/v1/scaling/history?hours=${hours}`,
       // The range asked for is always one of the choices, so the form shows what the page shows.
@@ -31,10 +44,6 @@ export class ScalingHistoryPageController {
         .sort((a, b) => a - b)
         .map((h) => ({ hours: h, label: h < 24 || h % 24 ? `${h} h` : `${h / 24} d`, selected: h === hours })),
       maxHours: HISTORY_HOURS.max,
-      events: data?.events.status === 'ok' ? data.events.data.events.map(eventRow) : [],
-      byType: data?.events.status === 'ok' ? Object.entries(data.events.data.byType).map(([type, count]) => ({ type, count })) : [],
-      stats: data?.responseTimes.status === 'ok' ? data.responseTimes.data.stats.map(statsRow) : [],
-      chains: data?.responseTimes.status === 'ok' ? data.responseTimes.data.chains.map(chainRow) : [],
       points: data?.samples.status === 'ok' ? data.samples.data.points.length : 0,
     };
   }

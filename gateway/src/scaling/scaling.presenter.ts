@@ -1,6 +1,14 @@
-import type { ResponseTimeChain, ResponseTimeStats, ScalingEventRecord, ScalingEventType } from '@eks-info/contracts';
+import type {
+  ErrorBody,
+  ResponseTimeChain,
+  ResponseTimeStats,
+  ScalingEventRecord,
+  ScalingEventType,
+  ScalingHistory,
+  ScalingSnapshot,
+} from '@eks-info/contracts';
 
-/** How event types read on the pages (the same words scaling.js and scaling-history.js use). */
+/** How event types read on the pages. */
 export const EVENT_LABELS: Record<ScalingEventType, string> = {
   hpa_scale_up: 'HPA scale-up',
   hpa_scale_down: 'HPA scale-down',
@@ -67,4 +75,37 @@ const CHAIN_TONE: Record<ResponseTimeChain['status'], string> = { completed: 'ok
 
 export function chainRow(c: ResponseTimeChain) {
   return { ...c, duration: formatSeconds(c.duration_seconds), tone: CHAIN_TONE[c.status], statusText: c.status.replace('_', ' ') };
+}
+
+/** What the live sections of /scaling render from (`scaling/live/*`). */
+export interface ScalingLiveModel {
+  snapshot: ScalingSnapshot;
+  nodeEventRows: Array<ReturnType<typeof eventRow>>;
+  /** Why the newest snapshot could not be fetched (the sections then show the last one). */
+  problem: ErrorBody | null;
+}
+
+export function scalingModel(snapshot: ScalingSnapshot, problem: ErrorBody | null = null): ScalingLiveModel {
+  return { snapshot, nodeEventRows: snapshot.nodeEvents.status === 'ok' ? snapshot.nodeEvents.data.map(eventRow) : [], problem };
+}
+
+/** What the live sections of /scaling/history render from (`scaling/live/history-*`). */
+export interface HistoryLiveModel {
+  hours: number;
+  view: ScalingHistory;
+  events: Array<ReturnType<typeof eventRow>>;
+  byType: Array<{ type: string; count: number }>;
+  stats: Array<ReturnType<typeof statsRow>>;
+  chains: Array<ReturnType<typeof chainRow>>;
+}
+
+export function historyModel(hours: number, view: ScalingHistory): HistoryLiveModel {
+  return {
+    hours,
+    view,
+    events: view.events.status === 'ok' ? view.events.data.events.map(eventRow) : [],
+    byType: view.events.status === 'ok' ? Object.entries(view.events.data.byType).map(([type, count]) => ({ type, count })) : [],
+    stats: view.responseTimes.status === 'ok' ? view.responseTimes.data.stats.map(statsRow) : [],
+    chains: view.responseTimes.status === 'ok' ? view.responseTimes.data.chains.map(chainRow) : [],
+  };
 }

@@ -26,23 +26,76 @@ const DEFAULT_WINDOW_MS = 30 * 60_000;
 const TIMELINE_LIMIT = 100;
 const NOT_HERE = new Set([TransportErrors.UNAVAILABLE.code, KubeErrors.NOT_IN_CLUSTER.code]);
 
+/** What the view asks the stress service and the scaling monitor for (the rest comes from the heartbeats). */
+interface Extras {
+  /** When they were fetched (epoch ms). */
+  at: number;
+  /** The start of the timeline they were fetched for (the latest test or load), null for the default window. */
+  since: string | null;
+  overview: Section<StressOverview>;
+  hpa: Section<StressHpaView>;
+  timeline: Section<StressTimeline>;
+}
+
 /**
  * The stress view for the page and GET /api/v1/stress: pods, tests and loads from the live
  * heartbeats; bounds and the HPA from the stress service; the scaling timeline since the latest
- * test from the scaling monitor. Each part degrades on its own.
+ * test from the scaling monitor. Each part degrades on its own. Concurrent views share one fetch
+ * of the service parts, and the live sections reuse the last one for a few seconds.
  */
 @Injectable()
 export class StressViewService {
+  private extras?: Extras;
+  private fetching?: Promise<Extras>;
+  private stale = false;
+
   constructor(
     private readonly bus: MessageBus,
     private readonly live: StressLiveService,
   ) {}
 
+  /** The view with the service parts fetched now. */
   async view(): Promise<StressView> {
+    const extras = await this.fetchExtras();
+    return this.compose(this.live.list(), extras);
+  }
+
+  /**
+   * The view for the live sections: the heartbeats now, with the service parts fetched at most
+   * `maxAgeMs` ago. Older ones (or ones for another test, or marked stale) are used once more
+   * while a fetch runs in the background; `refreshed` is called when it is done.
+   */
+  async liveView(maxAgeMs: number, refreshed: () => void): Promise<StressView> {
     const pods = this.live.list();
-    const overview = await this.overview();
-    if (overview.status === 'ok') this.live.setCpuTarget(overview.data.cpuTargetPercent, overview.data.cpuTargetSource);
-    const hpa: Section<StressHpaView> = overview.status === 'ok' ? overview.data.hpa : overview;
+    const extras = this.extras;
+    if (!extras) return this.compose(this.live.list(), await this.fetchExtras());
+    const current = !this.stale && Date.now() - extras.at < maxAgeMs && extras.since === (latestStart(pods)?.at ?? null);
+    if (!current && !this.fetching) void this.fetchExtras().then(refreshed, () => undefined);
+    return this.compose(pods, extras);
+  }
+
+  /** Something the service parts show changed (a scaling event): the next live view fetches them again. */
+  markStale(): void {
+    this.stale = true;
+  }
+
+  private fetchExtras(): Promise<Extras> {
+    this.fetching ??= (async () => {
+      this.stale = false;
+      const pods = this.live.list();
+      const overview = await this.overview();
+      if (overview.status === 'ok') this.live.setCpuTarget(overview.data.cpuTargetPercent, overview.data.cpuTargetSource);
+      const hpa: Section<StressHpaView> = overview.status === 'ok' ? overview.data.hpa : overview;
+      const timeline = await this.timeline(pods, hpa);
+      this.extras = { at: Date.now(), since: latestStart(pods)?.at ?? null, overview, hpa, timeline };
+      return this.extras;
+    })().finally(() => {
+      this.fetching = undefined;
+    });
+    return this.fetching;
+  }
+
+  private compose(pods: StressLivePod[], { overview, hpa, timeline }: Extras): StressView {
     return {
       pods,
       tests: pods.flatMap((p) => (p.heartbeat.test ? [p.heartbeat.test] : [])),
@@ -51,7 +104,7 @@ export class StressViewService {
       summary: this.live.summary(),
       hpa,
       bounds: overview.status === 'ok' ? overview.data.bounds : null,
-      timeline: await this.timeline(pods, hpa),
+      timeline,
       silenceMs: SILENCE_MS,
       generatedAt: new Date().toISOString(),
       servedBy: overview.status === 'ok' ? overview.data.servedBy : null,
@@ -68,8 +121,7 @@ export class StressViewService {
 
   /** Scaling events since the latest test (or load) started, for the stress workload when the HPA names it. */
   private async timeline(pods: StressLivePod[], hpa: Section<StressHpaView>): Promise<Section<StressTimeline>> {
-    const starts = pods.flatMap((p) => [p.heartbeat.test, p.heartbeat.lastTest, p.heartbeat.load].flatMap((t) => (t ? [{ at: t.startedAt, id: t.id }] : [])));
-    const latest = starts.sort((a, b) => b.at.localeCompare(a.at))[0];
+    const latest = latestStart(pods);
     const since = latest?.at ?? new Date(Date.now() - DEFAULT_WINDOW_MS).toISOString();
     const target = hpa.status === 'ok' ? hpa.data.target : null;
     const workload = target ? `${target.kind}/${target.name}` : null;
@@ -94,6 +146,12 @@ export class StressViewService {
       return NOT_HERE.has(body.code) ? unavailable({ ...body, message: `The scaling timeline comes from the scaling monitor: ${body.message}` }) : failed(body);
     }
   }
+}
+
+/** The latest test or load started on a live pod (running or finished): the timeline starts there. */
+function latestStart(pods: StressLivePod[]): { at: string; id: string } | undefined {
+  const starts = pods.flatMap((p) => [p.heartbeat.test, p.heartbeat.lastTest, p.heartbeat.load].flatMap((t) => (t ? [{ at: t.startedAt, id: t.id }] : [])));
+  return starts.sort((a, b) => b.at.localeCompare(a.at))[0];
 }
 
 function errorBody(err: unknown, fallback: string): ErrorBody {

@@ -5,6 +5,7 @@ import { CommonErrors, type ErrorBody, type StressView, StressRules } from '@eks
 import { RpcError } from '@eks-info/platform';
 import { type CommandBody, StressCommandsService } from './stress-commands.service';
 import { StressViewService } from './stress-view.service';
+import { StressSectionsService } from './live/stress-sections.service';
 import { PageService } from '../views/page.service';
 
 type FormValues = Record<string, string>;
@@ -43,10 +44,11 @@ function commandBody(values: FormValues): CommandBody {
 }
 
 /**
- * `/stress`: forms for CPU, memory and sustained-load tests, the live per-pod view (SSE from
- * heartbeats), the stress HPA with the replicas it should want, tests with stop buttons. The
- * forms post here without JavaScript (CSRF token, 303 back to the page, errors re-rendered with
- * their status); with JavaScript, stress.js sends the same values to the JSON API in place.
+ * `/stress`: forms for CPU, memory and sustained-load tests, and the live sections (pods, charts,
+ * the stress HPA with the replicas it should want, tests with stop buttons, the timeline) shared
+ * with the live stream `/stress/live`. The forms post here without JavaScript (CSRF token, 303
+ * back to the page, errors re-rendered with their status); with JavaScript, stress.js sends the
+ * same values to the JSON API in place.
  */
 @Controller()
 export class StressPageController {
@@ -54,6 +56,7 @@ export class StressPageController {
     private readonly pages: PageService,
     private readonly views: StressViewService,
     private readonly commands: StressCommandsService,
+    private readonly live: StressSectionsService,
   ) {}
 
   @Get('/stress')
@@ -125,15 +128,15 @@ export class StressPageController {
   ) {
     const ranges = StressRules.ranges;
     const bounds = view.bounds;
+    const live = this.live.forPage(view);
     return {
       layout: this.pages.layout(
         request,
         reply,
-        { title: 'Stress', active: 'stress', forms: true },
+        { title: 'Stress', active: 'stress', forms: true, live: `/stress/live?v=${live.version}` },
         view.servedBy ? [{ ok: true, data: { servedBy: view.servedBy } }] : [],
       ),
-      silenceSeconds: Math.round(view.silenceMs / 1000),
-      view,
+      live,
       flash,
       forms: {
         cpu: { ...DEFAULT_FORMS.cpu, ...forms.cpu },
@@ -146,7 +149,6 @@ export class StressPageController {
         maxWorkers: bounds?.maxWorkers ?? ranges.workers.max,
         maxLoad: bounds?.maxLoadMillicores ?? ranges.millicores.max,
         minLoad: ranges.millicores.min,
-        spareMb: view.pods.length ? Math.min(...view.pods.map((p) => p.heartbeat.capacity.availableMb)) : null,
         headroom: bounds?.memoryHeadroomPercent ?? null,
         unitMs: bounds?.workUnitMs ?? null,
       },

@@ -14,6 +14,8 @@ export interface LayoutContext {
   active: string;
   nav: ReturnType<typeof navigationFor>;
   csrfToken?: string;
+  /** The page's live stream (`/scaling/live?v=…`): htmx connects to it and swaps the sections it pushes. */
+  live?: string;
   servedBy: ServedBy[];
   transport: string;
   user?: string;
@@ -73,7 +75,7 @@ export class PageService {
   layout(
     request: FastifyRequest,
     reply: FastifyReply | undefined,
-    page: { title: string; active: string; forms?: boolean },
+    page: { title: string; active: string; forms?: boolean; live?: string },
     outcomes: Array<Outcome<unknown>> = [],
   ): LayoutContext {
     const servedBy: ServedBy[] = [{ service: 'gateway', pod: this.identity.pod, node: this.identity.node }];
@@ -86,6 +88,7 @@ export class PageService {
       active: page.active,
       nav: navigationFor(page.active),
       csrfToken: page.forms && reply ? reply.generateCsrf() : undefined,
+      live: page.live,
       servedBy,
       transport: this.bus.kind,
       user: (request as FastifyRequest & { user?: string }).user,

@@ -82,17 +82,26 @@
       refresh(b);
     }
   });
-  window.eksInfo = { refresh: refresh, setLoading: setLoading };
-
-  // Table filter: <input data-filter="#table-id"> hides rows that do not contain the text.
-  document.addEventListener('input', function (e) {
-    var input = e.target;
-    if (!input.matches || !input.matches('[data-filter]')) return;
-    var table = document.querySelector(input.getAttribute('data-filter'));
-    if (!table) return;
+  // Filters: <input data-filter="#container"> hides the container's rows (or the items named by
+  // data-filter-items) that do not contain the text (their data-search, else their text).
+  function applyFilter(input) {
+    var container = document.querySelector(input.getAttribute('data-filter'));
+    if (!container) return;
     var q = input.value.trim().toLowerCase();
-    table.querySelectorAll('tbody tr').forEach(function (tr) {
-      tr.hidden = q !== '' && tr.textContent.toLowerCase().indexOf(q) === -1;
+    container.querySelectorAll(input.getAttribute('data-filter-items') || 'tbody tr').forEach(function (item) {
+      var text = item.getAttribute('data-search') || item.textContent;
+      item.hidden = q !== '' && text.toLowerCase().indexOf(q) === -1;
     });
+  }
+  document.addEventListener('input', function (e) {
+    if (e.target.matches && e.target.matches('input[data-filter]')) applyFilter(e.target);
   });
+  /** Applies every filter again (after live content replaced what they had filtered). */
+  function applyFilters() {
+    document.querySelectorAll('input[data-filter]').forEach(function (input) {
+      if (input.value) applyFilter(input);
+    });
+  }
+
+  window.eksInfo = { refresh: refresh, setLoading: setLoading, applyFilters: applyFilters };
 })();

@@ -1,6 +1,6 @@
-// /scaling/history: draws the charts from the history JSON (Chart.js, served from the image) and
-// keeps the page current from the gateway's stream: new samples extend the charts, new events
-// go on top of the table. Every value goes in as text, never as HTML.
+// /scaling/history: draws the charts (Chart.js, served from the image) from the history JSON and
+// extends them with each new sample from the gateway's JSON stream. The tables around them are
+// rendered on the server and kept current by the page's live sections (live.js).
 (function () {
   'use strict';
   var root = document.getElementById('scaling-history');
@@ -9,38 +9,9 @@
   var rangeMs = hours * 3600 * 1000;
   var COLORS = ['#ff9900', '#1d8102', '#0073bb', '#c52b2b', '#8a6100', '#7d3c98', '#16a085', '#5f6b7a', '#d35400', '#2e86c1'];
   var MAX_WORKLOADS = 8;
-  var LABELS = {
-    hpa_scale_up: 'HPA scale-up',
-    hpa_scale_down: 'HPA scale-down',
-    pod_created: 'Pod created',
-    pod_scheduled: 'Pod scheduled',
-    pod_ready: 'Pod Ready',
-    pod_deleted: 'Pod deleted',
-    pod_pending: 'Pod Pending',
-    node_added: 'Node added',
-    node_ready: 'Node Ready',
-    node_removed: 'Node removed',
-    autoscaler_scale_up: 'Node scale-up',
-    autoscaler_scale_down: 'Node scale-down',
-  };
-  var TONES = {
-    hpa_scale_up: 'ok',
-    hpa_scale_down: 'warn',
-    pod_ready: 'ok',
-    pod_deleted: 'warn',
-    pod_pending: 'warn',
-    node_added: 'ok',
-    node_ready: 'ok',
-    node_removed: 'warn',
-    autoscaler_scale_up: 'ok',
-    autoscaler_scale_down: 'warn',
-  };
   var charts = {};
   var series = {};
 
-  function time(iso) {
-    return typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';
-  }
   /** Axis labels in UTC, like the tables: seconds on short spans, the date on long ones. */
   function clock(ms, spanMs) {
     var iso = new Date(ms).toISOString();
@@ -247,39 +218,6 @@
     });
   }
 
-  function addEvent(e) {
-    var tbody = document.querySelector('#scaling-events tbody');
-    if (!tbody || tbody.querySelector('tr[data-event="' + CSS.escape(e.event_id) + '"]')) return;
-    var empty = tbody.querySelector('tr.no-events');
-    if (empty) empty.remove();
-    function td(text, cls) {
-      var c = document.createElement('td');
-      if (cls) c.className = cls;
-      c.textContent = text;
-      return c;
-    }
-    var tr = document.createElement('tr');
-    tr.setAttribute('data-event', e.event_id);
-    tr.className = 'fresh';
-    var when = td(time(e.timestamp), 'nowrap');
-    var type = document.createElement('td');
-    var badge = document.createElement('span');
-    badge.className = 'badge ' + (TONES[e.event_type] || 'muted');
-    badge.textContent = LABELS[e.event_type] || e.event_type;
-    type.appendChild(badge);
-    tr.append(
-      when,
-      type,
-      td(e.object.kind + ' ' + (e.object.namespace ? e.object.namespace + '/' : '') + e.object.name, 'mono wrap'),
-      td(e.trigger, 'wrap'),
-      td(e.result, 'wrap'),
-    );
-    tbody.insertBefore(tr, tbody.firstChild);
-    // Keep an active filter applied to the new row.
-    var filter = document.querySelector('input[data-filter="#scaling-events"]');
-    if (filter && filter.value) filter.dispatchEvent(new Event('input', { bubbles: true }));
-  }
-
   function load() {
     Object.keys(charts).forEach(function (name) {
       charts[name].destroy();
@@ -306,12 +244,9 @@
   document.addEventListener('eksinfo:refreshed', load);
 
   if (window.EventSource) {
-    var stream = new EventSource('/api/v1/stream/scaling?topics=events,samples');
+    var stream = new EventSource('/api/v1/stream/scaling?topics=samples');
     stream.addEventListener('sample', function (e) {
       if (Object.keys(charts).length) addSample(JSON.parse(e.data));
-    });
-    stream.addEventListener('scaling-event', function (e) {
-      addEvent(JSON.parse(e.data));
     });
     window.addEventListener('pagehide', function () {
       stream.close();
