@@ -35,7 +35,7 @@ const boundaries = (testing, allow = []) => ({
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.nx/**', 'coverage/**', 'test-output/**', '**/*.mjs', '**/*.cjs'] },
   // Browser code is plain ES served as files (no bundler); it is linted as browser scripts.
-  { ignores: ['**/*.js', '!gateway/src/public/js/**'] },
+  { ignores: ['**/*.js', '!gateway/src/public/js/**', '!gateway/src/*/assets/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { plugins: { '@nx': nx } },
@@ -56,7 +56,7 @@ export default tseslint.config(
   // The single-process entry composes the gateway and services (apps); nothing imports it.
   { files: ['local/**/*.ts'], rules: boundaries(false, ['@eks-info/gateway', '@eks-info/service-*']) },
   {
-    files: ['gateway/src/public/js/**/*.js'],
+    files: ['gateway/src/public/js/**/*.js', 'gateway/src/*/assets/**/*.js'],
     languageOptions: { ecmaVersion: 2020, sourceType: 'script', globals: { ...globals.browser } },
     rules: { 'no-unused-vars': ['error', { args: 'none' }], '@typescript-eslint/no-unused-vars': 'off', 'no-console': 'error' },
   },

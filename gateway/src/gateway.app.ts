@@ -30,6 +30,7 @@ import { installAccessEvents } from './http/access-events';
 import { envelope } from './http/error-envelope';
 import { createAuthHook } from './security/auth.hook';
 import { createHostAllowlistHook } from './security/host-allowlist';
+import { isNotAView } from './http/route-classes';
 import { SAFE_METHODS, installMutationGuard } from './security/mutation-guard';
 import { registerHelpers } from './views/helpers';
 import { ViewRenderer } from './views/view-renderer';
@@ -54,17 +55,6 @@ class ViewsModule {
     return { module: ViewsModule, providers: [{ provide: ViewRenderer, useValue: renderer }], exports: [ViewRenderer] };
   }
 }
-
-/** Not counted by the rate limits: probes, scrapes, assets, and live streams (bounded by their own slots). */
-const UNCOUNTED = [
-  /^\/health$/,
-  /^\/ready$/,
-  /^\/metrics$/,
-  /^\/static\//,
-  /^\/favicon\.ico$/,
-  /^\/api\/v1\/stream\//,
-  /^\/(scaling|scaling\/history|stress)\/live$/,
-];
 
 /**
  * Where a vendored browser library's files are: copied next to the bundle in the production
@@ -193,7 +183,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     max: (request) => (SAFE_METHODS.has(request.method) ? reads : config.MUTATION_RATE_LIMIT_PER_MINUTE),
     keyGenerator: (request) => `${SAFE_METHODS.has(request.method) ? 'read' : 'change'}|${request.ip}`,
     timeWindow: 60_000,
-    allowList: (request) => (SAFE_METHODS.has(request.method) && reads === 0) || UNCOUNTED.some((re) => re.test(request.url.split('?')[0])),
+    allowList: (request) => (SAFE_METHODS.has(request.method) && reads === 0) || isNotAView(request.url),
     errorResponseBuilder: (request, context) => ({
       statusCode: 429,
       ...envelope(
@@ -217,7 +207,12 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   // Vendored browser libraries, served from beside the bundle (or node_modules): no CDN, works offline.
   await app.register(fastifyStatic, { root: vendorDir('chartjs', 'chart.js'), prefix: '/static/vendor/chartjs/', maxAge: '1d', decorateReply: false });
   await app.register(fastifyStatic, { root: vendorDir('htmx', 'htmx.org'), prefix: '/static/vendor/htmx/', maxAge: '1d', decorateReply: false });
-  await app.register(fastifyStatic, { root: vendorDir('htmx-ext-sse', 'htmx-ext-sse'), prefix: '/static/vendor/htmx-ext-sse/', maxAge: '1d', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: vendorDir('htmx-ext-sse', 'htmx-ext-sse'),
+    prefix: '/static/vendor/htmx-ext-sse/',
+    maxAge: '1d',
+    decorateReply: false,
+  });
   app.setViewEngine({
     engine: { handlebars: hbs },
     templates: TEMPLATES_DIR,

@@ -1,17 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AccessEvents, type AccessRecord, wellFormed } from '@eks-info/contracts';
 import type { Identity, MessageBus } from '@eks-info/platform';
-
-/** Requests that are not page or API views: probes, scrapes, assets, live streams. */
-const NOT_ACCESS = [
-  /^\/health$/,
-  /^\/ready$/,
-  /^\/metrics$/,
-  /^\/static\//,
-  /^\/favicon\.ico$/,
-  /^\/api\/v1\/stream\//,
-  /^\/(scaling|scaling\/history|stress)\/live$/,
-];
+import { isNotAView } from './route-classes';
 
 /** Longest path and user agent a record keeps: a client chooses both, so both are bounded. */
 export const ACCESS_FIELD_LIMITS = { path: 512, userAgent: 256 } as const;
@@ -39,8 +29,7 @@ export function accessRecord(request: FastifyRequest, status: number, elapsedMs:
  */
 export function installAccessEvents(fastify: FastifyInstance, bus: MessageBus, identity: Identity): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    const path = request.url.split('?')[0];
-    if (!NOT_ACCESS.some((re) => re.test(path))) bus.emit(AccessEvents.recorded, accessRecord(request, reply.statusCode, reply.elapsedTime, identity));
+    if (!isNotAView(request.url)) bus.emit(AccessEvents.recorded, accessRecord(request, reply.statusCode, reply.elapsedTime, identity));
     done();
   });
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CommonErrors } from '@eks-info/contracts';
 import { LogOnce } from '@eks-info/platform';
 import { envelope } from '../http/error-envelope';
+import { isPublic } from '../http/route-classes';
 import { AlbOidcVerifier } from './alb-oidc';
 import { checkBasicAuth } from './basic-auth';
 import { FailureThrottle } from './failure-throttle';
@@ -16,9 +17,6 @@ export interface AuthSettings {
   ALB_OIDC_KEY_URL?: string;
   AWS_REGION?: string;
 }
-
-/** Probes and static assets stay open: kubelets and ALB health checks carry no credentials. */
-export const PUBLIC_PATHS = [/^\/health$/, /^\/ready$/, /^\/static\//, /^\/favicon\.ico$/];
 
 /**
  * Authentication for every other route, as an onRequest hook. `none` is for local runs; the Helm
@@ -35,8 +33,7 @@ export function createAuthHook(settings: AuthSettings, logger: Logger) {
 
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (settings.AUTH_MODE === 'none') return;
-    const path = request.url.split('?')[0];
-    if (PUBLIC_PATHS.some((re) => re.test(path))) return;
+    if (isPublic(request.url)) return;
     if (settings.AUTH_MODE === 'basic') {
       const wait = failures.retryAfterSeconds(request.ip);
       if (wait > 0) {

@@ -1,9 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommonErrors } from '@eks-info/contracts';
 import { envelope } from '../http/error-envelope';
-
-/** Probes and scrapes arrive with the pod IP as Host: kubelets, ALB health checks, Prometheus. */
-const PROBES = [/^\/health$/, /^\/ready$/, /^\/metrics$/];
+import { isProbe } from '../http/route-classes';
 
 /** `example.com:8080` → `example.com`; `[::1]:8080` → `::1`. */
 export function hostName(host: string | undefined): string {
@@ -23,8 +21,7 @@ export function createHostAllowlistHook(allowed: string[]) {
   const names = new Set(allowed.map((h) => hostName(h)));
   return async function checkHost(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (any) return;
-    const path = request.url.split('?')[0];
-    if (PROBES.some((re) => re.test(path))) return;
+    if (isProbe(request.url)) return;
     const name = hostName(request.host);
     if (names.has(name)) return;
     await reply.code(403).send(
