@@ -3,8 +3,6 @@
 // decorator metadata Nest's dependency injection reads), as ES modules so esbuild can drop
 // unused exports of large dependencies such as the AWS SDK clients.
 //
-// Runs after the swc build (scripts/run.sh build), whose stress worker files it copies.
-//
 //   node scripts/bundle.mjs            every component into dist/app/<component>/
 //   node scripts/bundle.mjs --metafile also writes dist/app/<component>/meta.json (what is inside, by size)
 import { spawnSync } from 'node:child_process';
@@ -175,7 +173,14 @@ function writeCodeCache(name) {
     env: { ...process.env, EKS_INFO_WRITE_CODE_CACHE: '1', AWS_EC2_METADATA_DISABLED: 'true' },
     timeout: 60_000,
   });
-  if (r.status !== 0) throw new Error(`writing the code cache of ${name} failed:\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(
+      `writing the code cache of ${name} failed:\n${String(r.stderr)
+        .split('\n')
+        .filter((l) => l.length < 400)
+        .slice(-15)
+        .join('\n')}`,
+    );
 }
 
 /** Files a bundle reads at run time, copied beside it under the same relative paths. */
@@ -194,12 +199,22 @@ function copyAssets(name) {
     vendor('htmx', [['htmx.org/dist/htmx.min.js', 'htmx.min.js']]);
     vendor('htmx-ext-sse', [['htmx-ext-sse/dist/sse.min.js', 'sse.min.js']]);
   }
-  if (name === 'stress') {
-    // Worker threads import only Node built-ins: the swc build's files run as they are.
-    for (const worker of ['engine/cpu-burner.worker.js', 'load/work-unit.worker.js']) {
-      mkdirSync(path.dirname(path.join(out, worker)), { recursive: true });
-      cpSync(path.join(ROOT, 'dist/services/stress/src', worker), path.join(out, worker));
-    }
+}
+
+/** Worker threads run as files of their own beside the bundle, under their source-relative paths. */
+const WORKERS = { stress: ['engine/cpu-burner.worker', 'load/work-unit.worker'] };
+
+async function bundleWorkers(name) {
+  for (const worker of WORKERS[name] ?? []) {
+    await esbuild.build({
+      entryPoints: [path.join(ROOT, 'services', name, 'src', `${worker}.ts`)],
+      outfile: path.join(OUT, name, `${worker}.js`),
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      logLevel: 'warning',
+    });
   }
 }
 
@@ -211,6 +226,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const started = performance.now();
     const r = await bundle(name, entry, { metafile });
     copyAssets(name);
+    await bundleWorkers(name);
     if (COMPONENT_LAUNCHED.has(name)) {
       writeFileSync(path.join(OUT, name, 'main.js'), LAUNCHER);
       writeCodeCache(name);

@@ -7,6 +7,7 @@
 #   scripts/run.sh local          npm start: everything in one process, in-process transport
 #   scripts/run.sh distributed    npm run start:distributed: one process per service over NATS
 #   scripts/run.sh demo           npm run demo: npm start against the fake API server playing a scaling scenario
+#   scripts/run.sh node <args>    Node 24 itself (the Nx targets run through it)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -32,5 +33,7 @@ case "${1:-}" in
   local) shift; build; exec "$NODE" --enable-source-maps dist/local/src/main.js "$@" ;;
   distributed) shift; scripts/tools/install.sh nats >/dev/null; build; exec "$NODE" --enable-source-maps dist/local/src/distributed.js "$@" ;;
   demo) shift; build; exec "$NODE" --enable-source-maps dist/local/src/demo.js "$@" ;;
-  *) echo "usage: scripts/run.sh build|local|distributed|demo" >&2; exit 2 ;;
+  # Node 24 for the Nx targets (bundling writes a code cache for the Node that runs it).
+  node) shift; exec "$NODE" "$@" ;;
+  *) echo "usage: scripts/run.sh build|local|distributed|demo|node" >&2; exit 2 ;;
 esac
