@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
 
-  const results: LoadResult[] = [];
+  const results: Array<LoadResult & { bytes: number }> = [];
   results.push(await load('bare node:http (same JSON body)', `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`));
   results.push(await load('GET /api/v1/scaling, quiet cluster', `${base}/api/v1/scaling`));
   // A change every 50 ms (bounded by the run's length): most requests follow a rebuild.

@@ -76,7 +76,10 @@ export async function bundle(name, entry, { metafile = false } = {}) {
     target: 'node24',
     format: 'cjs',
     mainFields: ['module', 'main'],
-    keepNames: true,
+    // No keepNames: its __name() wrapper runs for every closure a hot path creates (4.6 % of the
+    // gateway's CPU under load). Classes keep their names (swc keepClassNames); Nest resolves
+    // providers by reference, and only logs names.
+    keepNames: false,
     sourcemap: 'linked',
     minifySyntax: true,
     minifyWhitespace: true,

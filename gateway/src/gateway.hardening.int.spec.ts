@@ -44,11 +44,12 @@ function postFrom(url: string, localAddress: string, headers: Record<string, str
 
 function accessRecords(gw: GatewayHarness): { seen: AccessRecord[]; off: () => void } {
   const seen: AccessRecord[] = [];
-  const off = gw.runtime.bus.subscribe(AccessEvents.recorded, (r) => void seen.push(r));
+  const off = gw.runtime.bus.subscribe(AccessEvents.batch, (b) => void seen.push(...b.records));
   return { seen, off };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 150));
+// Access records go out in batches after at most 100 ms.
+const settle = () => new Promise((r) => setTimeout(r, 250));
 
 describe('forwarded addresses under the chart default TRUST_PROXY', () => {
   let gw: GatewayHarness;

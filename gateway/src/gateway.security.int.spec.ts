@@ -146,15 +146,42 @@ describe('gateway security (auth off, as in npm start)', () => {
 
   it('emits an access event for page and API requests, not for probes or assets', async () => {
     const seen: AccessRecord[] = [];
-    const off = gw.runtime.bus.subscribe(AccessEvents.recorded, (r) => void seen.push(r));
+    const off = gw.runtime.bus.subscribe(AccessEvents.batch, (b) => void seen.push(...b.records));
     await fetch(`${gw.url}/resources?x=1`, { headers: { 'user-agent': 'jest-probe' } });
     await fetch(`${gw.url}/health`);
     await fetch(`${gw.url}/static/css/app.css`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
     off();
     expect(seen.map((r) => r.request_path)).toEqual(['/resources']);
     expect(seen[0]).toMatchObject({ request_method: 'GET', response_status: 200, user_agent: 'jest-probe', pod_name: 'gateway-test' });
     expect(typeof seen[0].response_time_ms).toBe('number');
+  });
+
+  it('batches access records: one bus message per 100 ms or 500 records, every record once', async () => {
+    const batches: number[] = [];
+    const paths: string[] = [];
+    const off = gw.runtime.bus.subscribe(AccessEvents.batch, (b) => {
+      batches.push(b.records.length);
+      paths.push(...b.records.map((r) => r.request_path));
+    });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${gw.url}/api/v1/nope-${i}`)));
+    await new Promise((r) => setTimeout(r, 250));
+    off();
+    expect(paths.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `/api/v1/nope-${i}`).sort());
+    expect(batches.length).toBeLessThanOrEqual(4); // 40 views in well under 100 ms each burst
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+  });
+
+  it('sends the queued access records when the gateway shuts down cleanly', async () => {
+    const other = await startGateway({});
+    const seen: AccessRecord[] = [];
+    const off = other.runtime.bus.subscribe(AccessEvents.batch, (b) => void seen.push(...b.records));
+    await fetch(`${other.url}/api/v1/queued-at-close`);
+    // Closed within the batch window: only the shutdown flush can have sent it.
+    await other.close();
+    await new Promise((r) => setTimeout(r, 50));
+    off();
+    expect(seen.map((r) => r.request_path)).toEqual(['/api/v1/queued-at-close']);
   });
 
   it('shows a section error, not an error page, when a service is down', async () => {

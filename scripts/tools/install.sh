@@ -238,27 +238,39 @@ install_moto() {
   link "$venv/bin/moto_server" moto_server; log "moto: $MOTO_VERSION"
 }
 
-install_chromium() {
-  local bin; bin="$(command -v chromium || true)"
+# A program from Debian's packages, linked into .tools/bin.
+apt_tool() { # command package why
+  local bin; bin="$(command -v "$1" || true)"
   if [ -z "$bin" ]; then
-    command -v apt-get >/dev/null || die "chromium is missing and apt-get is not available; install Debian's chromium"
+    command -v apt-get >/dev/null || die "$1 is missing and apt-get is not available; install Debian's $2"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    log "chromium: apt-get install chromium (Debian's build; test tools never download a browser)"
-    $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2 \
-      || die "apt-get install chromium failed"
-    bin="$(command -v chromium)"
+    log "$1: apt-get install $2 ($3)"
+    $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$2" >&2 \
+      || die "apt-get install $2 failed"
+    bin="$(command -v "$1")"
   fi
-  link "$bin" chromium; log "chromium: $("$bin" --version 2>/dev/null | head -n1)"
+  link "$bin" "$1"
+}
+
+install_chromium() {
+  apt_tool chromium chromium "Debian's build; test tools never download a browser"
+  log "chromium: $("$TOOLS/bin/chromium" --version 2>/dev/null | head -n1)"
+}
+
+# The benchmarks' load generator: C, one thread, so it leaves the cores to the server under test.
+install_wrk() {
+  apt_tool wrk wrk "the benchmarks' load generator"
+  log "wrk: $("$TOOLS/bin/wrk" --version 2>&1 | head -n1 | cut -c1-40)"
 }
 
 run() {
   case "$1" in
-    node) install_node ;; nats) install_nats ;; moto) install_moto ;; chromium) install_chromium ;;
+    node) install_node ;; nats) install_nats ;; moto) install_moto ;; chromium) install_chromium ;; wrk) install_wrk ;;
     aemm) install_aemm ;; helm) install_helm ;; kubeconform) install_kubeconform ;;
     kube-linter) install_kube_linter ;; kube-score) install_kube_score ;; compose) install_compose ;;
     terraform) install_terraform ;; k8s-schemas) install_k8s_schemas ;; control-plane) install_control_plane ;;
     all) for t in node nats moto chromium aemm helm kubeconform kube-score compose terraform k8s-schemas control-plane; do run "$t"; done ;;
-    *) die "unknown tool '$1' (node nats moto chromium aemm helm kubeconform kube-score kube-linter compose terraform k8s-schemas control-plane all)" ;;
+    *) die "unknown tool '$1' (node nats moto chromium wrk aemm helm kubeconform kube-score kube-linter compose terraform k8s-schemas control-plane all)" ;;
   esac
 }
 

@@ -82,6 +82,8 @@ describe('interactions', () => {
           document.addEventListener('eksinfo:refreshed', () => setTimeout(() => resolve(seen), 50), { once: true });
         }),
     );
+    // The overview is collected at most once a second: wait past that, so fresh content exists.
+    await page.waitForTimeout(1_100);
     await page.click('[data-refresh]');
     expect(await busyStates).toEqual(['true', 'false']);
     const after = await page.textContent('main');

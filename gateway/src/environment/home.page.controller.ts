@@ -1,5 +1,5 @@
-import { Controller, Get, Render, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EnvironmentRpc } from '@eks-info/contracts';
 import { PageService } from '../views/page.service';
 
@@ -9,12 +9,8 @@ export class HomePageController {
   constructor(private readonly pages: PageService) {}
 
   @Get('/')
-  @Render('views/prerendered')
-  async home(@Req() request: FastifyRequest) {
+  async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const env = await this.pages.call(EnvironmentRpc.overview, {});
-    return {
-      layout: this.pages.layout(request, undefined, { title: 'Environment', active: 'home' }, [env]),
-      html: this.pages.body('environment/views/home', env, { env }),
-    };
+    return this.pages.sendPage(request, reply, { title: 'Environment', active: 'home', template: 'environment/views/home' }, env, { env });
   }
 }

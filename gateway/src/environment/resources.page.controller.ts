@@ -1,5 +1,5 @@
-import { Controller, Get, Render, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EnvironmentRpc } from '@eks-info/contracts';
 import { PageService } from '../views/page.service';
 
@@ -9,12 +9,8 @@ export class ResourcesPageController {
   constructor(private readonly pages: PageService) {}
 
   @Get('/resources')
-  @Render('views/prerendered')
-  async resources(@Req() request: FastifyRequest) {
+  async resources(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const view = await this.pages.call(EnvironmentRpc.resources, {});
-    return {
-      layout: this.pages.layout(request, undefined, { title: 'Resources', active: 'resources' }, [view]),
-      html: this.pages.body('environment/views/resources', view, { view }),
-    };
+    return this.pages.sendPage(request, reply, { title: 'Resources', active: 'resources', template: 'environment/views/resources' }, view, { view });
   }
 }

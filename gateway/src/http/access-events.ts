@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AccessEvents, type AccessRecord, wellFormed } from '@eks-info/contracts';
+import { ACCESS_BATCH_MAX, AccessEvents, type AccessRecord, wellFormed } from '@eks-info/contracts';
 import type { Identity, MessageBus } from '@eks-info/platform';
 import { isNotAView } from './route-classes';
 
@@ -23,13 +23,53 @@ export function accessRecord(request: FastifyRequest, status: number, elapsedMs:
   };
 }
 
+/** How long a record waits for others before its batch goes out. */
+export const ACCESS_BATCH_MS = 100;
+
 /**
- * For every page and API request, an access event (the design seed's record) goes out on the bus,
- * fire-and-forget: storage replicas append it to their EBS access log. Never delays a response.
+ * Collects access records and sends them as one bus message per ≤ 100 ms or ≤ 500 records,
+ * fire-and-forget: a page view costs an array push, not a message.
  */
-export function installAccessEvents(fastify: FastifyInstance, bus: MessageBus, identity: Identity): void {
+export class AccessBatcher {
+  private records: AccessRecord[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly options: { maxRecords?: number; maxDelayMs?: number } = {},
+  ) {}
+
+  add(record: AccessRecord): void {
+    this.records.push(record);
+    if (this.records.length >= (this.options.maxRecords ?? ACCESS_BATCH_MAX)) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs ?? ACCESS_BATCH_MS);
+  }
+
+  /** Sends what is queued now (also on shutdown, before the bus closes). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.records.length) return;
+    const records = this.records;
+    this.records = [];
+    this.bus.emit(AccessEvents.batch, { records });
+  }
+}
+
+/**
+ * For every page and API request, the design seed's access record goes to the storage service
+ * (batched, fire-and-forget), which appends it to its EBS access log. Never delays a response;
+ * a clean shutdown sends what is queued.
+ */
+export function installAccessEvents(fastify: FastifyInstance, bus: MessageBus, identity: Identity): AccessBatcher {
+  const batcher = new AccessBatcher(bus);
   fastify.addHook('onResponse', (request, reply, done) => {
-    if (!isNotAView(request.url)) bus.emit(AccessEvents.recorded, accessRecord(request, reply.statusCode, reply.elapsedTime, identity));
+    if (!isNotAView(request.url)) batcher.add(accessRecord(request, reply.statusCode, reply.elapsedTime, identity));
     done();
   });
+  fastify.addHook('onClose', (_instance, done) => {
+    batcher.flush();
+    done();
+  });
+  return batcher;
 }

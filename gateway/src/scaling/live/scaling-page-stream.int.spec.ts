@@ -211,7 +211,7 @@ describe("the scaling pages' live streams, like the JSON streams", () => {
 
   it('are capped per client with a 429 and kept out of the rate limits and the access log', async () => {
     const access: AccessRecord[] = [];
-    const off = gw.runtime.bus.subscribe(AccessEvents.recorded, (r) => void access.push(r));
+    const off = gw.runtime.bus.subscribe(AccessEvents.batch, (b) => void access.push(...b.records));
     try {
       for (const path of ['/scaling/live', '/scaling/history/live?hours=1']) {
         const controllers: AbortController[] = [];

@@ -102,7 +102,7 @@ export class ImdsClient {
 
   /** The value at `path`, or null when IMDS has no such path (404, e.g. no public IP). */
   async get(path: string): Promise<string | null> {
-    if (!this.options.enabled) throw this.disabledError();
+    if (!this.options.enabled) throw this.off!;
     return this.values.get(path, () => this.read(path));
   }
 
@@ -144,6 +144,17 @@ export class ImdsClient {
     this.tokens.clear();
     this.values.clear();
   }
+
+  /**
+   * While IMDS is off, the one error every read fails with: a known state, built once, that
+   * callers can answer from without reading (and catching) anything.
+   */
+  get off(): ImdsError | undefined {
+    if (this.options.enabled) return undefined;
+    return (this.offError ??= this.disabledError());
+  }
+
+  private offError?: ImdsError;
 
   private disabledError(): ImdsError {
     const reason = this.options.offReason ?? 'outside-kubernetes';

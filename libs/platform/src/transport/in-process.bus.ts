@@ -29,6 +29,8 @@ export class InProcessBus extends MessageBus {
   private readonly rpc = new Map<string, { queue: InProcessRpcHandler[]; all: InProcessRpcHandler[]; next: number }>();
   private readonly events = new Map<string, EventSubscriber[]>();
   private readonly roundRobin = new Map<string, number>();
+  /** The handler's last answer object per coalesced read, and the copy the caller got. */
+  private readonly lastSent = new Map<string, { source: object; copy: unknown }>();
   private readonly requests = platformMetrics.rpcClientRequests();
   private readonly durations = platformMetrics.rpcClientDuration();
 
@@ -68,7 +70,22 @@ export class InProcessBus extends MessageBus {
       const handler = candidates[entry.next++ % candidates.length];
       const reply = await this.withTimeout(handler(roundTrip(data), this.headers()), contract, timeoutMs);
       if (reply.err !== undefined && reply.err !== null) throw errorFromReply(roundTrip(reply.err), contract.subject);
-      return roundTrip(reply.response) as Res;
+      // The same JSON round trip as the wire, compared like the wire: an unchanged answer is the same
+      // object. A handler that answered with the very object it answered last time (from its
+      // cache) is known unchanged without encoding it again.
+      const response = reply.response;
+      if (response === undefined || response === null || typeof response !== 'object') return roundTrip(response) as Res;
+      const key = options.answerKey;
+      const last = key === undefined ? undefined : this.lastSent.get(key);
+      if (last && last.source === response) return last.copy as Res;
+      const raw = JSON.stringify(response);
+      const copy = this.reuseAnswer(key, raw, () => JSON.parse(raw) as Res);
+      if (key !== undefined) {
+        this.lastSent.delete(key);
+        this.lastSent.set(key, { source: response, copy });
+        if (this.lastSent.size > 256) this.lastSent.delete(this.lastSent.keys().next().value!);
+      }
+      return copy;
     } catch (err) {
       const rpcErr = err instanceof RpcError ? err : new RpcError({ code: CommonErrors.INTERNAL.code, message: (err as Error).message });
       outcome = rpcErr.code;

@@ -3,7 +3,12 @@ import type { EventContract, RpcContract } from '@eks-info/contracts';
 export interface RequestOptions {
   /** Overrides RPC_TIMEOUT_MS for this request. */
   timeoutMs?: number;
+  /** Set by `request` for coalesced reads: the transport reuses an unchanged answer (see `reuseAnswer`). */
+  answerKey?: string;
 }
+
+/** Coalesced reads whose last answer is kept for comparison (the rest are dropped, oldest first). */
+const MAX_KEPT_ANSWERS = 256;
 
 export interface GatherOptions {
   /** How long to collect replies from every replica. */
@@ -31,6 +36,7 @@ export abstract class MessageBus {
   abstract readonly connected: boolean;
 
   private readonly inFlightReads = new Map<string, Promise<unknown>>();
+  private readonly lastAnswers = new Map<string, { raw: Uint8Array | string; value: unknown }>();
 
   /**
    * One replica answers. Identical concurrent requests of a `coalesce` contract share one
@@ -41,9 +47,26 @@ export abstract class MessageBus {
     const key = `${contract.subject}\u0000${JSON.stringify(data)}`;
     const pending = this.inFlightReads.get(key);
     if (pending) return pending as Promise<Res>;
-    const promise = this.send(contract, data, options).finally(() => this.inFlightReads.delete(key));
+    const promise = this.send(contract, data, { ...options, answerKey: key }).finally(() => this.inFlightReads.delete(key));
     this.inFlightReads.set(key, promise);
     return promise;
+  }
+
+  /**
+   * An answer identical (byte for byte on the wire) to the last answer of the same coalesced read
+   * is returned as the same object. Everything downstream that is keyed by the answer object — a
+   * page body rendered once per answer, JSON encoded once per answer — is then reused across round
+   * trips for as long as the service's answer does not change, not only within one burst.
+   */
+  protected reuseAnswer<T>(key: string | undefined, raw: Uint8Array | string, decode: () => T): T {
+    if (key === undefined) return decode();
+    const last = this.lastAnswers.get(key);
+    if (last && sameBytes(last.raw, raw)) return last.value as T;
+    const value = decode();
+    this.lastAnswers.delete(key);
+    this.lastAnswers.set(key, { raw, value });
+    if (this.lastAnswers.size > MAX_KEPT_ANSWERS) this.lastAnswers.delete(this.lastAnswers.keys().next().value!);
+    return value;
   }
 
   /** The transport's own request (no coalescing). */
@@ -66,4 +89,9 @@ export interface WireReply {
   response?: unknown;
   err?: unknown;
   isDisposed?: boolean;
+}
+
+function sameBytes(a: Uint8Array | string, b: Uint8Array | string): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -51,7 +51,7 @@ export class NatsBus extends MessageBus {
         this.inFlight.add(fail);
         nc.request(contract.subject, codec.encode(packet), { timeout: timeoutMs, headers: this.headers() })
           .then(
-            (msg) => resolve(codec.decode(msg.data) as WireReply),
+            (msg) => resolve(this.reuseAnswer(options.answerKey, msg.data, () => codec.decode(msg.data) as WireReply)),
             (err: unknown) => reject(this.translate(err, contract, timeoutMs)),
           )
           .finally(() => this.inFlight.delete(fail));

@@ -50,9 +50,14 @@ export class RpcHandlerInterceptor implements NestInterceptor {
     );
   }
 
+  /** Stamped replies by the handler's value: a handler that answers from a cache answers the same object. */
+  private readonly stamped = new WeakMap<object, object>();
+
   private stamp(value: unknown): unknown {
     if (value && typeof value === 'object' && !Array.isArray(value) && !('servedBy' in value)) {
-      return { ...(value as object), servedBy: this.servedBy };
+      let out = this.stamped.get(value);
+      if (!out) this.stamped.set(value, (out = { ...(value as object), servedBy: this.servedBy }));
+      return out;
     }
     return value;
   }

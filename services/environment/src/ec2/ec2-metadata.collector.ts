@@ -34,8 +34,19 @@ export class Ec2MetadataCollector {
     this.logOnce = options.logger ? new LogOnce(options.logger) : undefined;
   }
 
+  /** The sections while IMDS is off: a known state, the same answer every time. */
+  private offSections?: { ec2: Section<never>; network: Section<never> };
+
+  private whenOff(): { ec2: Section<never>; network: Section<never> } | undefined {
+    const off = this.options.imds.off;
+    if (!off) return undefined;
+    return (this.offSections ??= { ec2: this.imdsSection(off, 'instance metadata'), network: this.imdsSection(off, 'network metadata') });
+  }
+
   async ec2(): Promise<Section<Ec2Info>> {
     const { imds } = this.options;
+    const off = this.whenOff();
+    if (off) return off.ec2;
     try {
       const [doc, lifecycle, publicIp] = await Promise.all([imds.identityDocument(), imds.get(ImdsPaths.instanceLifeCycle), imds.get(ImdsPaths.publicIpv4)]);
       return ok({
@@ -57,6 +68,8 @@ export class Ec2MetadataCollector {
 
   async network(): Promise<Section<NetworkSummary>> {
     const { imds } = this.options;
+    const off = this.whenOff();
+    if (off) return off.network;
     let summary: NetworkSummary;
     try {
       const mac = await imds.require(ImdsPaths.mac);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EnvironmentOverview } from '@eks-info/contracts';
 import { ok } from '@eks-info/contracts';
-import { CONFIG, IDENTITY, type Identity, redactEnvironment, sensitiveNames } from '@eks-info/platform';
+import { CONFIG, IDENTITY, type Identity, TtlCache, redactEnvironment, sensitiveNames } from '@eks-info/platform';
 import type { EnvironmentConfig } from '../environment.config';
 import { CLUSTER_SOURCE, type ClusterSource, EC2_SOURCE, type Ec2Source, SENSITIVE_SPECS } from '../environment.tokens';
 import { sectionWithin } from './deadline';
@@ -25,7 +25,18 @@ export class OverviewService {
     this.env = redactEnvironment(process.env, sensitiveNames(...(specs as Parameters<typeof sensitiveNames>)));
   }
 
-  async overview(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
+  /**
+   * The overview, collected at most once a second (single flight): page views within the second
+   * share one answer — the same object, so the bus and the gateway see an unchanged answer and
+   * reuse what they made of it. System facts (memory, load, uptime) are that fresh.
+   */
+  overview(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
+    return this.recent.get('overview', () => this.collect());
+  }
+
+  private readonly recent = new TtlCache<Omit<EnvironmentOverview, 'servedBy'>>({ ttlMs: 1_000 });
+
+  private async collect(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
     const deadline = this.config.SECTION_DEADLINE_MS;
     const pod = collectPod(this.identity);
     const nodeName = pod.status === 'ok' ? pod.data.node : null;

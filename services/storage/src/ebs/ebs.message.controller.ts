@@ -1,6 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AccessEvents, type AccessRecord, type EbsCleanupRequest, type EbsViewRequest, type EbsWriteRequest, StorageRpc } from '@eks-info/contracts';
+import {
+  AccessEvents,
+  type AccessBatch,
+  type AccessRecord,
+  type EbsCleanupRequest,
+  type EbsViewRequest,
+  type EbsWriteRequest,
+  StorageRpc,
+} from '@eks-info/contracts';
 import { OnEvent, OnRequest } from '@eks-info/platform';
 import { EbsService } from './ebs.service';
 
@@ -23,7 +31,13 @@ export class EbsMessageController {
     return this.ebs.cleanup(request?.olderThanDays);
   }
 
-  /** Every page and API request the gateway served; one storage pod appends each. */
+  /** The page and API requests a gateway served in the last ≤ 100 ms; one storage pod appends each batch. */
+  @OnEvent(AccessEvents.batch)
+  accessedBatch(@Payload() batch: AccessBatch) {
+    for (const record of batch.records) this.ebs.record(record);
+  }
+
+  /** One request per message, as gateways before batching sent them. */
   @OnEvent(AccessEvents.recorded)
   accessed(@Payload() record: AccessRecord) {
     this.ebs.record(record);
