@@ -3,8 +3,9 @@ import { KubeErrors } from '@eks-info/contracts';
 import { FakeKubeApiServer, kubeFixtures as fx, waitFor } from '@eks-info/testing';
 import pino from 'pino';
 import { register } from 'prom-client';
+import { keepIdentity, type ObjectTransform } from './informer';
 import { InformerHub, type InformerHubOptions } from './informer-hub';
-import { KARPENTER } from './resources';
+import { type KubeObject, KARPENTER } from './resources';
 
 // Informers against the fake API server over real HTTPS: the recovery paths SPEC §4 and §7 name.
 
@@ -70,6 +71,51 @@ describe('InformerHub', () => {
     expect(typeof pods.get('web-c')?.metadata?.creationTimestamp).toBe('string');
     expect(server.listCalls('pods')).toBe(1);
     expect(hub.informer('pods', { namespace: 'demo' })).toBe(pods);
+  });
+
+  it('caches only what its transform keeps, from the list and the watch alike, in a cache of its own', async () => {
+    // What a reader of pod placement needs: identity, the node, and one label.
+    const placement: ObjectTransform = {
+      name: 'placement',
+      apply: (o: KubeObject) => ({
+        metadata: { ...keepIdentity(o), labels: { version: o.metadata?.labels?.version ?? 'v1' } },
+        spec: { nodeName: (o as { spec?: { nodeName?: string } }).spec?.nodeName },
+      }),
+    };
+    startHub();
+    const slim = hub.informer('pods', { namespace: 'demo', transform: placement });
+    const full = hub.informer('pods', { namespace: 'demo' });
+    expect(slim).not.toBe(full);
+    expect(hub.informer('pods', { namespace: 'demo', transform: placement })).toBe(slim);
+    await hub.whenSynced(5000);
+    const kept = (o: KubeObject | undefined) => ({ keys: Object.keys(o ?? {}).sort(), metadata: Object.keys(o?.metadata ?? {}).sort() });
+    const shape = { keys: ['metadata', 'spec'], metadata: ['labels', 'name', 'namespace', 'resourceVersion', 'uid'] };
+    expect(kept(slim.get('web-a'))).toEqual(shape);
+    expect(slim.get('web-a')?.metadata?.resourceVersion).toBe(full.get('web-a')?.metadata?.resourceVersion);
+    expect(full.get('web-a')?.status).toBeDefined();
+
+    const changes: Array<[string, KubeObject]> = [];
+    slim.onChange((type, o) => changes.push([type, o]));
+    server.upsert(fx.pod({ name: 'web-c', node: 'node-9' }));
+    server.patch('pods/demo/web-a', (p) => void ((p.metadata.labels ??= {}).version = 'v2'));
+    server.remove('pods/demo/web-b');
+    await waitFor(() => changes.length === 3, { timeoutMs: 5000, what: 'three watch events' });
+    expect(changes.map(([type, o]) => [type, o.metadata?.name, kept(o)])).toEqual([
+      ['add', 'web-c', shape],
+      ['update', 'web-a', shape],
+      ['delete', 'web-b', shape],
+    ]);
+    expect((slim.get('web-c') as { spec?: { nodeName?: string } }).spec?.nodeName).toBe('node-9');
+    expect(slim.get('web-a')?.metadata?.labels).toEqual({ version: 'v2' });
+
+    // The kept resourceVersion is what the watch resumes from: a dropped watch reconnects without a relist.
+    const lists = server.listCalls('pods');
+    server.dropWatches();
+    await waitFor(() => server.openWatches('pods') === 2, { timeoutMs: 5000, what: 'both watches back' });
+    server.upsert(fx.pod({ name: 'web-e' }));
+    await waitFor(() => slim.get('web-e') !== undefined, { timeoutMs: 5000, what: 'event after reconnect' });
+    expect(server.listCalls('pods')).toBe(lists);
+    expect(kept(slim.get('web-e'))).toEqual(shape);
   });
 
   it('relists after a 410 ERROR event on the open watch without a second add for existing objects', async () => {

@@ -27,8 +27,8 @@ export interface InformerHubOptions {
 }
 
 /**
- * Shared informers of one process: one list+watch per (kind, namespace, selectors), however
- * many pages or collectors read it. Page views read the caches; they never list.
+ * Shared informers of one process: one list+watch per (kind, namespace, selectors, transform),
+ * however many pages or collectors read it. Page views read the caches; they never list.
  *
  * Recovery after an API server outage is shared too: each informer backs off on its own (up to
  * `backoffMaxMs`), so without help readiness would wait for the slowest timer. When one informer
@@ -68,7 +68,15 @@ export class InformerHub {
     if (this.closed) throw new Error('the informer hub is stopped');
     const type: ResourceType = typeof resource === 'string' ? RESOURCES[resource] : resource;
     const opts: InformerOptions = { ...options, namespace: type.namespaced ? options.namespace : undefined };
-    const key = [type.group, type.version, type.plural, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? ''].join('|');
+    const key = [
+      type.group,
+      type.version,
+      type.plural,
+      opts.namespace ?? '',
+      opts.labelSelector ?? '',
+      opts.fieldSelector ?? '',
+      opts.transform?.name ?? '',
+    ].join('|');
     let informer = this.informers.get(key);
     if (!informer) {
       informer = new ManagedInformer(type, opts, {

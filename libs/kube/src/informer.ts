@@ -3,11 +3,30 @@ import type { ErrorBody } from '@eks-info/contracts';
 import { backoffDelay, type LogOnce, type Logger, sleep } from '@eks-info/platform';
 import { httpStatusOf, toKubeError } from './kube-errors';
 import { kubeMetrics } from './kube.metrics';
-import { getJson } from './kube-request';
+import { streamList } from './informer-list';
 import { groupVersionOf, type KubeObject, resourcePath, type ResourceType } from './resources';
 
 export type ChangeType = 'add' | 'update' | 'delete';
 export type ChangeListener<T> = (type: ChangeType, obj: T) => void;
+
+/**
+ * What an informer keeps of each object, like client-go's `SetTransform`: applied to every list
+ * item and watch object before it is cached or handed to listeners, so a cache of 150,000 pods
+ * holds the handful of fields its reader uses instead of whole pods. The result must keep
+ * `metadata.name`, `metadata.namespace` and `metadata.resourceVersion` (the cache is keyed by
+ * them and the watch resumes from them); `keepIdentity` copies them.
+ */
+export interface ObjectTransform<T extends KubeObject = KubeObject> {
+  /** Names the transform: the hub keeps one informer per kind, selectors and transform. */
+  readonly name: string;
+  apply(obj: KubeObject): T;
+}
+
+/** The metadata every transformed object must keep: name, namespace, uid and resourceVersion. */
+export function keepIdentity(obj: KubeObject): { name?: string; namespace?: string; uid?: string; resourceVersion?: string } {
+  const m = obj.metadata ?? {};
+  return { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
+}
 
 export interface InformerOptions {
   /** Namespace of a namespaced kind; undefined = all namespaces. */
@@ -16,6 +35,8 @@ export interface InformerOptions {
   fieldSelector?: string;
   /** An optional informer (e.g. a CRD that may be absent) is reported by readiness but does not fail it. */
   optional?: boolean;
+  /** What the cache keeps of each object (default: the whole object). */
+  transform?: ObjectTransform;
 }
 
 export interface InformerTiming {
@@ -67,6 +88,8 @@ class InformerWatch extends Watch {
     kubeConfig: KubeConfig,
     watchdogMs: number,
     private readonly hooks: WatchHooks,
+    /** Applied to the objects of ADDED, MODIFIED and DELETED events (never to BOOKMARK or ERROR). */
+    private readonly transform?: (obj: KubeObject) => KubeObject,
   ) {
     super(kubeConfig);
     // Private in the typings, a plain field at run time: the inactivity timeout of a watch stream.
@@ -89,7 +112,8 @@ class InformerWatch extends Watch {
         { ...query, allowWatchBookmarks: true },
         (phase, obj, raw) => {
           this.hooks.event(phase, obj as { code?: number });
-          callback(phase, obj, raw);
+          const keep = this.transform && (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED');
+          callback(phase, keep ? this.transform!(obj as KubeObject) : obj, raw);
         },
         (err) => {
           this.hooks.ended(err, connected);
@@ -117,7 +141,9 @@ class InformerWatch extends Watch {
  * The cache holds objects in wire form. client-node's typed list functions turn timestamps into
  * Date objects while its Watch passes raw JSON, so a cache fed by both would mix the two
  * (kubernetes-client/javascript#655); listing through the same raw HTTP path avoids that and
- * serves built-in kinds and custom resources alike.
+ * serves built-in kinds and custom resources alike. The list is parsed item by item as it
+ * arrives (`streamList`) and each item goes through the informer's transform at once, so a big
+ * list is never held whole.
  */
 export class ManagedInformer<T extends KubeObject = KubeObject> implements InformerStatus {
   readonly name: string;
@@ -129,8 +155,10 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
   private readonly stopping = new AbortController();
   private isSynced = false;
   private error: ErrorBody | null = null;
-  private changedAt: Date | null = null;
+  private changedAt = 0;
   private objectCount = 0;
+  /** The object-count gauge is set once per burst of changes (a list of thousands is one burst). */
+  private countPending = false;
   private attempt = 0;
   private failures = 0;
   private restartTimer?: NodeJS.Timeout;
@@ -151,14 +179,20 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
     this.optional = options.optional ?? false;
     this.labels = { resource: qualifiedName(resource), namespace: options.namespace ?? '*' };
     const path = resourcePath(resource, options.namespace);
-    const watch = new InformerWatch(deps.kubeConfig, deps.timing.watchdogMs, {
-      closed: () => this.closed,
-      opening: () => {
-        this.operation = 'watch';
+    const transform = options.transform;
+    const watch = new InformerWatch(
+      deps.kubeConfig,
+      deps.timing.watchdogMs,
+      {
+        closed: () => this.closed,
+        opening: () => {
+          this.operation = 'watch';
+        },
+        event: (type, obj) => this.onWatchEvent(type, obj),
+        ended: (err, connected) => this.onWatchEnd(err, connected),
       },
-      event: (type, obj) => this.onWatchEvent(type, obj),
-      ended: (err, connected) => this.onWatchEnd(err, connected),
-    });
+      transform && ((obj) => transform.apply(obj)),
+    );
     this.lw = new ListWatch<KubernetesObject>(path, watch, () => this.fetchList(path), false, options.labelSelector, options.fieldSelector, {
       // ListWatch's own reconnect pause after a cleanly closed watch; cut short by stop().
       delayFn: (ms) => sleep(ms, this.stopping.signal).catch(() => undefined),
@@ -207,7 +241,7 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
 
   /** When the cache last changed. */
   get updatedAt(): Date | null {
-    return this.changedAt;
+    return this.changedAt ? new Date(this.changedAt) : null;
   }
 
   /** Subscribes to changes (including the adds of the first list); returns the unsubscribe function. */
@@ -264,18 +298,17 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
 
   private async fetchList(path: string): Promise<KubernetesListObject<KubernetesObject>> {
     this.operation = 'list';
-    const { labelSelector, fieldSelector } = this.options;
-    const list = await getJson<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>(
-      this.deps.kubeConfig,
-      path,
-      { labelSelector, fieldSelector },
-      this.deps.timing.listTimeoutMs,
-    );
-    this.attempt = 0;
+    const { labelSelector, fieldSelector, transform } = this.options;
     // List items carry no apiVersion/kind while watch events do: fill them so cached objects look alike.
     const apiVersion = groupVersionOf(this.resource);
     const kind = this.resource.kind;
-    return { ...list, items: (list.items ?? []).map((o) => ({ apiVersion, kind, ...o })) } as KubernetesListObject<KubernetesObject>;
+    const list = await streamList(this.deps.kubeConfig, path, { labelSelector, fieldSelector }, this.deps.timing.listTimeoutMs, (o) => {
+      o.apiVersion ??= apiVersion;
+      o.kind ??= kind;
+      return transform ? transform.apply(o) : o;
+    });
+    this.attempt = 0;
+    return { metadata: { resourceVersion: list.resourceVersion }, items: list.items } as KubernetesListObject<KubernetesObject>;
   }
 
   private healthy(): void {
@@ -363,9 +396,15 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
   }
 
   private emit(type: ChangeType, obj: T): void {
-    this.changedAt = new Date();
+    this.changedAt = Date.now();
     this.objectCount += type === 'add' ? 1 : type === 'delete' ? -1 : 0;
-    kubeMetrics.informerObjects().set(this.labels, this.objectCount);
+    if (!this.countPending) {
+      this.countPending = true;
+      queueMicrotask(() => {
+        this.countPending = false;
+        kubeMetrics.informerObjects().set(this.labels, this.objectCount);
+      });
+    }
     for (const listener of this.listeners) {
       // ListWatch calls back inside the watch's line handler, which swallows exceptions and
       // would skip the resourceVersion update: a failing subscriber must not reach it.

@@ -1,0 +1,234 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeHttpError } from './kube-errors';
+import type { KubeObject } from './resources';
+
+/**
+ * Splits a Kubernetes list response (`{"kind":…,"metadata":{…},"items":[{…},{…}]}`) into its
+ * items while the bytes arrive, so no list is ever held whole: each item is parsed on its own as
+ * soon as its closing brace arrives and handed to `onItem`, and what the caller keeps of it is all
+ * that stays. Everything outside `items` (kind, metadata with the resourceVersion) is collected
+ * and parsed at the end, with `items` left empty.
+ *
+ * A list of 150,000 pods is ~270 MB of JSON: read into one string and parsed at once it needs
+ * the bytes, the string and every full object at the same moment (well over a gigabyte); item by
+ * item it needs one chunk and one item at a time.
+ */
+export class ListItemSplitter {
+  /** Nesting depth outside the current item: 1 inside the list object, 2 inside `items`. */
+  private depth = 0;
+  private inString = false;
+  /** The string just read was preceded by an odd number of backslashes (scanning resumes mid-escape). */
+  private escaped = false;
+  /** Inside `items` (its array), between items. */
+  private inItems = false;
+  private itemsDone = false;
+  /** Depth inside the current item (0: not in an item). */
+  private itemDepth = 0;
+  /** Bytes of the current item from earlier chunks. */
+  private itemParts: Buffer[] = [];
+  /** Bytes of the list outside `items`. */
+  private outside: Buffer[] = [];
+  /** The last top-level key read (at depth 1), to recognise `items`; collected across chunks. */
+  private keyParts: Buffer[] = [];
+  private readingKey = false;
+  private lastKey = '';
+  private count = 0;
+
+  constructor(private readonly onItem: (item: unknown) => void) {}
+
+  /** Items handed out so far. */
+  get items(): number {
+    return this.count;
+  }
+
+  write(chunk: Buffer): void {
+    let i = 0;
+    const n = chunk.length;
+    // Where the bytes of the current run (item, or outside the items) started in this chunk.
+    let runStart = 0;
+    while (i < n) {
+      if (this.inString) {
+        // Jump to the next quote; it ends the string unless an odd number of backslashes precedes it.
+        const q = chunk.indexOf(0x22, i);
+        const end = q === -1 ? n : q;
+        if (this.readingKey) this.keyParts.push(chunk.subarray(i, end));
+        if (q === -1) {
+          this.escaped = trailingBackslashes(chunk, i, n, this.escaped);
+          i = n;
+          break;
+        }
+        const odd = trailingBackslashes(chunk, i, q, this.escaped);
+        this.escaped = false;
+        i = q + 1;
+        if (odd) {
+          if (this.readingKey) this.keyParts.push(chunk.subarray(q, q + 1));
+          continue;
+        }
+        this.inString = false;
+        if (this.readingKey) {
+          this.readingKey = false;
+          this.lastKey = Buffer.concat(this.keyParts).toString('latin1');
+          this.keyParts = [];
+        }
+        continue;
+      }
+      const b = chunk[i];
+      if (this.itemDepth > 0) {
+        if (b === 0x22) this.inString = true;
+        else if (b === 0x7b || b === 0x5b) this.itemDepth++;
+        else if (b === 0x7d || b === 0x5d) {
+          this.itemDepth--;
+          if (this.itemDepth === 0) {
+            this.emitItem(chunk, runStart, i + 1);
+            runStart = i + 1;
+          }
+        }
+        i++;
+        continue;
+      }
+      if (this.inItems) {
+        if (b === 0x7b) {
+          this.itemDepth = 1;
+          runStart = i;
+        } else if (b === 0x5d) {
+          // The end of `items`: the outside resumes with an empty array in its place.
+          this.inItems = false;
+          this.itemsDone = true;
+          this.depth--;
+          this.outside.push(Buffer.from(']'));
+          runStart = i + 1;
+        } else if (b === 0x22 || b === 0x5b) {
+          throw new Error('list items must be objects');
+        }
+        i++;
+        continue;
+      }
+      // Outside the items.
+      if (b === 0x22) {
+        this.inString = true;
+        if (this.depth === 1) {
+          this.readingKey = true;
+          this.keyParts = [];
+        }
+      } else if (b === 0x7b) this.depth++;
+      else if (b === 0x5b) {
+        this.depth++;
+        if (this.depth === 2 && this.lastKey === 'items' && !this.itemsDone) {
+          this.outside.push(chunk.subarray(runStart, i + 1));
+          this.inItems = true;
+          runStart = i + 1;
+        }
+      } else if (b === 0x7d || b === 0x5d) this.depth--;
+      else if (b === 0x2c && this.depth === 1) this.lastKey = '';
+      i++;
+    }
+    if (this.itemDepth > 0) this.itemParts.push(chunk.subarray(runStart, n));
+    else if (!this.inItems && runStart < n) this.outside.push(chunk.subarray(runStart, n));
+  }
+
+  /** The list without its items (parsed), once every byte was written. */
+  end(): { metadata?: { resourceVersion?: string; continue?: string }; [key: string]: unknown } {
+    if (this.itemDepth > 0 || this.inItems || this.inString) throw new Error('the list ended in the middle of its items');
+    const text = Buffer.concat(this.outside).toString('utf8');
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('a list must be a JSON object');
+    return parsed;
+  }
+
+  private emitItem(chunk: Buffer, from: number, to: number): void {
+    const bytes = this.itemParts.length ? Buffer.concat([...this.itemParts, chunk.subarray(from, to)]) : chunk.subarray(from, to);
+    this.itemParts = [];
+    this.count++;
+    this.onItem(JSON.parse(bytes.toString('utf8')));
+  }
+}
+
+/** True when the run of backslashes ending at `end` (and starting at or after `from`) has odd length, continuing `carry`. */
+function trailingBackslashes(chunk: Buffer, from: number, end: number, carry: boolean): boolean {
+  let k = end - 1;
+  let count = 0;
+  while (k >= from && chunk[k] === 0x5c) {
+    count++;
+    k--;
+  }
+  // The whole run reaches back to the chunk's start: it continues the previous chunk's run.
+  if (k < from && carry) count++;
+  return count % 2 === 1;
+}
+
+export interface StreamedList<T> {
+  resourceVersion: string;
+  items: T[];
+}
+
+/**
+ * GET a list from the API server and keep `keep(item)` of each item, parsing item by item while
+ * the response arrives (see ListItemSplitter). Credentials, CA and agent come from client-node,
+ * as for every other raw request. A non-200 answer is a KubeHttpError with the server's Status.
+ */
+export async function streamList<T>(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string | undefined>,
+  timeoutMs: number,
+  keep: (item: KubeObject) => T,
+): Promise<StreamedList<T>> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+  for (const [k, val] of Object.entries(query)) if (val !== undefined) url.searchParams.set(k, val);
+  const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise<StreamedList<T>>((resolve, reject) => {
+    const req = (url.protocol === 'http:' ? http : https).request(url, options, (res) => {
+      if (res.statusCode !== 200) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: { message?: string } | undefined;
+          try {
+            body = JSON.parse(text) as { message?: string };
+          } catch {
+            body = { message: text.slice(0, 200) || undefined };
+          }
+          reject(new KubeHttpError(res.statusCode ?? 0, body));
+        });
+        return;
+      }
+      const items: T[] = [];
+      const splitter = new ListItemSplitter((item) => items.push(keep(item as KubeObject)));
+      let failed = false;
+      const fail = (err: unknown) => {
+        if (failed) return;
+        failed = true;
+        req.destroy();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      };
+      res.on('data', (c: Buffer) => {
+        if (failed) return;
+        try {
+          splitter.write(c);
+        } catch (err) {
+          fail(new KubeHttpError(200, { message: `malformed list from the API server: ${(err as Error).message}` }));
+        }
+      });
+      res.on('error', fail);
+      res.on('end', () => {
+        if (failed) return;
+        try {
+          const list = splitter.end();
+          resolve({ resourceVersion: list.metadata?.resourceVersion ?? '', items });
+        } catch (err) {
+          fail(new KubeHttpError(200, { message: `malformed list from the API server: ${(err as Error).message}` }));
+        }
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
