@@ -137,6 +137,8 @@ export class ClusterState {
   /** The last metrics.k8s.io poll, when there is one. */
   usage?: UsageSource;
   private readonly listeners = new Set<() => void>();
+  /** One string per workload name ("Deployment/web"), shared by its pods instead of one copy each. */
+  private readonly workloadNames = new Map<string, string>();
   private readonly now: () => number;
   private changeVersion = 0;
   private lastChange: number | null = null;
@@ -317,7 +319,7 @@ export class ClusterState {
       namespace,
       name: pod.metadata?.name ?? '',
       app: namespace === this.namespace,
-      workload: podWorkload(pod, this.replicaSetOwner),
+      workload: this.shared(podWorkload(pod, this.replicaSetOwner)),
       createdAt,
       node,
       active: node !== null && !finished,
@@ -343,6 +345,16 @@ export class ClusterState {
       everReady: ready?.status === 'True',
       deletingAt: deletionRequestedAt(pod.metadata),
     };
+  }
+
+  private shared(workload: string | null): string | null {
+    if (workload === null) return null;
+    const known = this.workloadNames.get(workload);
+    if (known !== undefined) return known;
+    // Bounded: names of old ReplicaSets come and go with rollouts.
+    if (this.workloadNames.size >= 10_000) this.workloadNames.clear();
+    this.workloadNames.set(workload, workload);
+    return workload;
   }
 
   private sumsOf(node: string): NodeSums {

@@ -1,4 +1,4 @@
-import { cpuMillicores, memoryBytes, type ResourceObjects } from '@eks-info/kube';
+import { cpuMillicores, type KubeObject, keepIdentity, memoryBytes, type ObjectTransform, type ResourceObjects } from '@eks-info/kube';
 
 export type Pod = ResourceObjects['pods'];
 export type Node = ResourceObjects['nodes'];
@@ -20,9 +20,17 @@ export function conditionOf(obj: { status?: { conditions?: Condition[] } } | und
   return obj?.status?.conditions?.find((c) => c.type === type);
 }
 
+/** The API server's own timestamp form: RFC 3339 in UTC with whole seconds. */
+const API_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 /** Timestamps normalised to the ISO form with milliseconds, so ids and comparisons agree. */
 export function isoTime(value: string | null | undefined): string | null {
   if (!value) return null;
+  // The form every object carries (several per pod, 150,000 pods at start-up): only the milliseconds are missing.
+  if (API_TIME.test(value)) {
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? `${value.slice(0, 19)}.000Z` : null;
+  }
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
@@ -124,6 +132,8 @@ export function replicaSetDeployment(rs: ReplicaSet): string | undefined {
 }
 
 export interface NodeLabels {
+  /** The EKS managed node group or Karpenter node pool, null when neither label is set. */
+  group: string | null;
   instanceType: string | null;
   zone: string | null;
   capacityType: 'on-demand' | 'spot' | null;
@@ -139,6 +149,7 @@ export function nodeLabels(node: Node): NodeLabels {
   const pool = l['karpenter.sh/nodepool'];
   const group = l['eks.amazonaws.com/nodegroup'] ?? l['alpha.eksctl.io/nodegroup-name'];
   return {
+    group: pool ?? group ?? null,
     instanceType: l['node.kubernetes.io/instance-type'] ?? l['beta.kubernetes.io/instance-type'] ?? null,
     zone: l['topology.kubernetes.io/zone'] ?? l['failure-domain.beta.kubernetes.io/zone'] ?? null,
     capacityType,
@@ -148,3 +159,104 @@ export function nodeLabels(node: Node): NodeLabels {
 }
 
 export const metaKey = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
+
+// ---- what the informer caches keep ------------------------------------------------------------
+
+/** Every node label `nodeLabels` reads. */
+const NODE_LABELS = [
+  'karpenter.sh/capacity-type',
+  'eks.amazonaws.com/capacityType',
+  'node.kubernetes.io/capacity-type',
+  'karpenter.sh/nodepool',
+  'eks.amazonaws.com/nodegroup',
+  'alpha.eksctl.io/nodegroup-name',
+  'node.kubernetes.io/instance-type',
+  'beta.kubernetes.io/instance-type',
+  'topology.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/zone',
+  'kubernetes.io/arch',
+  'beta.kubernetes.io/arch',
+];
+
+function pick<T>(from: Record<string, T> | undefined, keys: readonly string[]): Record<string, T> | undefined {
+  if (!from) return undefined;
+  const out: Record<string, T> = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
+const keptCondition = (c: Condition) => ({
+  type: c.type,
+  status: c.status,
+  reason: c.reason,
+  message: c.message,
+  lastTransitionTime: c.lastTransitionTime,
+});
+
+const requestsOf = (c: { resources?: Resources }) => ({ resources: { requests: pick(c.resources?.requests, ['cpu', 'memory']) } });
+
+/**
+ * What the monitor's pod cache keeps of a pod (the informer's transform): identity, owner,
+ * node, requests (containers, init containers, overhead), phase, the PodScheduled and Ready
+ * conditions and deletion. Everything `ClusterState` reads, nothing else: images, env, volumes,
+ * container statuses and managedFields stay out of the 150,000-pod cache.
+ */
+export const POD_CACHE: ObjectTransform<Pod & KubeObject> = {
+  name: 'scaling-monitor/pod',
+  apply(o: KubeObject): Pod & KubeObject {
+    const pod = o as Pod;
+    const m = pod.metadata ?? {};
+    const owner = m.ownerReferences?.find((r) => r.controller) ?? m.ownerReferences?.[0];
+    const hash = m.labels?.['pod-template-hash'];
+    const spec = pod.spec;
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type === 'PodScheduled' || c.type === 'Ready') as Condition[];
+    return {
+      metadata: {
+        ...keepIdentity(o),
+        creationTimestamp: m.creationTimestamp,
+        deletionTimestamp: m.deletionTimestamp,
+        deletionGracePeriodSeconds: m.deletionGracePeriodSeconds,
+        labels: hash === undefined ? undefined : { 'pod-template-hash': hash },
+        ownerReferences: owner ? [{ kind: owner.kind, name: owner.name, controller: owner.controller }] : undefined,
+      },
+      spec: spec && {
+        nodeName: spec.nodeName,
+        containers: (spec.containers ?? []).map((c) => requestsOf(c as { resources?: Resources })),
+        initContainers: spec.initContainers?.map((c) => ({ restartPolicy: c.restartPolicy, ...requestsOf(c as { resources?: Resources }) })),
+        overhead: pick(spec.overhead as Record<string, string> | undefined, ['cpu', 'memory']),
+        schedulingGates: spec.schedulingGates?.map((g) => ({ name: g.name })),
+      },
+      status: { phase: pod.status?.phase, conditions: conditions.map(keptCondition) },
+    } as Pod & KubeObject;
+  },
+};
+
+/**
+ * What the monitor's node cache keeps of a node: identity, the labels `nodeLabels` reads,
+ * cordon and deletion, the Ready condition, capacity and allocatable (CPU, memory, pods). A real
+ * node carries tens of kilobytes more (images, annotations, managedFields).
+ */
+export const NODE_CACHE: ObjectTransform<Node & KubeObject> = {
+  name: 'scaling-monitor/node',
+  apply(o: KubeObject): Node & KubeObject {
+    const node = o as Node;
+    const m = node.metadata ?? {};
+    const ready = conditionOf(node as { status?: { conditions?: Condition[] } }, 'Ready');
+    const resources = ['cpu', 'memory', 'pods'];
+    return {
+      metadata: {
+        ...keepIdentity(o),
+        creationTimestamp: m.creationTimestamp,
+        deletionTimestamp: m.deletionTimestamp,
+        deletionGracePeriodSeconds: m.deletionGracePeriodSeconds,
+        labels: pick(m.labels, NODE_LABELS),
+      },
+      spec: { unschedulable: node.spec?.unschedulable },
+      status: {
+        conditions: ready ? [keptCondition(ready)] : [],
+        capacity: pick(node.status?.capacity, resources),
+        allocatable: pick(node.status?.allocatable, resources),
+      },
+    } as Node & KubeObject;
+  },
+};

@@ -109,6 +109,14 @@ describe('ScalingCollector with the scripted scenario', () => {
     ]);
     expect(before.clusterAutoscaler).toMatchObject({ status: 'ok', data: { health: 'Healthy (ready=3 registered=3)', scaleUp: 'NoActivity' } });
     expect(before.karpenter).toMatchObject({ status: 'unavailable', code: 'SCALING.NOT_INSTALLED' });
+    // The informer caches hold what the collector reads (POD_CACHE, NODE_CACHE), not whole objects.
+    const { pods: podCache, nodes: nodeCache } = collector.informerSet()!;
+    expect(podCache.list().length).toBeGreaterThan(0);
+    for (const p of podCache.list()) {
+      expect(p.status).not.toHaveProperty('containerStatuses');
+      expect(p.spec?.containers?.[0]).not.toHaveProperty('image');
+    }
+    for (const n of nodeCache.list()) expect(n.status).not.toHaveProperty('nodeInfo');
 
     await step(20, async () => (await hpa()).metrics[0].current === 115);
     expect((await hpa()).explanation).toEqual([

@@ -17,6 +17,7 @@ import type { HistoryStore } from '../history/history.store';
 import { scalingMetrics } from '../scaling.metrics';
 import { ClusterState } from './cluster-state';
 import { historySample } from './cluster-views';
+import { NODE_CACHE, POD_CACHE } from './kube-objects';
 
 export const KARPENTER_GROUP_VERSION = 'karpenter.sh/v1';
 export const AUTOSCALER_STATUS_CONFIGMAP = 'cluster-autoscaler-status';
@@ -129,9 +130,11 @@ export class ScalingCollector {
 
     const events = [...new Set([namespace, autoscalerNamespace, 'default'])].map((ns) => hub.informer('events', { namespace: ns, optional: true }));
     this.informers = {
-      nodes: hub.informer('nodes'),
+      // The caches keep only what ClusterState reads (NODE_CACHE, POD_CACHE): at 150,000 pods
+      // whole objects would be most of the monitor's memory.
+      nodes: hub.informer('nodes', { transform: NODE_CACHE }),
       // Finished pods hold no node resources and cannot scale anything: leave them out of the cache.
-      pods: hub.informer('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+      pods: hub.informer('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: POD_CACHE }),
       hpas: hub.informer('horizontalpodautoscalers', { namespace }),
       deployments: hub.informer('deployments', { namespace }),
       replicasets: hub.informer('replicasets', { namespace }),
