@@ -19,7 +19,7 @@ export class ListItemSplitter {
   /** Nesting depth outside the current item: 1 inside the list object, 2 inside `items`. */
   private depth = 0;
   private inString = false;
-  /** The string just read was preceded by an odd number of backslashes (scanning resumes mid-escape). */
+  /** The chunk ended right after a backslash inside a string: the next byte is escaped. */
   private escaped = false;
   /** Inside `items` (its array), between items. */
   private inItems = false;
@@ -50,23 +50,25 @@ export class ListItemSplitter {
     let runStart = 0;
     while (i < n) {
       if (this.inString) {
-        // Jump to the next quote; it ends the string unless an odd number of backslashes precedes it.
-        const q = chunk.indexOf(0x22, i);
-        const end = q === -1 ? n : q;
-        if (this.readingKey) this.keyParts.push(chunk.subarray(i, end));
-        if (q === -1) {
-          this.escaped = trailingBackslashes(chunk, i, n, this.escaped);
-          i = n;
+        // To the quote that ends the string, stepping over escapes (a loop: most strings are short,
+        // and a native search per string costs more in calls than it saves).
+        const from = i;
+        let escaped = this.escaped;
+        while (i < n) {
+          const c = chunk[i];
+          if (escaped) escaped = false;
+          else if (c === 0x5c) escaped = true;
+          else if (c === 0x22) break;
+          i++;
+        }
+        if (this.readingKey) this.keyParts.push(chunk.subarray(from, i));
+        if (i === n) {
+          this.escaped = escaped;
           break;
         }
-        const odd = trailingBackslashes(chunk, i, q, this.escaped);
         this.escaped = false;
-        i = q + 1;
-        if (odd) {
-          if (this.readingKey) this.keyParts.push(chunk.subarray(q, q + 1));
-          continue;
-        }
         this.inString = false;
+        i++;
         if (this.readingKey) {
           this.readingKey = false;
           this.lastKey = Buffer.concat(this.keyParts).toString('latin1');
@@ -143,19 +145,6 @@ export class ListItemSplitter {
     this.count++;
     this.onItem(JSON.parse(bytes.toString('utf8')));
   }
-}
-
-/** True when the run of backslashes ending at `end` (and starting at or after `from`) has odd length, continuing `carry`. */
-function trailingBackslashes(chunk: Buffer, from: number, end: number, carry: boolean): boolean {
-  let k = end - 1;
-  let count = 0;
-  while (k >= from && chunk[k] === 0x5c) {
-    count++;
-    k--;
-  }
-  // The whole run reaches back to the chunk's start: it continues the previous chunk's run.
-  if (k < from && carry) count++;
-  return count % 2 === 1;
 }
 
 export interface StreamedList<T> {
