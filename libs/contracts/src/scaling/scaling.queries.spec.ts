@@ -1,4 +1,12 @@
-import { HISTORY_HOURS, parseEventsQuery, parseHistoryQuery } from './scaling.queries';
+import {
+  HISTORY_HOURS,
+  isDefaultNodesQuery,
+  nodesQueryString,
+  parseEventsQuery,
+  parseHistoryQuery,
+  parseNodesQuery,
+  parseSnapshotQuery,
+} from './scaling.queries';
 
 describe('parseHistoryQuery', () => {
   it('defaults to 24 hours and accepts whole numbers from 1 to 168, as strings or numbers', () => {
@@ -71,5 +79,75 @@ describe('parseEventsQuery', () => {
       expect(result.error.code).toBe('SCALING.INVALID_QUERY');
       expect(result.error.message).toMatch(message);
     }
+  });
+});
+
+describe('parseNodesQuery', () => {
+  const none = { group: null, zone: null, capacityType: null, state: null, name: null };
+
+  it('defaults to every node, the ones that need attention first, 24 a page', () => {
+    expect(parseNodesQuery({})).toEqual({ ok: true, value: { filters: none, sort: 'attention', page: 1, limit: 24 } });
+    // What an untouched filter form sends: empty fields are not filters.
+    expect(parseNodesQuery({ group: '', zone: '', capacityType: '', state: '', name: '  ', sort: '' })).toEqual({
+      ok: true,
+      value: { filters: none, sort: 'attention', page: 1, limit: 24 },
+    });
+  });
+
+  it('reads every filter, the order and the page', () => {
+    const result = parseNodesQuery({
+      group: 'general',
+      zone: '-',
+      capacityType: 'spot',
+      state: 'attention',
+      name: ' ip-10 ',
+      sort: 'cpu-used',
+      page: '3',
+      limit: '50',
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: { filters: { group: 'general', zone: '-', capacityType: 'spot', state: 'attention', name: 'ip-10' }, sort: 'cpu-used', page: 3, limit: 50 },
+    });
+  });
+
+  it.each([
+    [{ state: 'sleeping' }, /^state must be one of ready, not-ready, cordoned, deleting, attention/],
+    [{ sort: 'random' }, /^sort must be one of attention, name/],
+    [{ capacityType: 'reserved' }, /^capacityType must be on-demand, spot or unknown/],
+    [{ limit: '0' }, /^limit must be a whole number from 1 to 200/],
+    [{ limit: '201' }, /^limit must be a whole number from 1 to 200/],
+    [{ page: '0' }, /^page must be a whole number from 1/],
+    [{ name: 'a\tb' }, /^name must be printable ASCII/],
+    [{ group: 'x'.repeat(254) }, /^group must be at most 253 characters/],
+  ])('refuses %p with a 400 that names the parameter and says what to do', (query, message) => {
+    const result = parseNodesQuery(query);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('SCALING.INVALID_QUERY');
+    expect(result.error.message).toMatch(message);
+    expect(result.error.fix).toBeTruthy();
+  });
+
+  it('writes a query back as the shortest query string that means the same', () => {
+    const parsed = parseNodesQuery({ zone: 'eu-west-1a', state: 'ready', sort: 'attention', page: '2' });
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(nodesQueryString(parsed.value)).toBe('zone=eu-west-1a&state=ready&page=2');
+    expect(nodesQueryString(parsed.value, { page: 1, sort: 'name' })).toBe('zone=eu-west-1a&state=ready&sort=name');
+    const again = parseNodesQuery(Object.fromEntries(new URLSearchParams(nodesQueryString(parsed.value))));
+    expect(again).toEqual(parsed);
+    expect(isDefaultNodesQuery(parsed.value)).toBe(false);
+    const defaults = parseNodesQuery({ sort: 'attention', page: '1', limit: '24' });
+    expect(defaults.ok && isDefaultNodesQuery(defaults.value)).toBe(true);
+  });
+});
+
+describe('parseSnapshotQuery', () => {
+  it('takes how many nodes to list by name, from 0 to 5000', () => {
+    expect(parseSnapshotQuery({})).toEqual({ ok: true, value: {} });
+    expect(parseSnapshotQuery({ nodes: '0' })).toEqual({ ok: true, value: { nodes: 0 } });
+    const bad = parseSnapshotQuery({ nodes: '5001' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toMatch(/^nodes must be a whole number from 0 to 5000/);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorBody } from '../common/errors';
 import { type Parsed, optional, parseWith, quoted, single, wholeNumber } from '../common/schema';
 import { SCALING_EVENT_TYPES, ScalingEventType } from './dto/events.dto';
+import { NODE_SORTS, NODE_STATES, type NodeFilters, type NodeSort } from './dto/snapshot.dto';
 import { ScalingErrors } from './scaling.errors';
 
 /**
@@ -62,14 +63,68 @@ export const ScalingEventsQuery = z.object({
 });
 export type ScalingEventsQuery = z.output<typeof ScalingEventsQuery>;
 
+export const NODES_LIMIT = { min: 1, max: 200, default: 24 } as const;
+/** A cluster with at most this many nodes shows every card at once (no paging). */
+export const SMALL_CLUSTER_NODES = 50;
+/** Most nodes one snapshot lists by name (`nodes` of `/api/v1/scaling`). */
+export const SNAPSHOT_NODES_MAX = 5000;
+
+const filterText = (what: string) =>
+  single(
+    z
+      .string()
+      .max(253, { error: `must be at most 253 characters (a ${what})` })
+      .regex(/^[\x20-\x7e]*$/, { error: 'must be printable ASCII' })
+      .transform((v) => v.trim()),
+  );
+
+/**
+ * The node list (`/scaling?…`, `/scaling/nodes?…`, `/api/v1/scaling/nodes?…`): narrowed by node
+ * group, zone, capacity type, state and part of the name; sorted; one page at a time.
+ */
+export const ScalingNodesQuery = z.object({
+  /** EKS node group or Karpenter node pool; "-" for nodes in neither. */
+  group: optional(filterText('node group name')),
+  /** Availability zone; "-" for nodes without a zone label. */
+  zone: optional(filterText('zone name')),
+  /** on-demand, spot or unknown. */
+  capacityType: optional(single(z.enum(['on-demand', 'spot', 'unknown'], { error: (iss) => `must be on-demand, spot or unknown, got ${quoted(iss.input)}` }))),
+  /** ready, not-ready, cordoned, deleting, or attention (any of the last three). */
+  state: optional(single(z.enum(NODE_STATES, { error: (iss) => `must be one of ${NODE_STATES.join(', ')}, got ${quoted(iss.input)}` }))),
+  /** Part of the node name, any case. */
+  name: optional(filterText('node name')),
+  /** attention (default: NotReady, deleting, cordoned, then the most requested), name, cpu, memory, cpu-used, memory-used, pods, newest. */
+  sort: optional(single(z.enum(NODE_SORTS, { error: (iss) => `must be one of ${NODE_SORTS.join(', ')}, got ${quoted(iss.input)}` }))),
+  /** Page, from 1 (default 1). */
+  page: optional(single(wholeNumber(1, 100_000))),
+  /** Nodes per page, 1 to 200 (default 24). */
+  limit: optional(single(wholeNumber(NODES_LIMIT.min, NODES_LIMIT.max))),
+});
+export type ScalingNodesQuery = z.output<typeof ScalingNodesQuery>;
+
+/** `scaling.snapshot.get` and `/api/v1/scaling`. */
+export const ScalingSnapshotQuery = z.object({
+  /** How many nodes `nodes` lists by name (0 to 5000; default SNAPSHOT_MAX_NODES, which also caps it). */
+  nodes: optional(single(wholeNumber(0, SNAPSHOT_NODES_MAX))),
+});
+export type ScalingSnapshotQuery = z.output<typeof ScalingSnapshotQuery>;
+
 const FIXES: Record<string, string> = {
+  group: 'Use a node group or Karpenter pool name from the overview, or "-" for nodes in neither.',
+  zone: 'Use a zone from the overview, e.g. eu-west-1a, or "-".',
+  capacityType: 'Use on-demand, spot or unknown.',
+  state: `Use any of: ${NODE_STATES.join(', ')}.`,
+  name: 'Use part of a node name.',
+  sort: `Use any of: ${NODE_SORTS.join(', ')}.`,
+  page: 'Use a page number from 1.',
+  nodes: 'Use e.g. nodes=0 for the overview without the node list.',
   hours: `Use e.g. ?hours=${HISTORY_HOURS.default}.`,
   since: 'Pass since as an ISO time.',
   until: 'Pass until as an ISO time.',
   types: `Use any of: ${SCALING_EVENT_TYPES.join(', ')}.`,
   namespace: 'Use lower-case letters, digits and -.',
   workload: 'Pass the workload as Kind/name.',
-  limit: `Use e.g. limit=${EVENTS_LIMIT.default}.`,
+  limit: `Use e.g. limit=${EVENTS_LIMIT.default} (events) or limit=${NODES_LIMIT.default} (nodes).`,
 };
 
 /** A parse with the fix for the first bad parameter. */
@@ -123,4 +178,56 @@ export function parseEventsQuery(raw: unknown, now: number = Date.now()): QueryR
       limit: q.limit ?? EVENTS_LIMIT.default,
     },
   };
+}
+
+/** A node list query with its defaults: every filter off, attention first, page 1, 24 a page. */
+export interface NormalizedNodesQuery {
+  filters: NodeFilters;
+  sort: NodeSort;
+  page: number;
+  limit: number;
+}
+
+export const DEFAULT_NODE_SORT: NodeSort = 'attention';
+
+export function normalizeNodesQuery(q: ScalingNodesQuery): NormalizedNodesQuery {
+  return {
+    filters: {
+      group: q.group || null,
+      zone: q.zone || null,
+      capacityType: q.capacityType ?? null,
+      state: q.state ?? null,
+      name: q.name || null,
+    },
+    sort: q.sort ?? DEFAULT_NODE_SORT,
+    page: q.page ?? 1,
+    limit: q.limit ?? NODES_LIMIT.default,
+  };
+}
+
+/** The node list query with its defaults, or the 400 that names the bad parameter. */
+export function parseNodesQuery(raw: unknown): QueryResult<NormalizedNodesQuery> {
+  const parsed = parseQuery(ScalingNodesQuery, raw);
+  return parsed.ok ? { ok: true, value: normalizeNodesQuery(parsed.value) } : parsed;
+}
+
+/** The query string of a node list (defaults left out), for links and for the page's address. */
+export function nodesQueryString(q: NormalizedNodesQuery, overrides: Partial<Pick<NormalizedNodesQuery, 'page' | 'sort'>> = {}): string {
+  const page = overrides.page ?? q.page;
+  const sort = overrides.sort ?? q.sort;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q.filters)) if (v !== null) params.set(k, v);
+  if (sort !== DEFAULT_NODE_SORT) params.set('sort', sort);
+  if (page !== 1) params.set('page', String(page));
+  if (q.limit !== NODES_LIMIT.default) params.set('limit', String(q.limit));
+  return params.toString();
+}
+
+/** True when the query asks for the default list (no filter, attention first, first page, default size). */
+export function isDefaultNodesQuery(q: NormalizedNodesQuery): boolean {
+  return nodesQueryString(q) === '';
+}
+
+export function parseSnapshotQuery(raw: unknown): QueryResult<ScalingSnapshotQuery> {
+  return parseQuery(ScalingSnapshotQuery, raw);
 }

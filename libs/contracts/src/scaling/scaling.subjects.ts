@@ -1,17 +1,23 @@
 import { defineEvent, defineRpc } from '../common/rpc';
 import { ScalingErrors } from './scaling.errors';
-import { ScalingEventsQuery, ScalingHistoryQuery } from './scaling.queries';
-import { NoParams } from '../environment/environment.subjects';
+import { ScalingEventsQuery, ScalingHistoryQuery, ScalingNodesQuery, ScalingSnapshotQuery } from './scaling.queries';
 import { ScalingEventRecord } from './dto/events.dto';
 import { HistoryPoint, ScalingEventsPage, ScalingHistory } from './dto/history.dto';
-import { ScalingChanged, ScalingSnapshot } from './dto/snapshot.dto';
+import { ScalingChanged, ScalingNodes, ScalingSnapshot } from './dto/snapshot.dto';
 
 /** Requests the scaling-monitor answers (one replica: it is a singleton). */
 const INVALID = ScalingErrors.INVALID_QUERY;
 
 export const ScalingRpc = {
-  /** The /scaling page: nodes, pending pods, HPAs with their maths, node autoscaler status. */
-  snapshot: defineRpc('scaling-monitor', 'scaling.snapshot.get', { request: NoParams, response: ScalingSnapshot, invalid: INVALID }, { coalesce: true }),
+  /** The /scaling page: nodes (overview, first cards, up to `nodes` listed by name), pending pods, HPAs with their maths, node autoscaler status. */
+  snapshot: defineRpc(
+    'scaling-monitor',
+    'scaling.snapshot.get',
+    { request: ScalingSnapshotQuery, response: ScalingSnapshot, invalid: INVALID },
+    { coalesce: true },
+  ),
+  /** One page of node cards, filtered and sorted (the node list of /scaling). */
+  nodes: defineRpc('scaling-monitor', 'scaling.nodes.list', { request: ScalingNodesQuery, response: ScalingNodes, invalid: INVALID }, { coalesce: true }),
   /** The /scaling/history page: samples, events and response times of the last `hours`. */
   history: defineRpc(
     'scaling-monitor',

@@ -1,16 +1,24 @@
-import type {
-  HistoryPoint,
-  HpaView,
-  KarpenterView,
-  NodeClaimView,
-  NodePoolView,
-  NodeResource,
-  NodesView,
-  PendingPod,
-  PendingView,
-  ScalingHealth,
-  ScalingNode,
-  ScalingSummary,
+import {
+  type HeatStripRow,
+  type HistoryPoint,
+  type HpaView,
+  type KarpenterView,
+  type NodeClaimView,
+  type NodeOverview,
+  type NodePoolView,
+  type NodeResource,
+  type NodesPage,
+  type NodesView,
+  type NormalizedNodesQuery,
+  type OverviewResource,
+  type OverviewRow,
+  type PendingPod,
+  type PendingView,
+  type ScalingHealth,
+  type ScalingNode,
+  type ScalingSummary,
+  SMALL_CLUSTER_NODES,
+  normalizeNodesQuery,
 } from '@eks-info/contracts';
 import type { ClusterState, NodeRecord, PodRecord } from './cluster-state';
 import { hpaView } from './hpa-maths';
@@ -67,9 +75,10 @@ export function summary(state: ClusterState): ScalingSummary {
   };
 }
 
-export function nodesView(state: ClusterState): NodesView {
+/** The nodes listed by name: at most `limit` (default and cap: the monitor's SNAPSHOT_MAX_NODES). */
+export function nodesView(state: ClusterState, limit: number = state.options.maxNodes): NodesView {
   const names = [...state.nodes.keys()].sort();
-  const shown = names.slice(0, state.options.maxNodes);
+  const shown = names.slice(0, Math.min(limit, state.options.maxNodes));
   return {
     nodes: shown.map((name) => scalingNode(state, state.nodes.get(name)!)),
     total: names.length,
@@ -208,4 +217,250 @@ function scalingNode(state: ClusterState, n: NodeRecord): ScalingNode {
     appPods: appPods.slice(0, APP_PODS_PER_NODE),
     appPodsMore: Math.max(0, appPods.length - APP_PODS_PER_NODE),
   };
+}
+
+// ---- the node overview, the heat strip and the node list ---------------------------------------
+
+/** What the overview and the node list read of a node: its record, the requests on it and its usage. */
+interface NodeFacts {
+  n: NodeRecord;
+  cpuRequested: number;
+  memoryRequested: number;
+  pods: number;
+  cpuUsed: number | null;
+  memoryUsed: number | null;
+}
+
+function factsOf(state: ClusterState, n: NodeRecord): NodeFacts {
+  const s = state.sums.get(n.name);
+  const u = state.usage?.available ? state.usage.node(n.name) : undefined;
+  return {
+    n,
+    cpuRequested: s?.cpu ?? 0,
+    memoryRequested: s?.memory ?? 0,
+    pods: s?.pods ?? 0,
+    cpuUsed: u ? u.cpuMillis : null,
+    memoryUsed: u ? u.memoryBytes : null,
+  };
+}
+
+/** Requested share of allocatable (0 when nothing is allocatable), the larger of CPU and memory. */
+const fraction = (part: number, of: number) => (of > 0 ? part / of : 0);
+const requestedShare = (f: NodeFacts) => Math.max(fraction(f.cpuRequested, f.n.cpuAllocatable), fraction(f.memoryRequested, f.n.memoryAllocatable));
+/** 0: NotReady, 1: being deleted, 2: cordoned, 3: fine. */
+const attentionRank = (n: NodeRecord) => (!n.ready ? 0 : n.deletingAt ? 1 : n.unschedulable ? 2 : 3);
+
+/** The filter values of a node: "-" where a node has none. */
+export const groupKey = (n: NodeRecord) => n.group ?? '-';
+export const zoneKey = (n: NodeRecord) => n.zone ?? '-';
+export const capacityKey = (n: NodeRecord) => n.capacityType ?? 'unknown';
+
+interface RowSums {
+  key: string;
+  label: string;
+  nodes: number;
+  ready: number;
+  cordoned: number;
+  deleting: number;
+  pods: number;
+  cpu: { allocatable: number; requested: number; used: number; usedOf: number; measured: number };
+  memory: { allocatable: number; requested: number; used: number; usedOf: number; measured: number };
+}
+
+function addTo(rows: Map<string, RowSums>, key: string, label: string, f: NodeFacts): void {
+  let r = rows.get(key);
+  if (!r) {
+    const resource = () => ({ allocatable: 0, requested: 0, used: 0, usedOf: 0, measured: 0 });
+    rows.set(key, (r = { key, label, nodes: 0, ready: 0, cordoned: 0, deleting: 0, pods: 0, cpu: resource(), memory: resource() }));
+  }
+  const n = f.n;
+  r.nodes++;
+  if (n.ready) r.ready++;
+  if (n.unschedulable) r.cordoned++;
+  if (n.deletingAt) r.deleting++;
+  r.pods += f.pods;
+  r.cpu.allocatable += n.cpuAllocatable;
+  r.cpu.requested += f.cpuRequested;
+  r.memory.allocatable += n.memoryAllocatable;
+  r.memory.requested += f.memoryRequested;
+  // Usage counts against the allocatable of the nodes that report some (a node just joined may not yet).
+  if (f.cpuUsed !== null) {
+    r.cpu.used += f.cpuUsed;
+    r.cpu.usedOf += n.cpuAllocatable;
+    r.cpu.measured++;
+  }
+  if (f.memoryUsed !== null) {
+    r.memory.used += f.memoryUsed;
+    r.memory.usedOf += n.memoryAllocatable;
+    r.memory.measured++;
+  }
+}
+
+function overviewResource(r: RowSums['cpu']): OverviewResource {
+  const used = r.measured ? Math.round(r.used) : null;
+  return {
+    allocatable: Math.round(r.allocatable),
+    requested: Math.round(r.requested),
+    used,
+    requestedPercent: percent(r.requested, r.allocatable),
+    usedPercent: used === null ? null : percent(r.used, r.usedOf),
+  };
+}
+
+function overviewRows(rows: Map<string, RowSums>): OverviewRow[] {
+  // By key, nodes without one ("-") last.
+  return [...rows.values()]
+    .sort((a, b) => Number(a.key === '-') - Number(b.key === '-') || a.key.localeCompare(b.key))
+    .map((r) => ({
+      key: r.key,
+      label: r.label,
+      nodes: r.nodes,
+      ready: r.ready,
+      notReady: r.nodes - r.ready,
+      cordoned: r.cordoned,
+      deleting: r.deleting,
+      pods: r.pods,
+      cpu: overviewResource(r.cpu),
+      memory: overviewResource(r.memory),
+    }));
+}
+
+/** One heat strip level: "0"–"9" per started 10 % of allocatable, "X" from 100 %, "-" unknown. */
+export function heatLevel(value: number | null, of: number): string {
+  if (value === null || of <= 0) return '-';
+  const tenth = Math.floor((value / of) * 10);
+  return tenth >= 10 ? 'X' : String(Math.max(0, tenth));
+}
+
+const stateChar = (n: NodeRecord) => (!n.ready ? 'n' : n.deletingAt ? 'd' : n.unschedulable ? 'c' : '.');
+
+/**
+ * Every node summed up per node group, zone and capacity type (counts, CPU and memory requested
+ * vs allocatable vs used), and per node group a heat strip with one character per node. One pass
+ * over the nodes.
+ */
+export function nodeOverview(state: ClusterState): NodeOverview {
+  const byGroup = new Map<string, RowSums>();
+  const byZone = new Map<string, RowSums>();
+  const byCapacity = new Map<string, RowSums>();
+  const strips = new Map<string, { label: string; facts: NodeFacts[] }>();
+  let ready = 0;
+  let cordoned = 0;
+  let deleting = 0;
+  for (const n of state.nodes.values()) {
+    const f = factsOf(state, n);
+    if (n.ready) ready++;
+    if (n.unschedulable) cordoned++;
+    if (n.deletingAt) deleting++;
+    const group = groupKey(n);
+    const groupLabel = n.provisioner ?? 'no node group or pool';
+    addTo(byGroup, group, groupLabel, f);
+    addTo(byZone, zoneKey(n), n.zone ?? 'no zone label', f);
+    addTo(byCapacity, capacityKey(n), n.capacityType ?? 'unknown', f);
+    let strip = strips.get(group);
+    if (!strip) strips.set(group, (strip = { label: groupLabel, facts: [] }));
+    strip.facts.push(f);
+  }
+  const strip: HeatStripRow[] = [...strips.entries()]
+    .sort(([a], [b]) => Number(a === '-') - Number(b === '-') || a.localeCompare(b))
+    .map(([group, { label, facts }]) => {
+      facts.sort((a, b) => (a.n.name < b.n.name ? -1 : a.n.name > b.n.name ? 1 : 0));
+      let cpuRequested = '';
+      let memoryRequested = '';
+      let cpuUsed = '';
+      let memoryUsed = '';
+      let states = '';
+      for (const f of facts) {
+        cpuRequested += heatLevel(f.cpuRequested, f.n.cpuAllocatable);
+        memoryRequested += heatLevel(f.memoryRequested, f.n.memoryAllocatable);
+        cpuUsed += heatLevel(f.cpuUsed, f.n.cpuAllocatable);
+        memoryUsed += heatLevel(f.memoryUsed, f.n.memoryAllocatable);
+        states += stateChar(f.n);
+      }
+      return { group, label, nodes: facts.length, cpuRequested, memoryRequested, cpuUsed, memoryUsed, states };
+    });
+  return {
+    nodes: state.nodes.size,
+    ready,
+    notReady: state.nodes.size - ready,
+    cordoned,
+    deleting,
+    byGroup: overviewRows(byGroup),
+    byZone: overviewRows(byZone),
+    byCapacityType: overviewRows(byCapacity),
+    strip,
+    metricsAvailable: state.usage?.available ?? false,
+  };
+}
+
+function matches(n: NodeRecord, q: NormalizedNodesQuery['filters'], name: string | null): boolean {
+  if (q.group !== null && groupKey(n) !== q.group) return false;
+  if (q.zone !== null && zoneKey(n) !== q.zone) return false;
+  if (q.capacityType !== null && capacityKey(n) !== q.capacityType) return false;
+  if (name !== null && !n.name.toLowerCase().includes(name)) return false;
+  switch (q.state) {
+    case 'ready':
+      return n.ready;
+    case 'not-ready':
+      return !n.ready;
+    case 'cordoned':
+      return n.unschedulable;
+    case 'deleting':
+      return n.deletingAt !== null;
+    case 'attention':
+      return attentionRank(n) < 3;
+    default:
+      return true;
+  }
+}
+
+const byName = (a: NodeFacts, b: NodeFacts) => (a.n.name < b.n.name ? -1 : a.n.name > b.n.name ? 1 : 0);
+/** Larger first; unknown (null) last. */
+const larger = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : b - a);
+const usedShare = (used: number | null, of: number) => (used === null ? null : fraction(used, of));
+
+const ORDERS: Record<NormalizedNodesQuery['sort'], (a: NodeFacts, b: NodeFacts) => number> = {
+  attention: (a, b) => attentionRank(a.n) - attentionRank(b.n) || requestedShare(b) - requestedShare(a) || byName(a, b),
+  name: byName,
+  cpu: (a, b) => fraction(b.cpuRequested, b.n.cpuAllocatable) - fraction(a.cpuRequested, a.n.cpuAllocatable) || byName(a, b),
+  memory: (a, b) => fraction(b.memoryRequested, b.n.memoryAllocatable) - fraction(a.memoryRequested, a.n.memoryAllocatable) || byName(a, b),
+  'cpu-used': (a, b) => larger(usedShare(a.cpuUsed, a.n.cpuAllocatable), usedShare(b.cpuUsed, b.n.cpuAllocatable)) || byName(a, b),
+  'memory-used': (a, b) => larger(usedShare(a.memoryUsed, a.n.memoryAllocatable), usedShare(b.memoryUsed, b.n.memoryAllocatable)) || byName(a, b),
+  pods: (a, b) => b.pods - a.pods || byName(a, b),
+  newest: (a, b) => (b.n.createdAt ?? '').localeCompare(a.n.createdAt ?? '') || byName(a, b),
+};
+
+/**
+ * One page of node cards: the nodes that match the filters, in the asked order. A page past the
+ * last one shows the last one (nodes come and go between two clicks); the answer says which.
+ */
+export function nodesPage(state: ClusterState, q: NormalizedNodesQuery): NodesPage {
+  const name = q.filters.name?.toLowerCase() ?? null;
+  const matched: NodeFacts[] = [];
+  for (const n of state.nodes.values()) if (matches(n, q.filters, name)) matched.push(factsOf(state, n));
+  matched.sort(ORDERS[q.sort]);
+  const pages = Math.max(1, Math.ceil(matched.length / q.limit));
+  const page = Math.min(q.page, pages);
+  return {
+    nodes: matched.slice((page - 1) * q.limit, page * q.limit).map((f) => scalingNode(state, f.n)),
+    matched: matched.length,
+    total: state.nodes.size,
+    page,
+    pages,
+    limit: q.limit,
+    sort: q.sort,
+    filters: q.filters,
+    metricsAvailable: state.usage?.available ?? false,
+  };
+}
+
+/**
+ * The cards the page shows before anyone filters: on a small cluster every node by name (a few
+ * dozen cards read fine and stay put as they change), else the first page with the nodes that
+ * need attention first.
+ */
+export function defaultNodeCards(state: ClusterState): NodesPage {
+  const total = state.nodes.size;
+  if (total <= SMALL_CLUSTER_NODES) return nodesPage(state, { ...normalizeNodesQuery({}), sort: 'name', limit: Math.max(1, total) });
+  return nodesPage(state, normalizeNodesQuery({}));
 }

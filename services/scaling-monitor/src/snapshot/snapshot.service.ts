@@ -3,22 +3,31 @@ import {
   type ErrorBody,
   KubeErrors,
   NODE_EVENT_TYPES,
+  type NodesView,
+  type NormalizedNodesQuery,
   type ScalingEventRecord,
   ScalingErrors,
+  type ScalingNodes,
   type ScalingSnapshot,
+  type ScalingSnapshotQuery,
   type Section,
   failed,
+  nodesQueryString,
   ok,
   unavailable,
 } from '@eks-info/contracts';
 import { sleep } from '@eks-info/platform';
 import { clusterAutoscalerView } from '../collector/autoscaler-status';
-import { hpaViews, karpenterView, nodesView, pendingView, summary } from '../collector/cluster-views';
+import { defaultNodeCards, hpaViews, karpenterView, nodeOverview, nodesPage, nodesView, pendingView, summary } from '../collector/cluster-views';
 import { AUTOSCALER_STATUS_CONFIGMAP, type ScalingCollector } from '../collector/scaling.collector';
 import { scalingMetrics } from '../scaling.metrics';
 import { built, informerSection } from './sections';
 
 export type SnapshotData = Omit<ScalingSnapshot, 'servedBy'>;
+export type NodesData = Omit<ScalingNodes, 'servedBy'>;
+
+/** Node pages kept per state version (the same query from many browsers is built once). */
+const KEPT_NODE_PAGES = 32;
 
 const NOT_IN_CLUSTER: ErrorBody = { code: KubeErrors.NOT_IN_CLUSTER.code, message: 'Not running in Kubernetes' };
 const NODE_EVENTS_SHOWN = 30;
@@ -28,7 +37,9 @@ const NODE_EVENTS_SHOWN = 30;
  * version: any number of page views between two watch events share one build.
  */
 export class SnapshotService {
-  private cache?: { version: number; data: SnapshotData };
+  /** The snapshot of one state version; its node list by name varies with the request (`nodes`). */
+  private cache?: { version: number; data: SnapshotData; lists: Map<number, SnapshotData> };
+  private pages?: { version: number; byQuery: Map<string, NodesData> };
   private readonly startedMs = Date.now();
   /** Versions count from this process's start; pushes and snapshots carry it. */
   readonly startedAt = new Date(this.startedMs).toISOString();
@@ -38,19 +49,57 @@ export class SnapshotService {
     private readonly options: { syncWaitMs?: number } = {},
   ) {}
 
-  async snapshot(): Promise<SnapshotData> {
+  /** The snapshot; `nodes` limits how many nodes it lists by name (the page asks for none). */
+  async snapshot(query: ScalingSnapshotQuery = {}): Promise<SnapshotData> {
     const c = this.collector;
     const state = c.state;
     if (!c.inCluster) return this.everySection(unavailable(c.unavailable ?? NOT_IN_CLUSTER));
     if (!c.informerSet()) return this.everySection(unavailable({ code: KubeErrors.NOT_SYNCED.code, message: 'The scaling collector is starting' }));
     await this.waitForFirstLists();
     const version = state.version;
-    if (this.cache?.version === version) return this.cache.data;
-    const started = performance.now();
-    const data = this.build(version);
-    scalingMetrics.snapshotBuild().observe((performance.now() - started) / 1000);
-    this.cache = { version, data };
+    if (this.cache?.version !== version) {
+      const started = performance.now();
+      const data = this.build(version);
+      scalingMetrics.snapshotBuild().observe((performance.now() - started) / 1000);
+      this.cache = { version, data, lists: new Map() };
+    }
+    const limit = Math.min(query.nodes ?? c.options.maxNodes, c.options.maxNodes);
+    if (limit === c.options.maxNodes) return this.cache.data;
+    let data = this.cache.lists.get(limit);
+    if (!data) {
+      data = { ...this.cache.data, nodes: this.nodeList(limit) };
+      this.cache.lists.set(limit, data);
+    }
     return data;
+  }
+
+  /** One page of node cards, built once per state version and query. */
+  async nodes(query: NormalizedNodesQuery): Promise<NodesData> {
+    const c = this.collector;
+    const state = c.state;
+    const answer = (version: number, nodes: NodesData['nodes']): NodesData => ({ startedAt: this.startedAt, version, nodes });
+    if (!c.inCluster) return answer(0, unavailable(c.unavailable ?? NOT_IN_CLUSTER));
+    const i = c.informerSet();
+    if (!i) return answer(0, unavailable({ code: KubeErrors.NOT_SYNCED.code, message: 'The scaling collector is starting' }));
+    await this.waitForFirstLists();
+    const version = state.version;
+    if (this.pages?.version !== version) this.pages = { version, byQuery: new Map() };
+    const key = `${nodesQueryString(query)}|${query.sort}|${query.limit}`;
+    let data = this.pages.byQuery.get(key);
+    if (!data) {
+      data = answer(
+        version,
+        informerSection([i.nodes, i.pods], () => nodesPage(state, query)),
+      );
+      if (this.pages.byQuery.size >= KEPT_NODE_PAGES) this.pages.byQuery.delete(this.pages.byQuery.keys().next().value!);
+      this.pages.byQuery.set(key, data);
+    }
+    return data;
+  }
+
+  private nodeList(limit: number): Section<NodesView> {
+    const i = this.collector.informerSet()!;
+    return informerSection([i.nodes, i.pods], () => nodesView(this.collector.state, limit));
   }
 
   /** The same unavailable section everywhere (no cluster, or not started yet). */
@@ -63,6 +112,8 @@ export class SnapshotService {
       changedAt: null,
       namespace,
       summary: why,
+      overview: why,
+      nodeCards: why,
       nodes: why,
       pending: why,
       hpas: why,
@@ -83,6 +134,8 @@ export class SnapshotService {
       changedAt: state.changedAt,
       namespace: state.namespace,
       summary: informerSection([i.nodes, i.pods, i.hpas], () => summary(state)),
+      overview: informerSection([i.nodes, i.pods], () => nodeOverview(state)),
+      nodeCards: informerSection([i.nodes, i.pods], () => defaultNodeCards(state)),
       nodes: informerSection([i.nodes, i.pods], () => nodesView(state)),
       pending: informerSection([i.pods], () => pendingView(state)),
       hpas: informerSection([i.hpas], () => hpaViews(state)),

@@ -55,9 +55,108 @@ export const ScalingNode = z.object({
 });
 export type ScalingNode = z.output<typeof ScalingNode>;
 
+/** How node cards are ordered: `attention` puts NotReady, deleting and cordoned nodes first, then the most requested. */
+export const NODE_SORTS = ['attention', 'name', 'cpu', 'memory', 'cpu-used', 'memory-used', 'pods', 'newest'] as const;
+export const NodeSort = z.enum(NODE_SORTS);
+export type NodeSort = z.output<typeof NodeSort>;
+
+/** Node states a node list can be narrowed to (`attention`: NotReady, cordoned or deleting). */
+export const NODE_STATES = ['ready', 'not-ready', 'cordoned', 'deleting', 'attention'] as const;
+export const NodeState = z.enum(NODE_STATES);
+export type NodeState = z.output<typeof NodeState>;
+
+/** The node filters in force, normalised (null: not filtered). `group` and `zone` use "-" for nodes without one. */
+export const NodeFilters = z.object({
+  group: z.string().nullable(),
+  zone: z.string().nullable(),
+  capacityType: z.string().nullable(),
+  state: NodeState.nullable(),
+  /** Part of the node name, any case. */
+  name: z.string().nullable(),
+});
+export type NodeFilters = z.output<typeof NodeFilters>;
+
+/** One page of node cards: the nodes that match the filters, in the asked order. */
+export const NodesPage = z.object({
+  nodes: z.array(ScalingNode),
+  /** Nodes that match the filters (`nodes` is one page of them) and nodes in the cluster. */
+  matched: z.number(),
+  total: z.number(),
+  /** 1-based; `pages` is at least 1. */
+  page: z.number(),
+  pages: z.number(),
+  limit: z.number(),
+  sort: NodeSort,
+  filters: NodeFilters,
+  metricsAvailable: z.boolean(),
+});
+export type NodesPage = z.output<typeof NodesPage>;
+
+/** CPU (millicores) or memory (bytes) of a set of nodes. */
+export const OverviewResource = z.object({
+  allocatable: z.number(),
+  requested: z.number(),
+  /** metrics.k8s.io usage of the nodes that have some; null without metrics-server. */
+  used: z.number().nullable(),
+  /** Of allocatable, in percent (one decimal). */
+  requestedPercent: z.number(),
+  usedPercent: z.number().nullable(),
+});
+export type OverviewResource = z.output<typeof OverviewResource>;
+
+/** The nodes of one node group, zone or capacity type. */
+export const OverviewRow = z.object({
+  /** The value that filters the node list to these nodes (`group=`, `zone=`, `capacityType=`); "-" for nodes without one. */
+  key: z.string(),
+  label: z.string(),
+  nodes: z.number(),
+  ready: z.number(),
+  notReady: z.number(),
+  cordoned: z.number(),
+  deleting: z.number(),
+  /** Pods bound to these nodes (not finished). */
+  pods: z.number(),
+  cpu: OverviewResource,
+  memory: OverviewResource,
+});
+export type OverviewRow = z.output<typeof OverviewRow>;
+
+/**
+ * The heat strip of one node group: one character per node, in name order. Levels: "0"–"9" for
+ * 0–9 %, 10–19 % … 90–99 % of allocatable, "X" for 100 % or more, "-" when unknown (no usage
+ * from metrics.k8s.io, or nothing allocatable).
+ */
+export const HeatStripRow = z.object({
+  group: z.string(),
+  label: z.string(),
+  nodes: z.number(),
+  cpuRequested: z.string(),
+  memoryRequested: z.string(),
+  cpuUsed: z.string(),
+  memoryUsed: z.string(),
+  /** One character per node: "." Ready, "n" NotReady, "d" deleting, "c" cordoned. */
+  states: z.string(),
+});
+export type HeatStripRow = z.output<typeof HeatStripRow>;
+
+/** Every node summed up: per node group, zone and capacity type, and a heat strip per node group. */
+export const NodeOverview = z.object({
+  nodes: z.number(),
+  ready: z.number(),
+  notReady: z.number(),
+  cordoned: z.number(),
+  deleting: z.number(),
+  byGroup: z.array(OverviewRow),
+  byZone: z.array(OverviewRow),
+  byCapacityType: z.array(OverviewRow),
+  strip: z.array(HeatStripRow),
+  metricsAvailable: z.boolean(),
+});
+export type NodeOverview = z.output<typeof NodeOverview>;
+
 export const NodesView = z.object({
   nodes: z.array(ScalingNode),
-  /** Nodes in the cluster; `nodes` may list fewer on very large clusters (see SNAPSHOT_MAX_NODES). */
+  /** Nodes in the cluster; `nodes` lists them by name, at most SNAPSHOT_MAX_NODES or the request's `nodes`. */
   total: z.number(),
   metricsAvailable: z.boolean(),
   /** Why usage is missing, when it is. */
@@ -256,6 +355,10 @@ export const ScalingSnapshot = z.object({
   /** The namespace whose HPAs, workloads and pods are followed. */
   namespace: z.string(),
   summary: sectionOf(ScalingSummary),
+  /** Every node summed up per node group, zone and capacity type, with the heat strip. */
+  overview: sectionOf(NodeOverview),
+  /** The node cards the page shows first: every node on a small cluster, else the first page with the ones that need attention first. */
+  nodeCards: sectionOf(NodesPage),
   nodes: sectionOf(NodesView),
   pending: sectionOf(PendingView),
   hpas: sectionOf(z.array(HpaView)),
@@ -276,3 +379,12 @@ export const ScalingChanged = z.object({
   pending: z.number(),
 });
 export type ScalingChanged = z.output<typeof ScalingChanged>;
+
+/** `scaling.nodes.list`: one page of node cards, from the snapshot version it was built from. */
+export const ScalingNodes = z.object({
+  ...Served.shape,
+  startedAt: z.string(),
+  version: z.number(),
+  nodes: sectionOf(NodesPage),
+});
+export type ScalingNodes = z.output<typeof ScalingNodes>;
