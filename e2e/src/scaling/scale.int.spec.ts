@@ -7,7 +7,16 @@
  */
 import { rmSync } from 'node:fs';
 import type { ScalingSnapshot } from '@eks-info/contracts';
-import { FakeKubeApiServer, type ManagedProcess, NatsServer, kubeFixtures as fx, largeCluster, largeClusterNodeName, processRssBytes } from '@eks-info/testing';
+import {
+  FakeKubeApiServer,
+  type ManagedProcess,
+  NatsServer,
+  kubeFixtures as fx,
+  largeCluster,
+  largeClusterNodeName,
+  largeClusterPodCpuMillis,
+  processRssBytes,
+} from '@eks-info/testing';
 import { SseClient, kubeEnv, startGatewayProcess, startMonitor, tempDir } from './support';
 
 jest.setTimeout(120_000);
@@ -62,8 +71,10 @@ describe(`scaling with ${NODES} nodes and ${PODS} pods`, () => {
     if (body.nodes.status !== 'ok') throw new Error(body.nodes.message);
     expect(body.nodes.data.total).toBe(NODES);
     expect(body.nodes.data.nodes).toHaveLength(NODES);
-    // Requests summed per node: 10,000 − 25 bound pods of 100m over 500 nodes.
-    expect(body.nodes.data.nodes.reduce((sum, n) => sum + n.cpu.requested, 0)).toBe((PODS - 25) * 100);
+    // Requests summed per node: every pod's request but the 25 Pending ones (app pods, 100m each).
+    let requested = -25 * 100;
+    for (let i = 0; i < PODS; i++) requested += largeClusterPodCpuMillis({ pods: PODS }, i);
+    expect(body.nodes.data.nodes.reduce((sum, n) => sum + n.cpu.requested, 0)).toBe(requested);
     figures.snapshotBytes = JSON.stringify(body).length;
   });
 

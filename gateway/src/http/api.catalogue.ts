@@ -3,6 +3,8 @@ import {
   type FieldDoc,
   ScalingEventsQuery,
   ScalingHistoryQuery,
+  ScalingNodesQuery,
+  ScalingSnapshotQuery,
   StorageRpc,
   StressRules,
   StressStopRequest,
@@ -88,7 +90,18 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'POST', path: '/api/v1/stress/load', what: 'sustained load spread over the replicas', input: { in: 'body', schema: StressRules.loadBody() } },
   { method: 'GET', path: '/api/v1/stress/tests/:id', what: "a test's or load's state", input: { in: 'path', schema: StressStopRequest } },
   { method: 'DELETE', path: '/api/v1/stress/tests/:id', what: 'stop a test or load', input: { in: 'path', schema: StressStopRequest } },
-  { method: 'GET', path: '/api/v1/scaling', what: 'nodes, pods per node, Pending pods and why, HPAs with their maths, autoscaler status' },
+  {
+    method: 'GET',
+    path: '/api/v1/scaling',
+    what: 'node overview per node group, zone and capacity type with a heat strip, the first node cards, nodes by name, Pending pods and why, HPAs with their maths, autoscaler status',
+    input: { in: 'query', schema: ScalingSnapshotQuery },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/scaling/nodes',
+    what: 'one page of node cards, filtered and sorted (the node list of /scaling)',
+    input: { in: 'query', schema: ScalingNodesQuery },
+  },
   {
     method: 'GET',
     path: '/api/v1/scaling/history',

@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { ScalingRpc, parseEventsQuery, parseHistoryQuery } from '@eks-info/contracts';
+import { ScalingRpc, parseEventsQuery, parseHistoryQuery, parseNodesQuery, parseSnapshotQuery } from '@eks-info/contracts';
 import { MessageBus, RpcError } from '@eks-info/platform';
 import { JSON_CONTENT_TYPE, jsonBody } from '../http/json-body';
+import { nodesRequest } from './scaling.presenter';
 
 /**
  * JSON twins of the scaling pages, and the events query other pages (the stress timeline) use.
@@ -11,10 +12,22 @@ import { JSON_CONTENT_TYPE, jsonBody } from '../http/json-body';
 export class ScalingApiController {
   constructor(private readonly bus: MessageBus) {}
 
+  /** `?nodes=0..5000`: how many nodes `nodes` lists by name (default and cap SNAPSHOT_MAX_NODES; 0 for the page's own view). */
   @Get()
   @Header('content-type', JSON_CONTENT_TYPE)
-  async snapshot() {
-    return jsonBody(await this.bus.request(ScalingRpc.snapshot, {}));
+  async snapshot(@Query() query: Record<string, unknown>) {
+    const parsed = parseSnapshotQuery(query);
+    if (!parsed.ok) throw new RpcError(parsed.error);
+    return jsonBody(await this.bus.request(ScalingRpc.snapshot, parsed.value));
+  }
+
+  /** `?group=&zone=&capacityType=&state=&name=&sort=&page=&limit=`: one page of node cards (the node list of /scaling). */
+  @Get('nodes')
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async nodes(@Query() query: Record<string, unknown>) {
+    const parsed = parseNodesQuery(query);
+    if (!parsed.ok) throw new RpcError(parsed.error);
+    return jsonBody(await this.bus.request(ScalingRpc.nodes, nodesRequest(parsed.value)));
   }
 
   /** `?hours=1..168` (default 24). */

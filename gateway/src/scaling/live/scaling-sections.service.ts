@@ -9,6 +9,8 @@ import { ScalingStreamHub, type SnapshotUpdate } from './scaling-stream.hub';
 export const SCALING_SECTIONS = {
   'scaling-meta': 'scaling/live/meta',
   'scaling-summary': 'scaling/live/summary',
+  'scaling-overview': 'scaling/live/overview',
+  'scaling-heat': 'scaling/live/heat',
   'scaling-hpas': 'scaling/live/hpas',
   'scaling-pending': 'scaling/live/pending',
   'scaling-nodes': 'scaling/live/nodes',

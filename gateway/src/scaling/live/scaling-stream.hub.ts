@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { CommonErrors, type ErrorBody, ScalingEvents, ScalingRpc, type ScalingSnapshot, isNewerSnapshot } from '@eks-info/contracts';
+import { CommonErrors, type ErrorBody, ScalingEvents, ScalingRpc, type ScalingSnapshot, type ScalingSnapshotQuery, isNewerSnapshot } from '@eks-info/contracts';
 import { MessageBus, RpcError } from '@eks-info/platform';
 import type { EventStream } from '../../http/event-stream';
 
@@ -16,13 +16,59 @@ interface Client {
   last?: Pick<ScalingSnapshot, 'startedAt' | 'version'>;
 }
 
+/** What the page's sections show of the nodes: the overview and the first cards, no list by name (see SNAPSHOT_MAX_NODES). */
+export const PAGE_SNAPSHOT: ScalingSnapshotQuery = { nodes: 0 };
+
+/**
+ * One snapshot variant followed for someone: fetched once per announcement however many watch
+ * (one request in flight; announcements that arrive meanwhile cause one more fetch after it).
+ */
+class SnapshotFeed {
+  latest?: ScalingSnapshot;
+  private fetching = false;
+  private again = false;
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly query: ScalingSnapshotQuery,
+    private readonly deliver: (snapshot: ScalingSnapshot) => void,
+    private readonly fail: (problem: ErrorBody) => void,
+  ) {}
+
+  refresh(): void {
+    if (this.fetching) {
+      this.again = true;
+      return;
+    }
+    this.fetching = true;
+    void this.bus
+      .request(ScalingRpc.snapshot, this.query)
+      .then(
+        (snapshot) => {
+          if (!this.latest || isNewerSnapshot(snapshot, this.latest)) this.latest = snapshot;
+          this.deliver(this.latest);
+        },
+        (err: unknown) =>
+          this.fail(err instanceof RpcError ? err.body : { code: CommonErrors.INTERNAL.code, message: 'The scaling snapshot could not be fetched.' }),
+      )
+      .finally(() => {
+        this.fetching = false;
+        if (this.again) {
+          this.again = false;
+          this.refresh();
+        }
+      });
+  }
+}
+
 /**
  * One gateway replica's side of the live scaling pages. It subscribes (no queue group: every
  * replica gets every announcement) to the monitor's change, event and sample announcements and
  * fans them out to its own JSON stream clients and to the gateway's own watchers (the pages' live
  * HTML sections). Snapshots are fetched only while someone watches, once per announcement however
- * many browsers watch (one request in flight; announcements that arrive meanwhile cause one more
- * fetch after it).
+ * many browsers watch: the page's sections follow the snapshot without its list of nodes by name
+ * (PAGE_SNAPSHOT, small at any cluster size), JSON stream clients the whole snapshot, as
+ * `/api/v1/scaling` answers it.
  */
 @Injectable()
 export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
@@ -30,16 +76,33 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
   private readonly snapshotWatchers = new Set<(update: SnapshotUpdate) => void>();
   private readonly historyWatchers = new Set<(topic: 'events' | 'samples') => void>();
   private readonly unsubscribe: Array<() => void> = [];
-  private latest?: ScalingSnapshot;
-  private fetching = false;
-  private again = false;
+  private readonly page: SnapshotFeed;
+  private readonly full: SnapshotFeed;
 
-  constructor(private readonly bus: MessageBus) {}
+  constructor(private readonly bus: MessageBus) {
+    this.page = new SnapshotFeed(
+      bus,
+      PAGE_SNAPSHOT,
+      (snapshot) => {
+        for (const watcher of this.snapshotWatchers) watcher({ snapshot, problem: null });
+      },
+      (problem) => {
+        for (const watcher of this.snapshotWatchers) watcher({ snapshot: undefined, problem });
+      },
+    );
+    this.full = new SnapshotFeed(
+      bus,
+      {},
+      (snapshot) => this.pushToClients(snapshot),
+      (problem) => this.broadcast('snapshot', 'problem', problem),
+    );
+  }
 
   onModuleInit(): void {
     this.unsubscribe.push(
       this.bus.subscribe(ScalingEvents.changed, (change) => {
-        if (this.watching('snapshot') && (!this.latest || isNewerSnapshot(change, this.latest))) this.refresh();
+        if (this.snapshotWatchers.size && (!this.page.latest || isNewerSnapshot(change, this.page.latest))) this.page.refresh();
+        if (this.watching('snapshot') && (!this.full.latest || isNewerSnapshot(change, this.full.latest))) this.full.refresh();
       }),
       this.bus.subscribe(ScalingEvents.recorded, (event) => {
         this.broadcast('events', 'scaling-event', event);
@@ -61,12 +124,12 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Follows the snapshot for the gateway itself: `watcher` gets each newer snapshot (fetched once
-   * for all watchers and JSON clients) or the problem when a fetch fails. Starts with a fetch.
+   * Follows the snapshot for the gateway itself: `watcher` gets each newer page snapshot
+   * (PAGE_SNAPSHOT, fetched once for all watchers) or the problem when a fetch fails. Starts with a fetch.
    */
   watchSnapshots(watcher: (update: SnapshotUpdate) => void): () => void {
     this.snapshotWatchers.add(watcher);
-    this.refresh();
+    this.page.refresh();
     return () => this.snapshotWatchers.delete(watcher);
   }
 
@@ -80,16 +143,15 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
     return this.clients.size;
   }
 
-  /** Adds a browser; one that wants snapshots gets the current one at once. */
+  /** Adds a JSON stream client; one that wants snapshots gets the current one at once. */
   add(stream: EventStream, topics: Set<ScalingTopic>): void {
     const client: Client = { stream, topics };
     this.clients.add(client);
     stream.onClose(() => this.clients.delete(client));
-    if (topics.has('snapshot')) this.refresh();
+    if (topics.has('snapshot')) this.full.refresh();
   }
 
   private watching(topic: ScalingTopic): boolean {
-    if (topic === 'snapshot' && this.snapshotWatchers.size) return true;
     for (const c of this.clients) if (c.topics.has(topic)) return true;
     return false;
   }
@@ -102,43 +164,14 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
     for (const c of this.clients) if (c.topics.has(topic)) c.stream.send(event, data);
   }
 
-  private refresh(): void {
-    if (this.fetching) {
-      this.again = true;
-      return;
-    }
-    this.fetching = true;
-    void this.bus
-      .request(ScalingRpc.snapshot, {})
-      .then(
-        (snapshot) => {
-          if (!this.latest || isNewerSnapshot(snapshot, this.latest)) this.latest = snapshot;
-          this.pushLatest();
-        },
-        (err: unknown) => {
-          const body: ErrorBody =
-            err instanceof RpcError ? err.body : { code: CommonErrors.INTERNAL.code, message: 'The scaling snapshot could not be fetched.' };
-          this.broadcast('snapshot', 'problem', body);
-          for (const watcher of this.snapshotWatchers) watcher({ snapshot: undefined, problem: body });
-        },
-      )
-      .finally(() => {
-        this.fetching = false;
-        if (this.again) {
-          this.again = false;
-          this.refresh();
-        }
-      });
-  }
-
-  private pushLatest(): void {
-    const snapshot = this.latest;
-    if (!snapshot) return;
-    for (const watcher of this.snapshotWatchers) watcher({ snapshot, problem: null });
+  private pushToClients(snapshot: ScalingSnapshot): void {
+    // Encoded once for every client (a snapshot of a large cluster is hundreds of kilobytes).
+    let frame: string | undefined;
     for (const c of this.clients) {
       if (!c.topics.has('snapshot') || (c.last && !isNewerSnapshot(snapshot, c.last))) continue;
       c.last = { startedAt: snapshot.startedAt, version: snapshot.version };
-      c.stream.send('snapshot', snapshot);
+      frame ??= `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
+      c.stream.sendFrames(frame);
     }
   }
 }

@@ -15,8 +15,11 @@ export interface LargeClusterOptions {
 
 /**
  * A big cluster for scale tests and benchmarks (e.g. 500 nodes, 10,000 pods): nodes in three
- * zones, a quarter of them spot; pods spread round-robin over the nodes and over namespaces;
- * one HPA-scaled Deployment in the watched namespace; node metrics for every node.
+ * zones; three in four in the EKS managed node group `general` (on-demand m7g), one in four in the
+ * Karpenter pool `spot` (spot c7g); node 250, 750, 1250… NotReady and node 499, 999, 1499…
+ * cordoned. Pods spread round-robin over the nodes and over namespaces: the app pods (a tenth, an
+ * HPA-scaled Deployment in the watched namespace) request 100m / 128 Mi, the others
+ * `largeClusterPodCpuMillis` (100m to 400m by namespace) / 128 Mi. Node metrics for every node.
  */
 export function largeCluster(o: LargeClusterOptions): KubeObject[] {
   const ns = o.namespace ?? 'demo';
@@ -25,15 +28,19 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
   const nodeName = largeClusterNodeName;
   const objects: KubeObject[] = [];
   for (let i = 0; i < o.nodes; i++) {
+    const spot = i % 4 === 3;
     objects.push(
       fx.node({
         name: nodeName(i),
-        instanceType: i % 4 === 3 ? 'c7g.2xlarge' : 'm7g.2xlarge',
+        instanceType: spot ? 'c7g.2xlarge' : 'm7g.2xlarge',
         zone: zones[i % 3],
         cpuCores: 8,
         memoryGi: 32,
         maxPods: 58,
-        capacityType: i % 4 === 3 ? 'SPOT' : 'ON_DEMAND',
+        capacityType: spot ? 'SPOT' : 'ON_DEMAND',
+        ...(spot ? { nodePool: 'spot' } : { nodegroup: 'general' }),
+        ready: i % 500 !== 250,
+        unschedulable: i % 500 === 499,
         createdAt: created,
       }),
       fx.nodeMetrics({ name: nodeName(i), cpuMillis: 2000 + (i % 7) * 500, memoryBytes: (8 + (i % 5) * 2) * 2 ** 30 }),
@@ -52,7 +59,7 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
         namespace: app ? ns : `team-${i % others}`,
         node: unschedulable ? undefined : nodeName(i % o.nodes),
         unschedulable: unschedulable ? '' : undefined,
-        containers: [{ name: 'app', image: 'public.ecr.aws/eks-info/app:1.0.0', requests: { cpu: '100m', memory: '128Mi' } }],
+        containers: [{ name: 'app', image: 'public.ecr.aws/eks-info/app:1.0.0', requests: { cpu: `${largeClusterPodCpuMillis(o, i)}m`, memory: '128Mi' } }],
         owner: app ? { kind: 'ReplicaSet', name: 'web-5d8c7b9f4' } : { kind: 'ReplicaSet', name: `svc-${i % 50}-6c7d8e9f0` },
         labels: app ? { app: 'web', 'pod-template-hash': '5d8c7b9f4' } : { app: `svc-${i % 50}` },
         createdAt: created,
@@ -79,4 +86,9 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
 /** Node names `largeCluster` uses, for tests that change one. */
 export function largeClusterNodeName(i: number): string {
   return `ip-10-${Math.floor(i / 250)}-${Math.floor(i / 250) % 250}-${(i % 250) + 1}.eu-west-1.compute.internal`;
+}
+
+/** The CPU request of pod `i` of `largeCluster(o)`: 100m for the app pods, else 100m to 400m by namespace. */
+export function largeClusterPodCpuMillis(o: Pick<LargeClusterOptions, 'pods' | 'otherNamespaces'>, i: number): number {
+  return i < Math.floor(o.pods / 10) ? 100 : 100 * (1 + ((i % (o.otherNamespaces ?? 20)) % 4));
 }
