@@ -4,7 +4,8 @@
  * `npm run demo`: the fake API server plays the scripted scale-up (compressed 20×) and the pages
  * show nodes, the Pending pod, the HPA maths, the charts and the events — the sections updating
  * live, swapped in by htmx from the HTML fragments the gateway pushes over SSE, without a reload,
- * with the node and event filters and opened details kept across the swaps.
+ * with opened details kept across the swaps, the node list filtered on demand and the event filter
+ * kept.
  */
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -73,8 +74,9 @@ describe('/scaling under npm run demo', () => {
     await page.waitForSelector('#scaling-nodes li.scaling-node');
     expect(await page.locator('#scaling-nodes li.scaling-node').count()).toBeGreaterThanOrEqual(3);
     await page.waitForSelector('[data-live-state]:text("live")');
-    const navigations: string[] = [];
-    page.on('framenavigated', (f) => navigations.push(f.url()));
+    // No reload: the address may change in place (the node list's filters), the document may not.
+    const loads: string[] = [];
+    page.on('load', () => loads.push(page.url()));
 
     // The story unfolds: the HPA wants 4, one pod stays Pending, a fourth node joins.
     await page.waitForSelector('#scaling-pending td:has-text("Unschedulable")', { timeout: 30_000 });
@@ -85,29 +87,44 @@ describe('/scaling under npm run demo', () => {
     expect(hpa).toContain('Conditions and behaviour');
     await page.waitForFunction(() => document.querySelectorAll('#scaling-nodes li.scaling-node').length === 4, undefined, { timeout: 30_000 });
     expect(await page.textContent('#scaling-ca')).toContain('InProgress');
-    expect(navigations).toEqual([]);
+    expect(loads).toEqual([]);
     await screenshot(page, 'scaling-desktop');
 
-    // The node filter narrows the cards and keeps them narrowed when the node section is swapped.
-    await page.fill('input[data-filter="#scaling-nodes"]', 'spot');
-    expect(await page.locator('#scaling-nodes li.scaling-node:visible').count()).toBe(1);
-    const hidden = await page.locator('#scaling-nodes li.scaling-node[hidden]').count();
-    expect(hidden).toBeGreaterThanOrEqual(2);
-    const nodesBefore = await page.evaluateHandle(() => document.getElementById('scaling-nodes'));
-    await nextSwap(page, 'scaling-nodes');
-    expect(await nodesBefore.evaluate((old) => old !== document.getElementById('scaling-nodes') && !document.contains(old))).toBe(true);
-    expect(await page.locator('#scaling-nodes li.scaling-node:visible').count()).toBe(1);
-    expect(await page.locator('#scaling-nodes li.scaling-node:visible').textContent()).toContain('spot');
+    // Requested vs used vs allocatable as bars (<meter>, no inline styles under the CSP).
+    expect(await page.locator('#scaling-nodes li.scaling-node meter').count()).toBeGreaterThanOrEqual(15);
+    // The heat strip: one drawn cell per node (canvas pixels, not elements).
+    const cells = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas.heat-cells')).map((c) => [
+        c.getAttribute('data-states')?.length ?? 0,
+        c.getContext('2d')!.getImageData(1, 1, 1, 1).data[3],
+      ]),
+    );
+    expect(cells.reduce((sum, [n]) => sum + n, 0)).toBe(4);
+    expect(cells.every(([, alpha]) => alpha === 255)).toBe(true);
+
+    // The capacity filter asks the gateway for the spot nodes' cards; the address says so, and the
+    // list stays filtered through the next live changes (it fetches itself again at each one).
+    await page.selectOption('select[name="capacityType"]', 'spot');
+    await page.waitForFunction(() => document.getElementById('node-results')?.getAttribute('data-address')?.includes('capacityType=spot'));
+    expect(await page.locator('#scaling-nodes li.scaling-node').count()).toBe(1);
+    expect(await page.locator('#scaling-nodes li.scaling-node').textContent()).toContain('spot');
+    await page.waitForURL(/\/scaling\?capacityType=spot/);
+    const listBefore = await page.evaluateHandle(() => document.getElementById('node-results'));
+    await page.waitForFunction((old) => document.getElementById('node-results') !== old, listBefore, { timeout: 30_000 });
+    expect(await page.locator('#scaling-nodes li.scaling-node').count()).toBe(1);
+    expect(await page.locator('#scaling-nodes li.scaling-node').textContent()).toContain('spot');
+    // Reset: every node again, as the live section.
+    await page.click('[data-reset-filters]');
+    await page.waitForSelector('#node-results [sse-swap="scaling-nodes"] li.scaling-node');
+    expect(await page.locator('#scaling-nodes li.scaling-node').count()).toBe(4);
+    expect(await page.inputValue('select[name="capacityType"]')).toBe('');
 
     // Details the reader opened stay open when their section is swapped.
     await page.click('#scaling-hpas details.hpa-more summary');
     expect(await page.locator('#scaling-hpas details.hpa-more[open]').count()).toBe(1);
     await nextSwap(page, 'scaling-hpas', 40_000);
     expect(await page.locator('#scaling-hpas details.hpa-more[open]').count()).toBe(1);
-    expect(navigations).toEqual([]);
-
-    // Requested vs used vs allocatable as bars (<meter>, no inline styles under the CSP).
-    expect(await page.locator('#scaling-nodes li.scaling-node meter').count()).toBeGreaterThanOrEqual(15);
+    expect(loads).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
