@@ -1,7 +1,8 @@
-import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   type ScalingNodes,
+  type ServedBy,
   ScalingRpc,
   type ErrorBody,
   type Section,
@@ -12,6 +13,7 @@ import {
 } from '@eks-info/contracts';
 import { RpcError } from '@eks-info/platform';
 import { type Outcome, PageService } from '../views/page.service';
+import type { LiveRendering } from '../views/live-sections';
 import { ViewRenderer } from '../views/view-renderer';
 import { ScalingSectionsService } from './live/scaling-sections.service';
 import { PAGE_SNAPSHOT } from './live/scaling-stream.hub';
@@ -27,6 +29,8 @@ import { nodeCardsModel, nodeFilterForm, nodesRequest } from './scaling.presente
  */
 @Controller()
 export class ScalingPageController {
+  private readonly pageKeys = new WeakMap<LiveRendering, Map<string, { servedBy: ServedBy }>>();
+
   constructor(
     private readonly pages: PageService,
     private readonly live: ScalingSectionsService,
@@ -34,8 +38,7 @@ export class ScalingPageController {
   ) {}
 
   @Get('/scaling')
-  @Render('scaling/views/scaling')
-  async scaling(@Req() request: FastifyRequest, @Query() query: Record<string, unknown>) {
+  async scaling(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: Record<string, unknown>): Promise<FastifyReply> {
     const parsed = parseNodesQuery(query);
     // A bad filter is the user's to fix: a 400 page that says so, nothing fetched.
     if (!parsed.ok) throw new RpcError(parsed.error);
@@ -45,19 +48,36 @@ export class ScalingPageController {
       this.pages.call(ScalingRpc.snapshot, PAGE_SNAPSHOT),
       filtered ? this.pages.call(ScalingRpc.nodes, nodesRequest(nodesQuery)) : undefined,
     ]);
-    const live = snap.ok ? this.live.forPage(snap.data) : undefined;
-    const overview = snap.ok && snap.data.overview.status === 'ok' ? snap.data.overview.data : null;
-    const defaultCards = snap.ok && snap.data.nodeCards.status === 'ok' ? snap.data.nodeCards.data : null;
-    const shown = list?.ok && list.data.nodes.status === 'ok' ? list.data.nodes.data : filtered ? null : defaultCards;
-    return {
-      layout: this.pages.layout(request, undefined, { title: 'Scaling', active: 'scaling', live: live && `/scaling/live?v=${live.version}` }, [snap]),
+    const page = { title: 'Scaling', active: 'scaling', template: 'scaling/views/scaling' };
+    if (!snap.ok) return this.pages.sendPage(request, reply, page, snap, { snap });
+    const live = this.live.forPage(snap.data);
+    // The snapshot the sections show (the live rendering may come from a newer one than this view's).
+    const latest = this.live.sections.latest;
+    const shown = latest?.rendering === live ? latest.model.snapshot : snap.data;
+    const overview = shown.overview.status === 'ok' ? shown.overview.data : null;
+    const defaultCards = shown.nodeCards.status === 'ok' ? shown.nodeCards.data : null;
+    const context = {
       snap,
       live,
-      form: nodeFilterForm(overview, nodesQuery, shown),
+      form: nodeFilterForm(overview, nodesQuery, list ? (list.ok && list.data.nodes.status === 'ok' ? list.data.nodes.data : null) : defaultCards),
       // The filtered list, rendered here; the default one is the live section in the page's rendering.
       results: list && this.results(list),
-      nodesJson: `/api/v1/scaling/nodes${nodesQueryString(nodesQuery) ? `?${nodesQueryString(nodesQuery)}` : ''}`,
+      nodesJson: `/api/v1/scaling/nodes${filtered ? `?${nodesQueryString(nodesQuery)}` : ''}`,
     };
+    // The default page depends on nothing but the rendering (and which monitor answered): it is
+    // rendered and encoded once per rendering. A filtered one is rendered for its request.
+    const key = filtered ? { servedBy: snap.data.servedBy } : this.pageKey(live, snap.data.servedBy);
+    return this.pages.sendPage(request, reply, { ...page, live: `/scaling/live?v=${live.version}` }, { ok: true, data: key }, context);
+  }
+
+  /** One object per rendering and answering monitor: the key the page's bytes are kept under. */
+  private pageKey(live: LiveRendering, servedBy: ServedBy): { servedBy: ServedBy } {
+    let byPod = this.pageKeys.get(live);
+    if (!byPod) this.pageKeys.set(live, (byPod = new Map()));
+    const id = `${servedBy.service}/${servedBy.pod}`;
+    let key = byPod.get(id);
+    if (!key) byPod.set(id, (key = { servedBy }));
+    return key;
   }
 
   /**

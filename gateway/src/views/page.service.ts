@@ -77,12 +77,12 @@ export class PageService {
    * the whole page — layout and body — is rendered and UTF-8 encoded once per answer, and each
    * view only splices its user name and request id into the bytes. With the bus handing out an
    * unchanged answer as the same object, a page view costs no rendering and no encoding while
-   * the service's answer stays the same.
+   * the service's answer stays the same. `page.live` is a live page's stream (as in `layout`).
    */
   sendPage(
     request: FastifyRequest,
     reply: FastifyReply,
-    page: { title: string; active: string; template: string },
+    page: { title: string; active: string; template: string; live?: string },
     outcome: Outcome<object>,
     context: Record<string, unknown>,
   ): FastifyReply {
@@ -96,21 +96,21 @@ export class PageService {
   }
 
   private encodedPage(
-    page: { title: string; active: string; template: string },
+    page: { title: string; active: string; template: string; live?: string },
     outcome: Outcome<object> & { ok: true },
     context: Record<string, unknown>,
     withUser: boolean,
   ): EncodedPage {
     let byKey = this.pages.get(outcome.data);
     if (!byKey) this.pages.set(outcome.data, (byKey = new Map()));
-    const key = `${page.template}\u0000${page.title}\u0000${withUser}`;
+    const key = `${page.template}\u0000${page.title}\u0000${withUser}\u0000${page.live ?? ''}`;
     let encoded = byKey.get(key);
     if (!encoded) byKey.set(key, (encoded = this.encode(page, outcome, context, withUser)));
     return encoded;
   }
 
   private encode(
-    page: { title: string; active: string; template: string },
+    page: { title: string; active: string; template: string; live?: string },
     outcome: Outcome<object>,
     context: Record<string, unknown>,
     withUser: boolean,
