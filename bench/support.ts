@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { processRssBytes, toolPath } from '@eks-info/testing';
+import path from 'node:path';
+import { ManagedProcess, nodeBin, processRssBytes, toolPath, waitFor } from '@eks-info/testing';
 
 /**
  * Load comes from wrk (C, one thread): a Node load generator on the same two cores burns the
@@ -100,6 +102,35 @@ export async function bareServer(body: Buffer, contentType: string): Promise<{ u
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * The bare node:http server of `bareServer` in a process of its own: for benches whose own process
+ * holds a large heap (a fake API server with 150,000 pods), which would slow a baseline served
+ * from it with its garbage collections.
+ */
+export async function bareServerProcess(body: Buffer, contentType: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-bare-'));
+  const file = path.join(dir, 'body');
+  writeFileSync(file, body);
+  const script = [
+    "const http = require('node:http');",
+    "const body = require('node:fs').readFileSync(process.argv[1]);",
+    'http.createServer((_q, r) => { r.writeHead(200, { "content-type": process.argv[2], "content-length": body.length }); r.end(body); })',
+    "  .listen(0, '127.0.0.1', function () { process.stdout.write('port ' + this.address().port + '\\n'); });",
+  ].join('\n');
+  const proc = new ManagedProcess({ name: 'bare', command: nodeBin, args: ['-e', script, file, contentType] });
+  const port = await waitFor(() => Number(/^port (\d+)$/.exec(proc.output.find((l) => l.startsWith('port ')) ?? '')?.[1]) || undefined, {
+    timeoutMs: 10_000,
+    what: 'the bare server to listen',
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
