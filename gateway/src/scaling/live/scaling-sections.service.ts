@@ -54,17 +54,26 @@ export class ScalingSectionsService implements OnModuleDestroy {
 
   /**
    * The sections for a page showing `snapshot`: the current rendering when it is at least as new
-   * (no rendering on the request path), else this snapshot rendered once and made current.
+   * (no rendering on the request path), or when it is younger than MIN_INTERVAL_MS (a cluster
+   * that changes many times a second would otherwise be rendered for page views as often: the
+   * newer snapshot is rendered at the next throttled render and pushed to the page's stream);
+   * else this snapshot rendered once and made current.
    */
   forPage(snapshot: ScalingSnapshot): LiveRendering {
     const latest = this.sections.latest;
-    if (latest && !latest.model.problem && !isNewerSnapshot(snapshot, latest.model.snapshot)) return latest.rendering;
+    if (latest && !latest.model.problem) {
+      if (!isNewerSnapshot(snapshot, latest.model.snapshot)) return latest.rendering;
+      if (Date.now() - latest.rendering.at < ScalingSectionsService.MIN_INTERVAL_MS) {
+        this.offer({ snapshot, problem: null });
+        return latest.rendering;
+      }
+    }
     return this.sections.publish(scalingModel(snapshot));
   }
 
   private offer(update: SnapshotUpdate): void {
     if (update.snapshot) {
-      this.pendingSnapshot = update.snapshot;
+      if (!this.pendingSnapshot || isNewerSnapshot(update.snapshot, this.pendingSnapshot)) this.pendingSnapshot = update.snapshot;
       this.pendingProblem = null;
     } else {
       this.pendingProblem = update.problem;

@@ -37,8 +37,8 @@ const NODE_EVENTS_SHOWN = 30;
  * version: any number of page views between two watch events share one build.
  */
 export class SnapshotService {
-  /** The snapshot of one state version; its node list by name varies with the request (`nodes`). */
-  private cache?: { version: number; data: SnapshotData; lists: Map<number, SnapshotData> };
+  /** The snapshot of one state version without its node list by name, which varies with the request (`nodes`) and is built on demand. */
+  private cache?: { version: number; base: Omit<SnapshotData, 'nodes'>; lists: Map<number, SnapshotData> };
   private pages?: { version: number; byQuery: Map<string, NodesData> };
   private readonly startedMs = Date.now();
   /** Versions count from this process's start; pushes and snapshots carry it. */
@@ -57,18 +57,14 @@ export class SnapshotService {
     if (!c.informerSet()) return this.everySection(unavailable({ code: KubeErrors.NOT_SYNCED.code, message: 'The scaling collector is starting' }));
     await this.waitForFirstLists();
     const version = state.version;
-    if (this.cache?.version !== version) {
-      const started = performance.now();
-      const data = this.build(version);
-      scalingMetrics.snapshotBuild().observe((performance.now() - started) / 1000);
-      this.cache = { version, data, lists: new Map() };
-    }
+    const started = performance.now();
+    if (this.cache?.version !== version) this.cache = { version, base: this.build(version), lists: new Map() };
     const limit = Math.min(query.nodes ?? c.options.maxNodes, c.options.maxNodes);
-    if (limit === c.options.maxNodes) return this.cache.data;
     let data = this.cache.lists.get(limit);
     if (!data) {
-      data = { ...this.cache.data, nodes: this.nodeList(limit) };
+      data = { ...this.cache.base, nodes: this.nodeList(limit) };
       this.cache.lists.set(limit, data);
+      scalingMetrics.snapshotBuild().observe((performance.now() - started) / 1000);
     }
     return data;
   }
@@ -123,7 +119,7 @@ export class SnapshotService {
     };
   }
 
-  private build(version: number): SnapshotData {
+  private build(version: number): Omit<SnapshotData, 'nodes'> {
     const c = this.collector;
     const state = c.state;
     const i = c.informerSet()!;
@@ -136,7 +132,6 @@ export class SnapshotService {
       summary: informerSection([i.nodes, i.pods, i.hpas], () => summary(state)),
       overview: informerSection([i.nodes, i.pods], () => nodeOverview(state)),
       nodeCards: informerSection([i.nodes, i.pods], () => defaultNodeCards(state)),
-      nodes: informerSection([i.nodes, i.pods], () => nodesView(state)),
       pending: informerSection([i.pods], () => pendingView(state)),
       hpas: informerSection([i.hpas], () => hpaViews(state)),
       clusterAutoscaler: this.clusterAutoscaler(),
