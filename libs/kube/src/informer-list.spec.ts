@@ -38,6 +38,19 @@ describe('ListItemSplitter', () => {
     expect(items).toEqual(tricky);
   });
 
+  it('gives the same items for any chunking of a longer list (items cut anywhere, several whole ones in a chunk)', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ ...tricky[i % tricky.length], index: i, pad: 'x'.repeat(i * 7) }));
+    const compact = JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: '5' }, items: many });
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let run = 0; run < 200; run++) {
+      const sizes = Array.from({ length: 16 }, () => 1 + Math.floor(random() * (run % 2 ? 40 : 900)));
+      const { items, rest } = split(compact, sizes);
+      expect(items).toEqual(many);
+      expect(rest).toEqual({ kind: 'PodList', metadata: { resourceVersion: '5' }, items: [] });
+    }
+  });
+
   it('reads the metadata wherever it is, also after the items, and compact JSON', () => {
     const after = `{"items":${JSON.stringify(tricky)},"metadata":{"resourceVersion":"99"},"kind":"PodList"}`;
     for (const size of [1, 4, 64, after.length]) {

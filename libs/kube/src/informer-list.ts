@@ -6,9 +6,9 @@ import type { KubeObject } from './resources';
 
 /**
  * Splits a Kubernetes list response (`{"kind":…,"metadata":{…},"items":[{…},{…}]}`) into its
- * items while the bytes arrive, so no list is ever held whole: each item is parsed on its own as
- * soon as its closing brace arrives and handed to `onItem`, and what the caller keeps of it is all
- * that stays. Everything outside `items` (kind, metadata with the resourceVersion) is collected
+ * items while the bytes arrive, so no list is ever held whole: the items are parsed as soon as
+ * their closing brace arrives (those that lie whole in one chunk with one JSON.parse) and handed
+ * to `onItem` one by one, and what the caller keeps of each is all that stays. Everything outside `items` (kind, metadata with the resourceVersion) is collected
  * and parsed at the end, with `items` left empty.
  *
  * A list of 150,000 pods is ~270 MB of JSON: read into one string and parsed at once it needs
@@ -46,12 +46,16 @@ export class ListItemSplitter {
   write(chunk: Buffer): void {
     let i = 0;
     const n = chunk.length;
-    // Where the bytes of the current run (item, or outside the items) started in this chunk.
+    // Where the bytes outside the items started in this chunk.
     let runStart = 0;
     while (i < n) {
+      if (this.inItems) {
+        i = this.scanItems(chunk, i);
+        runStart = i;
+        continue;
+      }
       if (this.inString) {
-        // To the quote that ends the string, stepping over escapes (a loop: most strings are short,
-        // and a native search per string costs more in calls than it saves).
+        // Outside the items: to the quote that ends the string, stepping over escapes.
         const from = i;
         let escaped = this.escaped;
         while (i < n) {
@@ -77,37 +81,6 @@ export class ListItemSplitter {
         continue;
       }
       const b = chunk[i];
-      if (this.itemDepth > 0) {
-        if (b === 0x22) this.inString = true;
-        else if (b === 0x7b || b === 0x5b) this.itemDepth++;
-        else if (b === 0x7d || b === 0x5d) {
-          this.itemDepth--;
-          if (this.itemDepth === 0) {
-            this.emitItem(chunk, runStart, i + 1);
-            runStart = i + 1;
-          }
-        }
-        i++;
-        continue;
-      }
-      if (this.inItems) {
-        if (b === 0x7b) {
-          this.itemDepth = 1;
-          runStart = i;
-        } else if (b === 0x5d) {
-          // The end of `items`: the outside resumes with an empty array in its place.
-          this.inItems = false;
-          this.itemsDone = true;
-          this.depth--;
-          this.outside.push(Buffer.from(']'));
-          runStart = i + 1;
-        } else if (b === 0x22 || b === 0x5b) {
-          throw new Error('list items must be objects');
-        }
-        i++;
-        continue;
-      }
-      // Outside the items.
       if (b === 0x22) {
         this.inString = true;
         if (this.depth === 1) {
@@ -120,14 +93,86 @@ export class ListItemSplitter {
         if (this.depth === 2 && this.lastKey === 'items' && !this.itemsDone) {
           this.outside.push(chunk.subarray(runStart, i + 1));
           this.inItems = true;
-          runStart = i + 1;
+          i++;
+          runStart = i;
+          continue;
         }
       } else if (b === 0x7d || b === 0x5d) this.depth--;
       else if (b === 0x2c && this.depth === 1) this.lastKey = '';
       i++;
     }
-    if (this.itemDepth > 0) this.itemParts.push(chunk.subarray(runStart, n));
-    else if (!this.inItems && runStart < n) this.outside.push(chunk.subarray(runStart, n));
+    if (!this.inItems && runStart < n) this.outside.push(chunk.subarray(runStart, n));
+  }
+
+  /**
+   * Inside `items` from `from`: finds the items' ends (a loop over local state: this is where a
+   * big list spends its time) and parses the items that lie whole in this chunk with one
+   * JSON.parse of them as an array. An item cut by the chunk's end is kept for the next chunk.
+   * Returns where the items ended (after their `]`), or the chunk's length.
+   */
+  private scanItems(chunk: Buffer, from: number): number {
+    const n = chunk.length;
+    let depth = this.itemDepth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    // An item begun in an earlier chunk is emitted on its own; the whole ones after it in a batch.
+    let carried = depth > 0;
+    let itemStart = carried ? 0 : -1;
+    let batchStart = -1;
+    let batchEnd = -1;
+    let i = from;
+    for (; i < n; i++) {
+      const c = chunk[i];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
+        else if (c === 0x22) inString = false;
+        continue;
+      }
+      if (depth === 0) {
+        // Between items: a comma, whitespace, the next item or the end of the list.
+        if (c === 0x7b) {
+          depth = 1;
+          itemStart = i;
+          if (batchStart < 0) batchStart = i;
+        } else if (c === 0x5d) {
+          break;
+        } else if (c === 0x22 || c === 0x5b) {
+          throw new Error('list items must be objects');
+        }
+        continue;
+      }
+      if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        if (carried) {
+          carried = false;
+          this.emit(JSON.parse(Buffer.concat([...this.itemParts, chunk.subarray(0, i + 1)]).toString('utf8')));
+          this.itemParts = [];
+        } else {
+          batchEnd = i + 1;
+        }
+        itemStart = -1;
+      }
+    }
+    if (batchEnd > batchStart && batchStart >= 0) {
+      const items = JSON.parse(`[${chunk.toString('utf8', batchStart, batchEnd)}]`) as unknown[];
+      for (const item of items) this.emit(item);
+    }
+    this.itemDepth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    if (i === n) {
+      // The chunk ends inside the items: keep the start of an unfinished item.
+      if (depth > 0) this.itemParts.push(itemStart >= 0 ? chunk.subarray(itemStart, n) : chunk);
+      return n;
+    }
+    // The end of `items`: the outside resumes with an empty array in its place.
+    this.inItems = false;
+    this.itemsDone = true;
+    this.depth--;
+    this.outside.push(Buffer.from(']'));
+    return i + 1;
   }
 
   /** The list without its items (parsed), once every byte was written. */
@@ -139,11 +184,9 @@ export class ListItemSplitter {
     return parsed;
   }
 
-  private emitItem(chunk: Buffer, from: number, to: number): void {
-    const bytes = this.itemParts.length ? Buffer.concat([...this.itemParts, chunk.subarray(from, to)]) : chunk.subarray(from, to);
-    this.itemParts = [];
+  private emit(item: unknown): void {
     this.count++;
-    this.onItem(JSON.parse(bytes.toString('utf8')));
+    this.onItem(item);
   }
 }
 
