@@ -51,6 +51,25 @@ describe('ListItemSplitter', () => {
     }
   });
 
+  it('finds the items of a compact list also when an item holds objects that begin like items (a StatefulSet`s claim templates)', () => {
+    const sets = Array.from({ length: 40 }, (_, i) => ({
+      metadata: { name: `db-${i}`, resourceVersion: String(i) },
+      spec: { volumeClaimTemplates: [{ metadata: { name: 'data' } }, { metadata: { name: `logs-${i}` }, spec: { note: '},{"metadata":' } }] },
+    }));
+    const compact = JSON.stringify({ kind: 'StatefulSetList', metadata: { resourceVersion: '9' }, items: sets });
+    for (const size of [7, 64, 333, 4096, compact.length]) {
+      const { items, rest } = split(compact, [size]);
+      expect([size, items]).toEqual([size, sets]);
+      expect(rest).toEqual({ kind: 'StatefulSetList', metadata: { resourceVersion: '9' }, items: [] });
+    }
+  });
+
+  it('finds the items when they do not all begin the same way', () => {
+    const mixed = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } }, { metadata: { name: 'b' } }, { kind: 'Pod', metadata: { name: 'c' } }];
+    const compact = JSON.stringify({ items: mixed, metadata: { resourceVersion: '3' } });
+    for (const size of [1, 5, 50, compact.length]) expect(split(compact, [size]).items).toEqual(mixed);
+  });
+
   it('reads the metadata wherever it is, also after the items, and compact JSON', () => {
     const after = `{"items":${JSON.stringify(tricky)},"metadata":{"resourceVersion":"99"},"kind":"PodList"}`;
     for (const size of [1, 4, 64, after.length]) {
@@ -81,6 +100,7 @@ describe('ListItemSplitter', () => {
   it('counts the items it handed out', () => {
     const splitter = new ListItemSplitter(() => undefined);
     splitter.write(Buffer.from(text));
+    splitter.end();
     expect(splitter.items).toBe(tricky.length);
   });
 });

@@ -35,6 +35,19 @@ export class ListItemSplitter {
   private readingKey = false;
   private lastKey = '';
   private count = 0;
+  /**
+   * What lies between two items of this list, learnt from the first item: `},` and the first
+   * item's opening up to its first key's colon (`},{"metadata":`). null until known, or when the
+   * first item gives none.
+   */
+  private boundary: Buffer | null = null;
+  /** Items found by searching for `boundary` rather than byte by byte (see `fastItems`). */
+  private fast = false;
+  /** The fast path gave up on this list (a batch did not parse, or no boundary came): byte by byte to the end. */
+  private fastOff = false;
+  /** In the fast path: the bytes after the last item parsed. */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
 
   constructor(private readonly onItem: (item: unknown) => void) {}
 
@@ -50,7 +63,7 @@ export class ListItemSplitter {
     let runStart = 0;
     while (i < n) {
       if (this.inItems) {
-        i = this.scanItems(chunk, i);
+        i = this.fast ? this.fastItems(chunk, i) : this.scanItems(chunk, i);
         runStart = i;
         continue;
       }
@@ -120,6 +133,7 @@ export class ListItemSplitter {
     let itemStart = carried ? 0 : -1;
     let batchStart = -1;
     let batchEnd = -1;
+    let toFast = false;
     let i = from;
     for (; i < n; i++) {
       const c = chunk[i];
@@ -145,14 +159,23 @@ export class ListItemSplitter {
       if (c === 0x22) inString = true;
       else if (c === 0x7b || c === 0x5b) depth++;
       else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        const first = this.count === 0 && batchEnd < 0 && !this.fastOff;
+        let bytes: Buffer | undefined;
         if (carried) {
           carried = false;
-          this.emit(JSON.parse(Buffer.concat([...this.itemParts, chunk.subarray(0, i + 1)]).toString('utf8')));
+          bytes = Buffer.concat([...this.itemParts, chunk.subarray(0, i + 1)]);
+          this.emit(JSON.parse(bytes.toString('utf8')));
           this.itemParts = [];
         } else {
           batchEnd = i + 1;
         }
+        // The first item shows how items begin: the rest of the list is searched for that.
+        if (first) {
+          this.boundary = learnBoundary(bytes ?? chunk.subarray(itemStart, i + 1));
+          toFast = this.boundary !== null;
+        }
         itemStart = -1;
+        if (toFast) break;
       }
     }
     if (batchEnd > batchStart && batchStart >= 0) {
@@ -162,6 +185,10 @@ export class ListItemSplitter {
     this.itemDepth = depth;
     this.inString = inString;
     this.escaped = escaped;
+    if (toFast) {
+      this.fast = true;
+      return this.fastItems(chunk, i + 1);
+    }
     if (i === n) {
       // The chunk ends inside the items: keep the start of an unfinished item.
       if (depth > 0) this.itemParts.push(itemStart >= 0 ? chunk.subarray(itemStart, n) : chunk);
@@ -175,8 +202,53 @@ export class ListItemSplitter {
     return i + 1;
   }
 
+  /**
+   * The fast path inside `items`, from `from` (just after an item): the bytes up to the last
+   * `boundary` are whole items, parsed with one JSON.parse, with no byte-by-byte scan at all.
+   * `boundary` cannot occur inside a JSON string (its quotes would be escaped there), but it can
+   * occur deeper inside an item (a list of objects with metadata in a spec): then the bytes do
+   * not parse as whole items, and the list is scanned byte by byte from there on, as it is when
+   * no boundary comes for a while (another layout). The end of the items is left to the scan.
+   */
+  private fastItems(chunk: Buffer, from: number): number {
+    const rest = from ? chunk.subarray(from) : chunk;
+    const data = this.pending.length ? Buffer.concat([...this.pending, rest], this.pendingLength + rest.length) : rest;
+    this.pending = [];
+    this.pendingLength = 0;
+    const last = data.lastIndexOf(this.boundary!);
+    if (last < 0) {
+      if (data.length > MAX_PENDING) return this.scanInstead(data, chunk);
+      this.pending = [data];
+      this.pendingLength = data.length;
+      return chunk.length;
+    }
+    let items: unknown[];
+    try {
+      items = JSON.parse(`[${data.toString('utf8', data.indexOf(0x7b), last + 1)}]`) as unknown[];
+    } catch {
+      return this.scanInstead(data, chunk);
+    }
+    for (const item of items) this.emit(item);
+    const tail = data.subarray(last + 1);
+    this.pending = [tail];
+    this.pendingLength = tail.length;
+    return chunk.length;
+  }
+
+  /** Leaves the fast path: `data` (which starts between two items) and the rest of the list are scanned byte by byte. */
+  private scanInstead(data: Buffer, chunk: Buffer): number {
+    this.fast = false;
+    this.fastOff = true;
+    this.pending = [];
+    this.pendingLength = 0;
+    this.write(data);
+    return chunk.length;
+  }
+
   /** The list without its items (parsed), once every byte was written. */
   end(): { metadata?: { resourceVersion?: string; continue?: string }; [key: string]: unknown } {
+    // The fast path leaves the last item and the end of the list to the scan.
+    if (this.fast) this.scanInstead(Buffer.concat(this.pending, this.pendingLength), Buffer.alloc(0));
     if (this.itemDepth > 0 || this.inItems || this.inString) throw new Error('the list ended in the middle of its items');
     const text = Buffer.concat(this.outside).toString('utf8');
     const parsed = JSON.parse(text) as Record<string, unknown>;
@@ -188,6 +260,16 @@ export class ListItemSplitter {
     this.count++;
     this.onItem(item);
   }
+}
+
+/** Bytes kept in the fast path without finding a boundary before it gives up (bigger than any item). */
+const MAX_PENDING = 4 * 1024 * 1024;
+
+/** `},` and an item's opening up to its first key's colon (`{"metadata":`), or null when the item does not start that way. */
+function learnBoundary(item: Buffer): Buffer | null {
+  const colon = item.indexOf(0x3a);
+  if (item[0] !== 0x7b || colon < 0 || colon > 200) return null;
+  return Buffer.concat([Buffer.from('},'), item.subarray(0, colon + 1)]);
 }
 
 export interface StreamedList<T> {
