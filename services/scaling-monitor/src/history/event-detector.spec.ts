@@ -52,6 +52,15 @@ describe('EventDetector', () => {
     expect(pod('delete', { ...base, node: 'n1', phase: 'Running', deleting: true })).toEqual([]);
   });
 
+  it('builds no creation or scheduling of a pod from before the horizon (the history drops those)', () => {
+    const { pod } = setup();
+    const old = { name: 'web-old', namespace: 'demo', createdAt: ago(3 * 60) };
+    // Listed long after it started: created and scheduled 3 h ago, before the 1 h horizon.
+    expect(pod('add', { ...old, node: 'n1', phase: 'Running' })).toEqual([]);
+    const recent = { name: 'web-new', namespace: 'demo', createdAt: ago(5) };
+    expect(pod('add', { ...recent, node: 'n1', phase: 'Running', ready: false })).toEqual(['pod_created', 'pod_scheduled']);
+  });
+
   it('records only the Pending wait of pods in other namespaces', () => {
     const { pod } = setup();
     const base = { name: 'batch-1', namespace: 'jobs', createdAt: ago(2) };

@@ -38,7 +38,7 @@ export class EventDetector {
     const object = { kind: 'Pod', namespace: p.namespace, name: p.name, uid: p.uid };
     const base = { workload: p.workload, created_at: p.createdAt };
 
-    if (!prev && next?.app) {
+    if (!prev && next?.app && !this.beforeHorizon(next.createdAt)) {
       out.push(
         this.event('pod_created', `pod_created:${p.uid}`, next.createdAt, object, next.workload ?? 'bare pod', 'created', {
           ...base,
@@ -65,7 +65,7 @@ export class EventDetector {
         ),
       );
     }
-    if (next?.scheduled && !prev?.scheduled) {
+    if (next?.scheduled && !prev?.scheduled && !this.beforeHorizon(next.scheduledAt)) {
       const pendingSince = prev?.pending?.unschedulable ? prev.pending.since : this.ctx.knownPendingSince(p.uid);
       if (next.app || pendingSince) {
         const waited = seconds(pendingSince, next.scheduledAt);
@@ -281,6 +281,15 @@ export class EventDetector {
       out.push(this.event('autoscaler_scale_down', `nodeclaim_deleted:${uid}`, deleting ?? null, object, trigger, `removing ${what || 'a node'}`, details));
     }
     return out;
+  }
+
+  /**
+   * An event stamped before the horizon is one the collector drops as already recorded: a pod's
+   * creation and scheduling are not built at all then (a (re)list of 150,000 pods would build
+   * tens of thousands of them for nothing).
+   */
+  private beforeHorizon(at: string | null): boolean {
+    return at !== null && Date.parse(at) < this.ctx.horizon();
   }
 
   private isNew(createdAt: string | null): boolean {
