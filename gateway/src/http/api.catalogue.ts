@@ -119,7 +119,13 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/api/v1/stream/scaling',
     what: 'Server-Sent Events: snapshot changes, scaling events, history samples',
-    input: { in: 'query', schema: z.object({ topics: z.string().optional().describe('snapshot (default), events, samples; comma-separated') }) },
+    input: {
+      in: 'query',
+      schema: z.object({
+        topics: z.string().optional().describe('snapshot (default), events, samples; comma-separated'),
+        nodes: z.literal('0').optional().describe('0: snapshots without the node list by name'),
+      }),
+    },
   },
 ];
 

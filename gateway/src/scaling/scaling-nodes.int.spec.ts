@@ -241,6 +241,24 @@ describe('the node list of /scaling', () => {
     expect(body.nodes).toMatchObject({ status: 'ok', data: { matched: 75, limit: 50, sort: 'cpu', filters: { group: 'general' } } });
   });
 
+  it('gives a JSON stream client asking for nodes=0 the snapshots the pages follow, fetched once for both', async () => {
+    const bad = await fetch(`${gw.url}/api/v1/stream/scaling?nodes=5`);
+    expect(bad.status).toBe(400);
+    const lean = await SseClient.open(`${gw.url}/api/v1/stream/scaling?nodes=0`);
+    try {
+      await lean.next((m) => m.event === 'snapshot');
+      expect(FakeMonitor.snapshots).toEqual([{ nodes: 0 }]);
+      FakeMonitor.snapshots = [];
+      const from = Date.now();
+      FakeMonitor.current = snapshot(3, [node('default-a'), node('default-d')]);
+      gw.runtime.bus.emit(ScalingEvents.changed, { startedAt: STARTED, version: 3, at: new Date().toISOString(), nodes: 60, pods: 300, pending: 0 });
+      expect(lean.json<ScalingSnapshot>(await lean.next((m) => m.event === 'snapshot' && m.at >= from)).version).toBe(3);
+      expect(FakeMonitor.snapshots).toEqual([{ nodes: 0 }]);
+    } finally {
+      await lean.close();
+    }
+  });
+
   it('follows the snapshot without the node list for the page streams, and whole for the JSON stream', async () => {
     const page = await SseClient.open(`${gw.url}/scaling/live`);
     const json = await SseClient.open(`${gw.url}/api/v1/stream/scaling`);
@@ -249,10 +267,10 @@ describe('the node list of /scaling', () => {
       await page.next((m) => m.event === 'live-version');
       FakeMonitor.snapshots = [];
       const from = Date.now();
-      FakeMonitor.current = snapshot(2, [node('default-a'), node('default-c')]);
-      gw.runtime.bus.emit(ScalingEvents.changed, { startedAt: STARTED, version: 2, at: new Date().toISOString(), nodes: 60, pods: 300, pending: 0 });
+      FakeMonitor.current = snapshot(4, [node('default-a'), node('default-c')]);
+      gw.runtime.bus.emit(ScalingEvents.changed, { startedAt: STARTED, version: 4, at: new Date().toISOString(), nodes: 60, pods: 300, pending: 0 });
       const pushed = await json.next((m) => m.event === 'snapshot' && m.at >= from);
-      expect(json.json<ScalingSnapshot>(pushed).version).toBe(2);
+      expect(json.json<ScalingSnapshot>(pushed).version).toBe(4);
       await page.next((m) => m.event === 'live-version' && m.at >= from);
       await waitFor(() => FakeMonitor.snapshots.length === 2, { what: 'one fetch per variant' });
       expect(FakeMonitor.snapshots).toHaveLength(2);

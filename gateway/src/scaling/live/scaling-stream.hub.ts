@@ -12,6 +12,8 @@ export type SnapshotUpdate = { snapshot: ScalingSnapshot; problem: null } | { sn
 interface Client {
   stream: EventStream;
   topics: Set<ScalingTopic>;
+  /** Snapshots without the node list by name (the page's feed). */
+  withoutNodeList: boolean;
   /** The last snapshot this client got (so it never gets an older one, or the same twice). */
   last?: Pick<ScalingSnapshot, 'startedAt' | 'version'>;
 }
@@ -85,24 +87,27 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
       PAGE_SNAPSHOT,
       (snapshot) => {
         for (const watcher of this.snapshotWatchers) watcher({ snapshot, problem: null });
+        this.pushToClients(snapshot, true);
       },
       (problem) => {
         for (const watcher of this.snapshotWatchers) watcher({ snapshot: undefined, problem });
+        this.broadcast('snapshot', 'problem', problem, true);
       },
     );
     this.full = new SnapshotFeed(
       bus,
       {},
-      (snapshot) => this.pushToClients(snapshot),
-      (problem) => this.broadcast('snapshot', 'problem', problem),
+      (snapshot) => this.pushToClients(snapshot, false),
+      (problem) => this.broadcast('snapshot', 'problem', problem, false),
     );
   }
 
   onModuleInit(): void {
     this.unsubscribe.push(
       this.bus.subscribe(ScalingEvents.changed, (change) => {
-        if (this.snapshotWatchers.size && (!this.page.latest || isNewerSnapshot(change, this.page.latest))) this.page.refresh();
-        if (this.watching('snapshot') && (!this.full.latest || isNewerSnapshot(change, this.full.latest))) this.full.refresh();
+        if ((this.snapshotWatchers.size || this.watching('snapshot', true)) && (!this.page.latest || isNewerSnapshot(change, this.page.latest)))
+          this.page.refresh();
+        if (this.watching('snapshot', false) && (!this.full.latest || isNewerSnapshot(change, this.full.latest))) this.full.refresh();
       }),
       this.bus.subscribe(ScalingEvents.recorded, (event) => {
         this.broadcast('events', 'scaling-event', event);
@@ -144,15 +149,16 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Adds a JSON stream client; one that wants snapshots gets the current one at once. */
-  add(stream: EventStream, topics: Set<ScalingTopic>): void {
-    const client: Client = { stream, topics };
+  add(stream: EventStream, topics: Set<ScalingTopic>, options: { withoutNodeList?: boolean } = {}): void {
+    const client: Client = { stream, topics, withoutNodeList: options.withoutNodeList ?? false };
     this.clients.add(client);
     stream.onClose(() => this.clients.delete(client));
-    if (topics.has('snapshot')) this.full.refresh();
+    if (topics.has('snapshot')) (client.withoutNodeList ? this.page : this.full).refresh();
   }
 
-  private watching(topic: ScalingTopic): boolean {
-    for (const c of this.clients) if (c.topics.has(topic)) return true;
+  /** Whether a JSON client follows `topic` (for snapshots: of the given kind, when given). */
+  private watching(topic: ScalingTopic, withoutNodeList?: boolean): boolean {
+    for (const c of this.clients) if (c.topics.has(topic) && (withoutNodeList === undefined || c.withoutNodeList === withoutNodeList)) return true;
     return false;
   }
 
@@ -160,15 +166,18 @@ export class ScalingStreamHub implements OnModuleInit, OnModuleDestroy {
     for (const watcher of this.historyWatchers) watcher(topic);
   }
 
-  private broadcast(topic: ScalingTopic, event: string, data: unknown): void {
-    for (const c of this.clients) if (c.topics.has(topic)) c.stream.send(event, data);
+  /** To the clients of `topic` (for snapshot problems: those of the feed that failed). */
+  private broadcast(topic: ScalingTopic, event: string, data: unknown, withoutNodeList?: boolean): void {
+    for (const c of this.clients) {
+      if (c.topics.has(topic) && (withoutNodeList === undefined || c.withoutNodeList === withoutNodeList)) c.stream.send(event, data);
+    }
   }
 
-  private pushToClients(snapshot: ScalingSnapshot): void {
+  private pushToClients(snapshot: ScalingSnapshot, withoutNodeList: boolean): void {
     // Encoded once for every client (a snapshot of a large cluster is hundreds of kilobytes).
     let frame: string | undefined;
     for (const c of this.clients) {
-      if (!c.topics.has('snapshot') || (c.last && !isNewerSnapshot(snapshot, c.last))) continue;
+      if (!c.topics.has('snapshot') || c.withoutNodeList !== withoutNodeList || (c.last && !isNewerSnapshot(snapshot, c.last))) continue;
       c.last = { startedAt: snapshot.startedAt, version: snapshot.version };
       frame ??= `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
       c.stream.sendFrames(frame);
