@@ -22,7 +22,8 @@ export const scalingMonitorOwnConfig = {
     max: 5000,
   }),
   SNAPSHOT_MAX_NODES: v.int({
-    description: 'Nodes listed in one snapshot (the counts cover all); keeps the reply under the NATS payload limit on very large clusters',
+    description:
+      'Most nodes the snapshot lists by name (`/api/v1/scaling`; the overview, the counts and the node cards of the page cover every node); keeps the reply under the NATS payload limit on very large clusters',
     default: '1000',
     min: 10,
     max: 5000,
