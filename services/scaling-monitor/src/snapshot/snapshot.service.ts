@@ -37,7 +37,7 @@ const NODE_EVENTS_SHOWN = 30;
  * version: any number of page views between two watch events share one build.
  */
 export class SnapshotService {
-  /** The snapshot of one state version without its node list by name, which varies with the request (`nodes`) and is built on demand. */
+  /** The snapshot of one state version without its node list by name (built per asked length, `nodes`). */
   private cache?: { version: number; base: Omit<SnapshotData, 'nodes'>; lists: Map<number, SnapshotData> };
   private pages?: { version: number; byQuery: Map<string, NodesData> };
   private readonly startedMs = Date.now();
@@ -80,7 +80,8 @@ export class SnapshotService {
     await this.waitForFirstLists();
     const version = state.version;
     if (this.pages?.version !== version) this.pages = { version, byQuery: new Map() };
-    const key = `${nodesQueryString(query)}|${query.sort}|${query.limit}`;
+    // The shortest query string of the query: equal for equal queries.
+    const key = nodesQueryString(query);
     let data = this.pages.byQuery.get(key);
     if (!data) {
       data = answer(
