@@ -50,7 +50,10 @@ export async function gatewayBench(): Promise<string> {
   const barePage = await bareServer(page.body, page.type);
   const bareJson = await bareServer(json.body, json.type);
   try {
-    const names = { barePage: `bare node:http, the page's ${(page.body.length / 1024).toFixed(1)} KB`, bareJson: `bare node:http, the JSON's ${(json.body.length / 1024).toFixed(1)} KB` };
+    const names = {
+      barePage: `bare node:http, the page's ${(page.body.length / 1024).toFixed(1)} KB`,
+      bareJson: `bare node:http, the JSON's ${(json.body.length / 1024).toFixed(1)} KB`,
+    };
     const results = await compare(
       [
         { name: names.barePage, url: barePage.url },

@@ -77,7 +77,7 @@ function sandboxFor(name: string, limits: ChartLimits): CgroupSandbox {
 
 /** Starts a component's production bundle inside the sandbox, with the chart's NODE_OPTIONS. */
 async function startLimited(sandbox: CgroupSandbox, component: 'gateway' | 'storage', limits: ChartLimits, env: Record<string, string>, readyUrl: string) {
-  const wrapped = sandbox.wrap(nodeBin, [...guardRequireArgs(), '--enable-source-maps', distPath(componentEntry(component))]);
+  const wrapped = sandbox.wrap(nodeBin, [...guardRequireArgs(), distPath(componentEntry(component))]); // as the image runs it
   const proc = new ManagedProcess({
     name: component,
     command: wrapped.command,

@@ -301,7 +301,7 @@ spec:
     - name: {{ .name }}
       image: {{ include "eks-info.image" $ctx }}
       imagePullPolicy: {{ $ctx.Values.image.pullPolicy }}
-      # The image's entrypoint is `node --enable-source-maps`; the argument picks the component.
+      # The image's entrypoint is `node`; the argument picks the component.
       args: [{{ .entrypoint | quote }}]
       ports:
         {{- if eq .name "gateway" }}

@@ -29,11 +29,13 @@ export async function startNodeProcess(options: {
   env: Record<string, string | undefined>;
   readyUrl?: string;
   timeoutMs?: number;
+  /** Map stack traces to the sources (default). Off: as the image runs, which measures memory truly. */
+  sourceMaps?: boolean;
 }): Promise<ManagedProcess> {
   const proc = new ManagedProcess({
     name: options.name,
     command: nodeBin,
-    args: [...guardRequireArgs(), '--enable-source-maps', distPath(options.entry)],
+    args: [...guardRequireArgs(), ...(options.sourceMaps === false ? [] : ['--enable-source-maps']), distPath(options.entry)],
     env: isolatedEnv(options.env),
     cwd: repoRoot,
   });
