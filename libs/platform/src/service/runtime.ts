@@ -31,8 +31,10 @@ export function createRuntime(name: string, pod: string, config: CommonConfig, o
       logger,
       name,
     );
+    // /ready is open without auth: it names the dependency, never its URL (which may carry a
+    // user and password or a token). The URL is in the log, redacted, and in the config.
     readiness.register('nats', () =>
-      connection.connected ? { ok: true, detail: 'connected' } : { ok: false, detail: `not connected to NATS (${config.NATS_URL?.join(', ')})` },
+      connection.connected ? { ok: true, detail: 'connected' } : { ok: false, detail: 'not connected to NATS (reconnecting; see NATS_URL)' },
     );
     return { logger, readiness, transport: { kind: 'nats', connection }, bus: new NatsBus(connection, config.RPC_TIMEOUT_MS, logger) };
   }
