@@ -109,6 +109,26 @@ describe('memory tests', () => {
     await client.bus.gather(StressRpc.stop, { id: test.id }, { windowMs: 300 });
   });
 
+  it('without any memory limit, a request for 100 GB is capped at STRESS_MAX_MEMORY_MB and RSS grows by that much, not by the host memory', async () => {
+    const p = await stress('stress-mem-nolimit', { env: { STRESS_MAX_MEMORY_MB: '96' } });
+    const hb0 = client.latest(p.pod)!;
+    // Nothing limits this process: no cgroup limit, no MEMORY_LIMIT_BYTES.
+    expect(hb0.memory.limitBytes).toBeNull();
+    const baseline = await settledRss(p.pid);
+    const { test } = await client.bus.request(StressRpc.start, { testId: testId(), spec: { kind: 'memory', durationSeconds: 30, targetMb: 100_000 } });
+    expect(test.memory!.targetMb).toBe(96);
+    expect(test.adjustments).toEqual([
+      { field: 'targetMb', requested: 100_000, applied: 96, reason: 'no memory limit here: capped at STRESS_MAX_MEMORY_MB (96 MiB)' },
+    ]);
+    const full = await client.waitForHeartbeat((hb) => hb.pod === p.pod && hb.test?.id === test.id && hb.test.memory?.allocating === false, 20_000);
+    expect(full.test!.memory!.allocatedMb).toBe(96);
+    const raised = (processRssBytes(p.pid) - baseline) / MiB;
+    console.log(`no limit, STRESS_MAX_MEMORY_MB=96: granted ${test.memory!.targetMb} MiB; RSS +${raised.toFixed(1)} MiB`);
+    expect(raised).toBeGreaterThanOrEqual(86);
+    expect(raised).toBeLessThanOrEqual(110);
+    await client.bus.gather(StressRpc.stop, { id: test.id }, { windowMs: 300 });
+  });
+
   it('under a real cgroup memory limit, 10× the limit is capped, the process is not OOM-killed, and usage never reaches the limit', async () => {
     const limit = 400 * MiB;
     const made = CgroupSandbox.create(`eks-info-stress-mem-${process.pid}`, { memoryLimitBytes: limit });
