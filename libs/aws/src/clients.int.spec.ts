@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { DescribeAvailabilityZonesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeFileSystemsCommand } from '@aws-sdk/client-efs';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -11,6 +15,7 @@ import { awsConfigSpec } from './aws.config';
 import { createAws } from './aws.runtime';
 import { describeAwsError } from './aws-errors';
 import { AwsClients, type AwsClientsOptions } from './clients';
+import { IRSA_ANNOTATION } from './credentials';
 
 const base: Omit<AwsClientsOptions, 'region'> = { requestTimeoutMs: 3000, connectTimeoutMs: 1000, maxAttempts: 1 };
 
@@ -114,6 +119,91 @@ describe('AwsClients against moto', () => {
     } finally {
       net.Socket.prototype.connect = original;
     }
+  });
+
+  describe('inside Kubernetes', () => {
+    /** The node's IMDS, with an instance role, on loopback; the SDK's own IMDS variables point at it. */
+    let node: MetadataMock;
+    let dir: string;
+    /** What the SDK would read if it went looking for the node's role. */
+    const nodeImds = () => ({ AWS_EC2_METADATA_SERVICE_ENDPOINT: node.endpoint, AWS_EC2_METADATA_DISABLED: undefined });
+
+    beforeAll(async () => {
+      node = await MetadataMock.start();
+      dir = mkdtempSync(path.join(os.tmpdir(), 'pod-credentials-'));
+    });
+    afterAll(async () => {
+      await node?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("without IRSA or Pod Identity never borrows the node's role: the call fails naming the missing annotation, and IMDS is never asked", async () => {
+      const env = { KUBERNETES_SERVICE_HOST: '10.100.0.1', SERVICE_ACCOUNT_NAME: 'eks-info-storage', POD_NAMESPACE: 'demo' };
+      const err = await withEnv(
+        { ...nodeImds(), AWS_ROLE_ARN: undefined, AWS_WEB_IDENTITY_TOKEN_FILE: undefined, AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined },
+        () =>
+          make({ endpoint: moto.endpoint, inKubernetes: undefined, env })
+            .sts.send(new GetCallerIdentityCommand({}))
+            .then(
+              () => 'succeeded as the node',
+              (e: unknown) => e,
+            ),
+      );
+      const body = describeAwsError(err, 'sts:GetCallerIdentity');
+      expect(body).toMatchObject({
+        code: AwsErrors.NO_CREDENTIALS.code,
+        message: `no AWS credentials for sts:GetCallerIdentity: demo/eks-info-storage has no IAM role (no ${IRSA_ANNOTATION} annotation, no Pod Identity association)`,
+      });
+      expect(body.fix).toContain(`Annotate demo/eks-info-storage with ${IRSA_ANNOTATION}=`);
+      expect(body.details).toContain("the node's instance role is never used");
+      expect({ tokenRequests: node.tokenRequests(), roleRequests: node.requests('security-credentials') }).toEqual({ tokenRequests: 0, roleRequests: 0 });
+    });
+
+    it('with IRSA exchanges the web-identity token for the role through STS', async () => {
+      const tokenFile = path.join(dir, 'irsa-token');
+      writeFileSync(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVtbzpla3MtaW5mby1zdG9yYWdlIn0.c2ln');
+      const roleArn = 'arn:aws:iam::123456789012:role/eks-info-storage';
+      const env = { KUBERNETES_SERVICE_HOST: '10.100.0.1', AWS_ROLE_ARN: roleArn, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile };
+      // The SDK's inner STS client (AssumeRoleWithWebIdentity) takes its endpoint from the environment.
+      const who = await withEnv({ ...nodeImds(), AWS_ENDPOINT_URL_STS: moto.endpoint, AWS_REGION: moto.region }, () =>
+        make({ endpoint: moto.endpoint, inKubernetes: undefined, env }).sts.send(new GetCallerIdentityCommand({})),
+      );
+      expect(who.Arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/eks-info-storage\//);
+      expect(node.requests('security-credentials')).toBe(0);
+    });
+
+    it("with EKS Pod Identity asks the agent's endpoint, presenting the pod's token", async () => {
+      const tokenFile = path.join(dir, 'pod-identity-token');
+      writeFileSync(tokenFile, 'pod-identity-token-value');
+      const seen: Array<string | undefined> = [];
+      const agent = http.createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            AccessKeyId: 'ASIAPODIDENTITY00001',
+            SecretAccessKey: 'pod-identity-secret',
+            Token: 'pod-identity-session',
+            AccountId: '123456789012',
+            Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+          }),
+        );
+      });
+      await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+      try {
+        const env = {
+          KUBERNETES_SERVICE_HOST: '10.100.0.1',
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(agent.address() as net.AddressInfo).port}/v1/credentials`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        };
+        const who = await withEnv(nodeImds(), () => make({ endpoint: moto.endpoint, inKubernetes: undefined, env }).sts.send(new GetCallerIdentityCommand({})));
+        expect(who.Account).toBe('123456789012');
+        expect(seen).toEqual(['pod-identity-token-value']);
+        expect(node.requests('security-credentials')).toBe(0);
+      } finally {
+        await new Promise<void>((resolve) => agent.close(() => resolve()));
+      }
+    });
   });
 
   it("bounds each attempt with the request timeout and retries in 'standard' mode up to maxAttempts", async () => {

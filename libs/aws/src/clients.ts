@@ -36,7 +36,9 @@ export interface AwsClientsOptions {
   credentials?: AwsCredentials;
   /** Defaults to KUBERNETES_SERVICE_HOST being set in `env`. */
   inKubernetes?: boolean;
-  /** Where KUBERNETES_SERVICE_HOST is looked up (default process.env). */
+  /** The component using the clients (environment, storage): named in a missing-credentials message. */
+  component?: string;
+  /** Where KUBERNETES_SERVICE_HOST and the IRSA / Pod Identity variables are looked up (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -56,10 +58,11 @@ export function awsClientsOptionsFromConfig(config: AwsConfig, regionFallback: (
  */
 export class AwsClients {
   private readonly created = new Map<AwsService, { destroy(): void }>();
-  private readonly credentials: AwsCredentials | undefined;
+  private readonly credentials: AwsCredentials;
 
   constructor(private readonly options: AwsClientsOptions) {
-    this.credentials = options.credentials ?? defaultCredentials(options.inKubernetes ?? inKubernetes(options.env ?? process.env));
+    const env = options.env ?? process.env;
+    this.credentials = options.credentials ?? defaultCredentials(options.inKubernetes ?? inKubernetes(env), env, options.component);
   }
 
   get ec2(): EC2Client {
@@ -115,8 +118,8 @@ export class AwsClients {
       region,
       maxAttempts,
       retryMode: 'standard',
-      // Leaving it out (not `undefined`) keeps the SDK's default chain inside Kubernetes.
-      ...(this.credentials ? { credentials: this.credentials } : {}),
+      // Always explicit: the SDK's default chain ends at the node's role (IMDS).
+      credentials: this.credentials,
       ...(endpoint ? { endpoint } : {}),
       // One handler per client: destroying a client destroys its handler's agents.
       requestHandler: new NodeHttpHandler({
@@ -134,7 +137,7 @@ interface CommonClientConfig {
   region: string | (() => Promise<string>);
   maxAttempts: number;
   retryMode: 'standard';
-  credentials?: AwsCredentials;
+  credentials: AwsCredentials;
   endpoint?: string;
   requestHandler: NodeHttpHandler;
 }

@@ -93,7 +93,7 @@ export class StorageModule {
       providers: [
         { provide: STORAGE_SETTINGS, inject: [CONFIG], useFactory: (config: StorageConfig) => resolveSettings(config) },
         { provide: KUBE, inject: [CONFIG], useFactory: (config: StorageConfig): KubeAccessResult => loadKubeAccess(config) },
-        { provide: AWS, inject: [CONFIG], useFactory: (config: StorageConfig) => createAws(config) },
+        { provide: AWS, inject: [CONFIG], useFactory: (config: StorageConfig) => createAws(config, process.env, 'storage') },
         { provide: VolumeProbe, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => new VolumeProbe({ requireMounts: s.requireMounts }) },
         { provide: EbsStore, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => new EbsStore(s.ebsPath, s.accessLogMaxBytes) },
         { provide: EFS_STORE, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => (s.efsPath ? new EfsStore(s.efsPath) : null) },
