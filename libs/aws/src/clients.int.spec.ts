@@ -11,7 +11,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsErrors } from '@eks-info/contracts';
 import { loadConfig } from '@eks-info/platform';
 import { METADATA_HOSTS, MOTO_CREDENTIALS, MetadataMock, MotoServer } from '@eks-info/testing';
-import { awsConfigSpec } from './aws.config';
+import { awsCallDeadlineMs, awsConfigSpec } from './aws.config';
 import { createAws } from './aws.runtime';
 import { describeAwsError } from './aws-errors';
 import { AwsClients, type AwsClientsOptions } from './clients';
@@ -231,6 +231,73 @@ describe('AwsClients against moto', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => stall.close(() => resolve()));
+    }
+  });
+
+  it('ends a whole call at its deadline, before the RPC timeout: no attempt or backoff runs past it', async () => {
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    const stall = net.createServer((sock) => {
+      connections++;
+      sockets.add(sock);
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(stall.address() as net.AddressInfo).port}`;
+      // 3 attempts × 1000 ms would take 3 s; the caller (RPC_TIMEOUT_MS 2000) waits 2 s.
+      const rpcTimeoutMs = 2000;
+      const options = { requestTimeoutMs: 1000, maxAttempts: 3 };
+      const aws = make({
+        endpoint,
+        credentials: MOTO_CREDENTIALS,
+        ...options,
+        callDeadlineMs: awsCallDeadlineMs({ AWS_MAX_ATTEMPTS: 3, AWS_REQUEST_TIMEOUT_MS: 1000 }, rpcTimeoutMs),
+      });
+      expect(aws.callDeadlineMs).toBe(1250);
+      const started = Date.now();
+      const err = await aws.ec2.send(new DescribeVpcsCommand({})).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const took = Date.now() - started;
+      expect(describeAwsError(err, 'ec2:DescribeVpcs').code).toBe(AwsErrors.TIMEOUT.code);
+      expect(took).toBeGreaterThanOrEqual(1200);
+      expect(took).toBeLessThan(rpcTimeoutMs - 500);
+      // The first attempt timed out, the second was aborted at the deadline, no third began.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(connections).toBe(2);
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((resolve) => stall.close(() => resolve()));
+    }
+  });
+
+  it('ends a call at its deadline while the credentials are still being fetched (a stalled Pod Identity agent)', async () => {
+    const sockets = new Set<net.Socket>();
+    const agent = net.createServer((sock) => {
+      sockets.add(sock);
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = {
+        KUBERNETES_SERVICE_HOST: '10.100.0.1',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(agent.address() as net.AddressInfo).port}/v1/creds`,
+      };
+      const aws = make({ endpoint: moto.endpoint, inKubernetes: undefined, env, callDeadlineMs: 800 });
+      const started = Date.now();
+      const err = await aws.sts.send(new GetCallerIdentityCommand({})).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(describeAwsError(err, 'sts:GetCallerIdentity').code).toBe(AwsErrors.TIMEOUT.code);
+      expect(Date.now() - started).toBeLessThan(1300);
+    } finally {
+      // The SDK's own retries of the agent go on in the background for a while: close them all.
+      await new Promise((r) => setTimeout(r, 3500));
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((resolve) => agent.close(() => resolve()));
     }
   });
 

@@ -44,6 +44,12 @@ export interface S3StoreOptions {
   deadlineMs: number;
   /** Larger objects are not fetched through the bus (download them with the AWS CLI). */
   readLimitBytes: number;
+  /**
+   * Time one request over the bus may spend on S3, all its calls together (the clients' call
+   * deadline, below RPC_TIMEOUT_MS): a delete's HeadObject and DeleteObject share it. Default:
+   * no budget beyond each call's own deadline.
+   */
+  operationDeadlineMs?: number;
   logger: Logger;
 }
 
@@ -204,7 +210,18 @@ export class S3Store {
     return { items, next };
   }
 
-  async put(key: string, body: Buffer, contentType: string, metadata: Record<string, string>, options: { ifNoneMatch?: boolean } = {}): Promise<void> {
+  /** A budget for the calls of one request over the bus: pass it to each of them. */
+  budget(): AbortSignal | undefined {
+    return this.options.operationDeadlineMs ? AbortSignal.timeout(this.options.operationDeadlineMs) : undefined;
+  }
+
+  async put(
+    key: string,
+    body: Buffer,
+    contentType: string,
+    metadata: Record<string, string>,
+    options: { ifNoneMatch?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
     await this.call('s3:PutObject', this.objectArn(key), () =>
       this.options.s3.send(
         new PutObjectCommand({
@@ -216,6 +233,7 @@ export class S3Store {
           Metadata: metadata,
           ...(options.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
         }),
+        { abortSignal: options.signal },
       ),
     );
   }
@@ -248,9 +266,11 @@ export class S3Store {
   }
 
   /** HeadObject: whether the key exists (needs s3:GetObject; no body, nothing to release). */
-  async exists(key: string): Promise<boolean> {
+  async exists(key: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call('s3:GetObject', this.objectArn(key), () => this.options.s3.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key })));
+      await this.call('s3:GetObject', this.objectArn(key), () =>
+        this.options.s3.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }), { abortSignal: signal }),
+      );
       return true;
     } catch (err) {
       if (err instanceof DomainException && err.body.code === StorageErrors.NOT_FOUND.code) return false;
@@ -258,8 +278,10 @@ export class S3Store {
     }
   }
 
-  async delete(key: string): Promise<void> {
-    await this.call('s3:DeleteObject', this.objectArn(key), () => this.options.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })));
+  async delete(key: string, signal?: AbortSignal): Promise<void> {
+    await this.call('s3:DeleteObject', this.objectArn(key), () =>
+      this.options.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }), { abortSignal: signal }),
+    );
   }
 
   summary(key: string, size: number, lastModified: Date | undefined): S3ObjectSummary {

@@ -135,7 +135,7 @@ export class S3Service {
     const metadata: Record<string, string> = { pod: this.identity.pod, node: this.identity.node, timestamp: now.toISOString() };
     // S3 metadata is ASCII; the original name is kept percent-encoded.
     if (originalName) metadata['original-name'] = encodeURIComponent(originalName);
-    await store.put(key, body, contentType, metadata);
+    await store.put(key, body, contentType, metadata, { signal: store.budget() });
     return { object: { ...store.summary(key, body.length, now), contentType, metadata } };
   }
 
@@ -160,9 +160,11 @@ export class S3Service {
   async delete(rawKey: unknown): Promise<Omit<S3ObjectDeleted, 'servedBy'>> {
     const store = this.store();
     const key = this.appKey(rawKey, 'key');
-    // S3 deletes are idempotent; say so when there was nothing to delete.
-    if (!(await store.exists(key))) throw new DomainException(StorageErrors.NOT_FOUND, `No object ${key} in ${store.bucket}.`);
-    await store.delete(key);
+    // S3 deletes are idempotent; say so when there was nothing to delete. Both calls share one
+    // budget, so the answer comes before the caller's RPC timeout.
+    const budget = store.budget();
+    if (!(await store.exists(key, budget))) throw new DomainException(StorageErrors.NOT_FOUND, `No object ${key} in ${store.bucket}.`);
+    await store.delete(key, budget);
     return { deleted: key };
   }
 
