@@ -1,7 +1,7 @@
 import type { AccessRecord } from '../../access/access.events';
 import type { Section } from '../../common/section';
 import type { Served } from '../../common/served-by';
-import type { EbsConfig, VolumeStatus } from './volume.dto';
+import type { EbsConfig, StoreBound, VolumeStatus } from './volume.dto';
 
 /** An entry a user wrote to this pod's EBS volume. */
 export interface EbsEntry {
@@ -36,12 +36,14 @@ export interface EbsView extends Served {
   volume: VolumeStatus;
   config: Section<EbsConfig>;
   /** `total` counts the entries read; `partial` = only the end of a very long history was read. */
-  entries: Section<{ items: EbsEntry[]; total: number; skippedLines: number; partial: boolean }>;
+  entries: Section<{ items: EbsEntry[]; total: number; skippedLines: number; partial: boolean; bound: StoreBound }>;
   accessLog: Section<{
     items: AccessRecord[];
     currentBytes: number;
     maxBytes: number;
     retentionDays: number;
+    /** Rotated files kept; older ones are deleted at rotation, whatever their age. */
+    maxFiles: number;
     rotated: RotatedLog[];
     /** Records this process appended since it started. */
     appendedSinceStart: number;

@@ -1,6 +1,6 @@
 import type { Section } from '../../common/section';
 import type { Served } from '../../common/served-by';
-import type { EfsConfig, VolumeStatus } from './volume.dto';
+import type { EfsConfig, StoreBound, VolumeStatus } from './volume.dto';
 
 /** The design seed's shared-file record, plus the writer's node. */
 export interface EfsFileMetadata {
@@ -38,6 +38,7 @@ export interface EfsView extends Served {
     writers: Array<{ pod: string; count: number }>;
     /** Files that could not be read (e.g. deleted by another pod while listing). */
     unreadable: number;
+    bound: StoreBound;
   }>;
 }
 

@@ -1,5 +1,6 @@
 import type { Section } from '../../common/section';
 import type { Served } from '../../common/served-by';
+import type { StoreBound } from './volume.dto';
 
 /** How this pod gets AWS credentials for S3. */
 export interface S3AccessMethod {
@@ -64,7 +65,7 @@ export interface S3ViewRequest {
 export interface S3View extends Served {
   config: Section<S3Config>;
   settings: Section<S3BucketSettings>;
-  objects: Section<{ items: S3ObjectSummary[]; prefix: string; after: string | null; next: string | null; pageSize: number }>;
+  objects: Section<{ items: S3ObjectSummary[]; prefix: string; after: string | null; next: string | null; pageSize: number; bound: StoreBound }>;
   reports: Section<{ items: S3ObjectSummary[]; prefix: string; intervalSeconds: number; nextReportAt: string }>;
 }
 

@@ -100,3 +100,18 @@ export interface EfsConfig extends ClaimInfo {
   /** elasticfilesystem:DescribeFileSystems / DescribeAccessPoints, when allowed. */
   aws: Section<EfsFileSystemDetails>;
 }
+
+/** How far a demo store may grow, for the page: beyond a bound the oldest go first. */
+export interface StoreBound {
+  /** Most entries, files or objects kept; null = no count bound. */
+  maxItems: number | null;
+  /** Most bytes kept; null = no size bound. */
+  maxBytes: number | null;
+  /** Usage when last measured; null when this pod has not measured it yet. */
+  items: number | null;
+  bytes: number | null;
+  /** Removed (oldest first) to stay within the bound since this pod started. */
+  removedSinceStart: number;
+  /** The policy in words. */
+  policy: string;
+}
