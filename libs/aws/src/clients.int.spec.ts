@@ -36,6 +36,26 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
   }
 }
 
+/** A TCP server on loopback that accepts connections and never answers: a stalled endpoint (or agent). */
+async function stallingServer(): Promise<{ endpoint: string; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    connections++;
+    sockets.add(sock);
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+    close: async () => {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('AwsClients against moto', () => {
   let moto: MotoServer;
   const clients: AwsClients[] = [];
@@ -207,17 +227,9 @@ describe('AwsClients against moto', () => {
   });
 
   it("bounds each attempt with the request timeout and retries in 'standard' mode up to maxAttempts", async () => {
-    let connections = 0;
-    const sockets = new Set<net.Socket>();
-    const stall = net.createServer((s) => {
-      connections++;
-      sockets.add(s);
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const stall = await stallingServer();
     try {
-      const endpoint = `http://127.0.0.1:${(stall.address() as net.AddressInfo).port}`;
-      const aws = make({ endpoint, credentials: MOTO_CREDENTIALS, requestTimeoutMs: 300, maxAttempts: 2 });
+      const aws = make({ endpoint: stall.endpoint, credentials: MOTO_CREDENTIALS, requestTimeoutMs: 300, maxAttempts: 2 });
       const started = Date.now();
       const err = await aws.ec2.send(new DescribeVpcsCommand({})).then(
         () => undefined,
@@ -225,31 +237,22 @@ describe('AwsClients against moto', () => {
       );
       const took = Date.now() - started;
       expect(describeAwsError(err, 'ec2:DescribeVpcs').code).toBe(AwsErrors.TIMEOUT.code);
-      expect(connections).toBe(2);
+      expect(stall.connections()).toBe(2);
       expect(took).toBeGreaterThanOrEqual(550);
       expect(took).toBeLessThan(5000);
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => stall.close(() => resolve()));
+      await stall.close();
     }
   });
 
   it('ends a whole call at its deadline, before the RPC timeout: no attempt or backoff runs past it', async () => {
-    let connections = 0;
-    const sockets = new Set<net.Socket>();
-    const stall = net.createServer((sock) => {
-      connections++;
-      sockets.add(sock);
-      sock.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const stall = await stallingServer();
     try {
-      const endpoint = `http://127.0.0.1:${(stall.address() as net.AddressInfo).port}`;
       // 3 attempts × 1000 ms would take 3 s; the caller (RPC_TIMEOUT_MS 2000) waits 2 s.
       const rpcTimeoutMs = 2000;
       const options = { requestTimeoutMs: 1000, maxAttempts: 3 };
       const aws = make({
-        endpoint,
+        endpoint: stall.endpoint,
         credentials: MOTO_CREDENTIALS,
         ...options,
         callDeadlineMs: awsCallDeadlineMs({ AWS_MAX_ATTEMPTS: 3, AWS_REQUEST_TIMEOUT_MS: 1000 }, rpcTimeoutMs),
@@ -266,25 +269,16 @@ describe('AwsClients against moto', () => {
       expect(took).toBeLessThan(rpcTimeoutMs - 500);
       // The first attempt timed out, the second was aborted at the deadline, no third began.
       await new Promise((r) => setTimeout(r, 1500));
-      expect(connections).toBe(2);
+      expect(stall.connections()).toBe(2);
     } finally {
-      for (const sock of sockets) sock.destroy();
-      await new Promise<void>((resolve) => stall.close(() => resolve()));
+      await stall.close();
     }
   });
 
   it('ends a call at its deadline while the credentials are still being fetched (a stalled Pod Identity agent)', async () => {
-    const sockets = new Set<net.Socket>();
-    const agent = net.createServer((sock) => {
-      sockets.add(sock);
-      sock.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    const agent = await stallingServer();
     try {
-      const env = {
-        KUBERNETES_SERVICE_HOST: '10.100.0.1',
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(agent.address() as net.AddressInfo).port}/v1/creds`,
-      };
+      const env = { KUBERNETES_SERVICE_HOST: '10.100.0.1', AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agent.endpoint}/v1/creds` };
       const aws = make({ endpoint: moto.endpoint, inKubernetes: undefined, env, callDeadlineMs: 800 });
       const started = Date.now();
       const err = await aws.sts.send(new GetCallerIdentityCommand({})).then(
@@ -296,8 +290,7 @@ describe('AwsClients against moto', () => {
     } finally {
       // The SDK's own retries of the agent go on in the background for a while: close them all.
       await new Promise((r) => setTimeout(r, 3500));
-      for (const sock of sockets) sock.destroy();
-      await new Promise<void>((resolve) => agent.close(() => resolve()));
+      await agent.close();
     }
   });
 

@@ -5,37 +5,12 @@
 //                                                     prints one JSON line with what it saw
 import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { HistoryPoint, ScalingEventRecord } from '@eks-info/contracts';
 import { HISTORY_FILE, HistoryStore } from '../src/history/history.store';
+import { historyEvent, historyPoint } from './history-fixtures';
 
-const event = (id: string, at = Date.now()): ScalingEventRecord => ({
-  event_id: id,
-  event_type: 'node_added',
-  timestamp: new Date(at).toISOString(),
-  time_source: 'object',
-  trigger: 'a trigger long enough to make each line a few hundred bytes '.repeat(3),
-  result: 'r',
-  status: 'completed',
-  object: { kind: 'Node', namespace: null, name: id, uid: id },
-  details: {},
-});
-
-const sample = (at: number): HistoryPoint => ({
-  t: new Date(at).toISOString(),
-  nodes: 3,
-  nodesReady: 3,
-  nodesByCapacityType: { 'on-demand': 3 },
-  pods: 10,
-  pending: 0,
-  workloads: { 'Deployment/web': 10 },
-  hpas: { web: [10, 10] },
-  cpuAllocatableMillis: 6000,
-  cpuRequestedMillis: 3000,
-  cpuUsedMillis: 100,
-  memoryAllocatableBytes: 1000,
-  memoryRequestedBytes: 500,
-  memoryUsedBytes: 200,
-});
+// Lines of a few hundred bytes, so the small file system fills in a few dozen.
+const event = (id: string, at = Date.now()) => historyEvent(id, at, 'a trigger long enough to make each line a few hundred bytes '.repeat(3));
+const sample = (at: number) => historyPoint(at);
 
 function hold(dir: string): void {
   const store = new HistoryStore({ dir, retentionDays: 7, leaseMs: 600 });

@@ -13,23 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ScalingEventRecord } from '@eks-info/contracts';
 import { ManagedProcess, type Prerequisite, distPath, itWhen, nodeBin, waitFor } from '@eks-info/testing';
 import { HISTORY_FILE, HISTORY_LOCK, HistoryStore } from './history.store';
+import { historyEvent } from '../../test/history-fixtures';
 
 jest.setTimeout(120_000);
 
-const event = (id: string, at = Date.now()): ScalingEventRecord => ({
-  event_id: id,
-  event_type: 'node_added',
-  timestamp: new Date(at).toISOString(),
-  time_source: 'object',
-  trigger: 't',
-  result: 'r',
-  status: 'completed',
-  object: { kind: 'Node', namespace: null, name: id, uid: id },
-  details: {},
-});
+const event = (id: string) => historyEvent(id);
 
 /** chattr +a works here (root, and a file system with attributes). */
 function chattrAvailable(): Prerequisite {

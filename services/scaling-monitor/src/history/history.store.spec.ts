@@ -1,40 +1,14 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HistoryPoint, ScalingEventRecord } from '@eks-info/contracts';
 import { HISTORY_FILE, HISTORY_LOCK, HistoryStore } from './history.store';
+import { historyEvent, historyPoint } from '../../test/history-fixtures';
 
 const NOW = Date.parse('2025-11-13T12:00:00Z');
 let dir: string;
 
-const event = (id: string, at: number): ScalingEventRecord => ({
-  event_id: id,
-  event_type: 'node_added',
-  timestamp: new Date(at).toISOString(),
-  time_source: 'object',
-  trigger: 't',
-  result: 'r',
-  status: 'completed',
-  object: { kind: 'Node', namespace: null, name: id, uid: id },
-  details: {},
-});
-
-const point = (at: number, pods: number, cpuUsed: number | null = 100): HistoryPoint => ({
-  t: new Date(at).toISOString(),
-  nodes: 3,
-  nodesReady: 3,
-  nodesByCapacityType: { 'on-demand': 3 },
-  pods,
-  pending: 0,
-  workloads: { 'Deployment/web': pods },
-  hpas: { web: [pods, pods] },
-  cpuAllocatableMillis: 6000,
-  cpuRequestedMillis: 3000,
-  cpuUsedMillis: cpuUsed,
-  memoryAllocatableBytes: 1000,
-  memoryRequestedBytes: 500,
-  memoryUsedBytes: 200,
-});
+const event = (id: string, at: number) => historyEvent(id, at);
+const point = historyPoint;
 
 const store = (retentionDays = 7) => new HistoryStore({ dir, retentionDays, now: () => NOW });
 
