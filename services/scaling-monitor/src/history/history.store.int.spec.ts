@@ -13,7 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ManagedProcess, type Prerequisite, distPath, itWhen, nodeBin, waitFor } from '@eks-info/testing';
+import { ApiDiscovery, InformerHub, loadKubeAccess } from '@eks-info/kube';
+import { FakeKubeApiServer, ManagedProcess, type Prerequisite, distPath, itWhen, nodeBin, waitFor } from '@eks-info/testing';
+import { ScalingCollector } from '../collector/scaling.collector';
 import { HISTORY_FILE, HISTORY_LOCK, HistoryStore } from './history.store';
 import { historyEvent } from '../../test/history-fixtures';
 
@@ -80,6 +82,44 @@ itWhen(chattrAvailable())('a failed rename leaves the old file and its descripto
   reopened.open();
   expect(reopened.events().map((e) => e.event_id)).toEqual(['e1', 'e2', 'e3']);
   reopened.close();
+});
+
+itWhen(chattrAvailable())('a compaction that fails at start does not keep the monitor unready: the collector comes up ready and records', async () => {
+  // A history the rename cannot replace: the collector compacts it at start.
+  const seed = new HistoryStore({ dir, retentionDays: 7 });
+  seed.open();
+  seed.appendEvents([event('before-restart')]);
+  seed.close();
+  expect(spawnSync('chattr', ['+a', path.join(dir, HISTORY_FILE)]).status).toBe(0);
+  const server = await FakeKubeApiServer.start({ karpenter: false });
+  const access = loadKubeAccess({ KUBE_MODE: 'kubeconfig', KUBECONFIG: server.writeKubeconfig(), WATCH_NAMESPACE: 'demo' });
+  if (!access.ok) throw new Error(access.error.message);
+  const hub = new InformerHub({ kubeConfig: access.access.kubeConfig, watchdogMs: 5000, backoffBaseMs: 100, backoffMaxMs: 1000 });
+  const store = new HistoryStore({ dir, retentionDays: 7 });
+  const collector = new ScalingCollector({
+    namespace: 'demo',
+    autoscalerNamespace: 'kube-system',
+    hub,
+    discovery: new ApiDiscovery(access.access.kubeConfig),
+    store,
+    sampleIntervalMs: 200,
+    retentionDays: 7,
+    maxNodes: 1000,
+  });
+  try {
+    collector.start();
+    const ready = await waitFor(() => (collector.readiness().ok ? collector.readiness() : undefined), { timeoutMs: 15_000, what: 'the collector ready' });
+    expect(ready.detail).toContain('history writable');
+    expect(collector.historyProblem).toBeNull();
+    // It records into the file it could not compact (appends work on an append-only file).
+    const size = readFileSync(path.join(dir, HISTORY_FILE), 'utf8').length;
+    await waitFor(() => readFileSync(path.join(dir, HISTORY_FILE), 'utf8').length > size, { timeoutMs: 5000, what: 'a sample on disk' });
+    expect(store.events().map((e) => e.event_id)).toContain('before-restart');
+  } finally {
+    await hub.stop();
+    await collector.stop();
+    await server.close();
+  }
 });
 
 itWhen(privateTmpfsAvailable())(
