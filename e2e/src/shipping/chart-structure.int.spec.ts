@@ -73,12 +73,13 @@ describe.each(each())('the %s render', (name) => {
     expect(sts.spec.replicas).toBeGreaterThan(1);
   });
 
-  it('runs the scaling-monitor as one replica with Recreate on its own RWO claim', () => {
+  it('runs the scaling-monitor as one replica with Recreate on its own ReadWriteOncePod claim', () => {
     const d = named(docs(), 'Deployment', '-scaling-monitor')!;
     expect(d.spec.replicas).toBe(1);
     expect(d.spec.strategy.type).toBe('Recreate');
     const claimName = d.spec.template.spec.volumes.find((v: K8sObject) => v.name === 'history').persistentVolumeClaim.claimName;
-    expect(byKind(docs(), 'PersistentVolumeClaim').find((c) => c.metadata.name === claimName)?.spec.accessModes).toEqual(['ReadWriteOnce']);
+    // One pod only, even two on one node (ReadWriteOnce would allow that): the history has one writer.
+    expect(byKind(docs(), 'PersistentVolumeClaim').find((c) => c.metadata.name === claimName)?.spec.accessModes).toEqual(['ReadWriteOncePod']);
     expect(byKind(docs(), 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).not.toContain(d.metadata.name);
   });
 
@@ -107,7 +108,8 @@ describe.each(each())('the %s render', (name) => {
       const env = Object.fromEntries(c.env.map((e: K8sObject) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value ?? e.valueFrom]));
       expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', POD_IP: 'status.podIP', NODE_NAME: 'spec.nodeName' });
       const cm = byKind(docs(), 'ConfigMap').find((m) => m.metadata.name === c.envFrom[0].configMapRef.name)!;
-      expect(cm.data.NATS_URL).toMatch(/^nats:\/\//);
+      // all-on has nats.tls on: every client dials TLS.
+      expect(cm.data.NATS_URL).toMatch(name === 'all-on' ? /^tls:\/\// : /^nats:\/\//);
       expect(x.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
       expect(c.args).toEqual([expect.stringMatching(/^dist\/(gateway|services\/[a-z-]+)\/src\/main\.js$/)]);
     }
@@ -147,7 +149,7 @@ describe('specific options', () => {
     const conf: string = named(renders['all-on'], 'ConfigMap', '-nats')!.data['nats.conf'];
     for (const i of [0, 1, 2]) expect(conf).toContain(`nats://demo-eks-info-nats-${i}.demo-eks-info-nats-headless.eks-info.svc:6222`);
     expect(conf).toMatch(/jetstream \{/);
-    expect(conf).toMatch(/token: \$NATS_TOKEN/);
+    expect(conf).toMatch(/user: "storage"\s+password: \$NATS_PASSWORD_STORAGE/);
     expect(named(renders.defaults, 'ConfigMap', '-nats')!.data['nats.conf']).not.toMatch(/cluster \{|jetstream/);
   });
 
@@ -158,11 +160,19 @@ describe('specific options', () => {
     expect(named(podIdentity, 'ServiceAccount', '-storage')!.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
   });
 
-  it('uses an external NATS without deploying one', () => {
-    const docs = parseDocs(renderChart(['--set', 'nats.enabled=false', '--set', 'nats.externalUrl=nats://nats.example:4222']));
+  it('uses an external NATS without deploying one, each component with its password from nats.existingSecret', () => {
+    const docs = parseDocs(
+      renderChart(['--set', 'nats.enabled=false', '--set', 'nats.externalUrl=nats://nats.example:4222', '--set', 'nats.existingSecret=ext-nats']),
+    );
     expect(workloads(docs).map((w) => w.metadata.labels['app.kubernetes.io/component'])).not.toContain('nats');
     expect(named(docs, 'ConfigMap', '-gateway')!.data.NATS_URL).toBe('nats://nats.example:4222');
+    const env = named(docs, 'Deployment', '-gateway')!.spec.template.spec.containers[0].env;
+    expect(env.find((e: K8sObject) => e.name === 'NATS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'ext-nats', key: 'gateway-password' });
     expect(networkPolicyProblems(docs)).toEqual([]);
+    // Without the Secret the chart cannot know what the external server expects: it says so.
+    const r = helmTemplate(['--set', 'nats.enabled=false', '--set', 'nats.externalUrl=nats://nats.example:4222']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('nats.existingSecret is required with an external NATS');
   });
 
   it('refuses stress without requests (the HPA could not compute utilisation)', () => {
@@ -177,7 +187,9 @@ describe('the auth secret', () => {
 
   it('keeps the generated password across upgrades by looking up the Secret it would create', () => {
     // `helm template` cannot run lookup; check the template wiring instead.
-    expect(template).toMatch(/include "eks-info\.stableSecretValue" \(dict "ctx" \. "secret" \$name "key" "auth-password"/);
+    expect(template).toMatch(/include "eks-info\.renderedSecretValue" \(dict "ctx" \. "secret" \$name "key" "auth-password"/);
+    // The same value in the Secret and in the gateway's checksum (memoized for the render), from the lookup below.
+    expect(helpers).toMatch(/\$_ := set \$cache \$k \(include "eks-info\.stableSecretValue" \.\)/);
     expect(helpers).toMatch(/lookup "v1" "Secret" \.ctx\.Release\.Namespace \.secret/);
     expect(helpers).toMatch(/index \$existing\.data \.key \| b64dec/);
   });

@@ -15,6 +15,13 @@ export const stressOwnConfig = {
     min: 5,
     max: 90,
   }),
+  STRESS_MAX_MEMORY_MB: v.int({
+    description:
+      'Largest memory test (MiB) where nothing limits the memory (no cgroup limit, no MEMORY_LIMIT_BYTES: a laptop, a bare process); under a limit, limit − current − headroom applies instead',
+    default: '1024',
+    min: 16,
+    max: 1048576,
+  }),
   STRESS_MAX_LOAD_MILLICORES: v.int({
     description: 'Largest sustained load accepted (aggregate CPU across all stress pods, in millicores)',
     default: '20000',

@@ -69,6 +69,7 @@ class StressLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
           memoryRequestBytes: c.MEMORY_REQUEST_BYTES,
           memoryLimitBytes: c.MEMORY_LIMIT_BYTES,
           memoryHeadroomPercent: c.STRESS_MEMORY_HEADROOM_PERCENT,
+          maxMemoryBytesWithoutLimit: c.STRESS_MAX_MEMORY_MB * 1024 * 1024,
         }),
     },
     {

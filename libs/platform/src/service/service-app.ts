@@ -27,6 +27,11 @@ export interface RunningApp {
   app: NestFastifyApplication;
   /** The bound management URL, when there is one. */
   url?: string;
+  /**
+   * Stops taking bus messages and waits for the replies of those taken (NATS only; the
+   * connection stays up). Shutdown calls it before `close`, so no handler runs on a closed store.
+   */
+  stopMessages?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,5 +66,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Runn
     await app.init();
   }
   runtime.logger.info({ url, transport: runtime.transport.kind }, `${identity.service} service started`);
-  return { app, url, close: () => app.close() };
+  return {
+    app,
+    url,
+    ...(strategy instanceof SharedNatsServer ? { stopMessages: () => strategy.close() } : {}),
+    close: () => app.close(),
+  };
 }

@@ -8,3 +8,4 @@ export * from './in-process.bus';
 export * from './in-process.server';
 export * from './handlers';
 export * from './rpc.interceptor';
+export * from './nats-permissions';

@@ -114,7 +114,7 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
     const [entries, accessLog, incarnations] = await Promise.all([
       this.store.entries(limit).then(
-        (e) => ok({ items: e.items, total: e.total, skippedLines: e.skipped, partial: e.partial }),
+        async (e) => ok({ items: e.items, total: e.total, skippedLines: e.skipped, partial: e.partial, bound: await this.store.entriesBound(e.total) }),
         (err: unknown) => failed(volumeError(err, 'EBS', path, 'read the entries').body),
       ),
       (async () => {
@@ -124,6 +124,7 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
           currentBytes: this.store.accessLog.currentBytes,
           maxBytes: this.settings.accessLogMaxBytes,
           retentionDays: this.settings.retentionDays,
+          maxFiles: this.store.accessLog.maxFiles,
           rotated,
           appendedSinceStart: this.appended,
           skippedLines: tail.skipped,

@@ -6,7 +6,7 @@ import { assertSafeName, assertText, boundedInt } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { EFS_STORE, STORAGE_SETTINGS, type StorageSettings } from '../storage.tokens';
 import { VolumeConfigSource } from '../volumes/volume-config.source';
-import { EFS_FILE_NAME, EfsFileNotFound, EfsStore } from './efs-store';
+import { EFS_FILE_NAME, EFS_POLICY, EfsFileNotFound, EfsStore } from './efs-store';
 
 const TEMP_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** A temp file this old belongs to a writer that died between write and rename. */
@@ -49,7 +49,19 @@ export class EfsService implements OnModuleInit, OnApplicationShutdown {
       (list) => {
         const writers = new Map<string, number>();
         for (const f of list.items) writers.set(f.metadata.created_by_pod, (writers.get(f.metadata.created_by_pod) ?? 0) + 1);
-        return ok({ ...list, writers: [...writers].map(([pod, count]) => ({ pod, count })).sort((a, b) => a.pod.localeCompare(b.pod)) });
+        return ok({
+          ...list,
+          writers: [...writers].map(([pod, count]) => ({ pod, count })).sort((a, b) => a.pod.localeCompare(b.pod)),
+          bound: {
+            maxItems: store.maxFiles,
+            // Each file holds at most TEXT_LIMIT_BYTES of text.
+            maxBytes: store.maxFiles * this.settings.textLimitBytes,
+            items: list.total,
+            bytes: null,
+            removedSinceStart: store.removedSinceStart,
+            policy: EFS_POLICY,
+          },
+        });
       },
       (err: unknown) => failed(volumeError(err, 'EFS', path, 'list the shared files').body),
     );

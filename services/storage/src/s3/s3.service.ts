@@ -14,7 +14,7 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { DomainException, IDENTITY, type Identity, RpcError } from '@eks-info/platform';
+import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, RpcError } from '@eks-info/platform';
 import { assertFileName, assertSafeName, assertText, boundedInt } from '../common/names';
 import { stamp } from '../common/timestamps';
 import { ReportClock } from '../reports/report-clock';
@@ -54,6 +54,7 @@ export class S3Service {
     @Inject(STORAGE_SETTINGS) private readonly settings: StorageSettings,
     @Inject(IDENTITY) private readonly identity: Identity,
     private readonly clock: ReportClock,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async config(): Promise<Section<S3Config>> {
@@ -85,9 +86,14 @@ export class S3Service {
       this.config(),
       store.settings().then((s) => ok(s)),
       this.section(
-        store
-          .list(store.uploadsPrefix, pageSize, after)
-          .then(({ items, next }) => ({ items, next, prefix: store.uploadsPrefix, after: after ?? null, pageSize })),
+        store.list(store.uploadsPrefix, pageSize, after).then(({ items, next }) => ({
+          items,
+          next,
+          prefix: store.uploadsPrefix,
+          after: after ?? null,
+          pageSize,
+          bound: store.uploadsBound(this.settings.s3MaxObjects, this.settings.s3MaxBytes),
+        })),
       ),
       this.section(
         this.recentReports(store).then((items) => ({
@@ -135,7 +141,11 @@ export class S3Service {
     const metadata: Record<string, string> = { pod: this.identity.pod, node: this.identity.node, timestamp: now.toISOString() };
     // S3 metadata is ASCII; the original name is kept percent-encoded.
     if (originalName) metadata['original-name'] = encodeURIComponent(originalName);
-    await store.put(key, body, contentType, metadata);
+    await store.put(key, body, contentType, metadata, { signal: store.budget() });
+    // The bound: the oldest uploads go, after the answer (a slow listing must not delay it).
+    void store
+      .pruneUploads(this.settings.s3MaxObjects, this.settings.s3MaxBytes)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'pruning old uploads failed; tried again after the next upload'));
     return { object: { ...store.summary(key, body.length, now), contentType, metadata } };
   }
 
@@ -160,9 +170,11 @@ export class S3Service {
   async delete(rawKey: unknown): Promise<Omit<S3ObjectDeleted, 'servedBy'>> {
     const store = this.store();
     const key = this.appKey(rawKey, 'key');
-    // S3 deletes are idempotent; say so when there was nothing to delete.
-    if (!(await store.exists(key))) throw new DomainException(StorageErrors.NOT_FOUND, `No object ${key} in ${store.bucket}.`);
-    await store.delete(key);
+    // S3 deletes are idempotent; say so when there was nothing to delete. Both calls share one
+    // budget, so the answer comes before the caller's RPC timeout.
+    const budget = store.budget();
+    if (!(await store.exists(key, budget))) throw new DomainException(StorageErrors.NOT_FOUND, `No object ${key} in ${store.bucket}.`);
+    await store.delete(key, budget);
     return { deleted: key };
   }
 

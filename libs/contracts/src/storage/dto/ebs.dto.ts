@@ -3,7 +3,7 @@ import { optional, userText, wholeNumber, withAliases } from '../../common/schem
 import { AccessRecord } from '../../access/access.events';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
-import { EbsConfig, VolumeStatus } from './volume.dto';
+import { EbsConfig, StoreBound, VolumeStatus } from './volume.dto';
 
 /** An entry a user wrote to this pod's EBS volume. */
 export const EbsEntry = z.object({
@@ -49,6 +49,7 @@ export const EbsView = z.object({
       total: z.number(),
       skippedLines: z.number(),
       partial: z.boolean(),
+      bound: StoreBound,
     }),
   ),
   accessLog: sectionOf(
@@ -57,6 +58,8 @@ export const EbsView = z.object({
       currentBytes: z.number(),
       maxBytes: z.number(),
       retentionDays: z.number(),
+      /** Rotated files kept; older ones are deleted at rotation, whatever their age. */
+      maxFiles: z.number(),
       rotated: z.array(RotatedLog),
       appendedSinceStart: z.number(),
       skippedLines: z.number(),

@@ -3,7 +3,7 @@ import { optional, userText, wholeNumber, withAliases } from '../../common/schem
 import { safeName } from '../storage.names';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
-import { EfsConfig, VolumeStatus } from './volume.dto';
+import { EfsConfig, StoreBound, VolumeStatus } from './volume.dto';
 
 /** The design seed's shared-file record, plus the writer's node. */
 export const EfsFileMetadata = z.object({
@@ -49,6 +49,7 @@ export const EfsView = z.object({
         }),
       ),
       unreadable: z.number(),
+      bound: StoreBound,
     }),
   ),
 });

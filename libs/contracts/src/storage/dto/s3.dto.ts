@@ -3,6 +3,7 @@ import { optional, userText, wholeNumber, withAliases } from '../../common/schem
 import { safeFileName, safeName } from '../storage.names';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { StoreBound } from './volume.dto';
 
 /** How this pod gets AWS credentials for S3. */
 export const S3AccessMethod = z.object({
@@ -100,6 +101,7 @@ export const S3View = z.object({
       after: z.string().nullable(),
       next: z.string().nullable(),
       pageSize: z.number(),
+      bound: StoreBound,
     }),
   ),
   reports: sectionOf(
