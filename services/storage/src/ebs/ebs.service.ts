@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { type AccessRecord, type EbsCleanupResult, type EbsEntryWritten, type EbsView, type Incarnation, StorageErrors, failed, ok } from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, LogOnce, counter } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
-import { assertText, boundedInt } from '../common/names';
+import { assertTextSize } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { PartialBuilder } from '../reports/access-stats';
 import { STORAGE_SETTINGS, type StorageSettings } from '../storage.tokens';
@@ -107,8 +107,8 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     return this.flushing;
   }
 
-  async view(rawLimit: unknown): Promise<Omit<EbsView, 'servedBy'>> {
-    const limit = boundedInt(rawLimit, 100, 1, 1000, 'limit');
+  async view(requested?: number): Promise<Omit<EbsView, 'servedBy'>> {
+    const limit = requested ?? 100;
     const path = this.settings.ebsPath;
     const [volume, config] = await Promise.all([this.guard.check('ebs'), this.volumes.ebs(path)]);
     await this.flush();
@@ -138,8 +138,8 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     return { volume, config, entries, accessLog, incarnations };
   }
 
-  async write(content: unknown): Promise<Omit<EbsEntryWritten, 'servedBy'>> {
-    const text = assertText(content, this.settings.textLimitBytes);
+  async write(content: string): Promise<Omit<EbsEntryWritten, 'servedBy'>> {
+    const text = assertTextSize(content, this.settings.textLimitBytes);
     await this.guard.require('ebs');
     try {
       const entry = await this.store.write({ timestamp: new Date().toISOString(), pod: this.identity.pod, node: this.identity.node, content: text });
@@ -149,8 +149,8 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async cleanup(rawDays?: unknown): Promise<Omit<EbsCleanupResult, 'servedBy'>> {
-    const olderThanDays = boundedInt(rawDays, this.settings.retentionDays, 0, 3650, 'olderThanDays');
+  async cleanup(requestedDays?: number): Promise<Omit<EbsCleanupResult, 'servedBy'>> {
+    const olderThanDays = requestedDays ?? this.settings.retentionDays;
     try {
       const deleted = await this.store.accessLog.cleanup(olderThanDays);
       if (deleted.length) this.logger.info({ deleted: deleted.map((d) => d.name), olderThanDays }, 'old access logs deleted');

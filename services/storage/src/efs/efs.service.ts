@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { type EfsFileDeleted, type EfsFileRead, type EfsFileWritten, type EfsView, StorageErrors, failed, ok } from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, histogram } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
-import { assertSafeName, assertText, boundedInt } from '../common/names';
+import { assertSafeName, assertTextSize } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { EFS_STORE, STORAGE_SETTINGS, type StorageSettings } from '../storage.tokens';
 import { VolumeConfigSource } from '../volumes/volume-config.source';
@@ -40,8 +40,8 @@ export class EfsService implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.sweepTimer);
   }
 
-  async view(rawLimit: unknown): Promise<Omit<EfsView, 'servedBy'>> {
-    const limit = boundedInt(rawLimit, 100, 1, 1000, 'limit');
+  async view(requested?: number): Promise<Omit<EfsView, 'servedBy'>> {
+    const limit = requested ?? 100;
     const store = this.required();
     const path = this.settings.efsPath!;
     const [volume, config] = await Promise.all([this.guard.check('efs'), this.volumes.efs(path)]);
@@ -68,8 +68,8 @@ export class EfsService implements OnModuleInit, OnApplicationShutdown {
     return { volume, config, files };
   }
 
-  async write(content: unknown): Promise<Omit<EfsFileWritten, 'servedBy'>> {
-    const text = assertText(content, this.settings.textLimitBytes);
+  async write(content: string): Promise<Omit<EfsFileWritten, 'servedBy'>> {
+    const text = assertTextSize(content, this.settings.textLimitBytes);
     const store = this.required();
     await this.guard.require('efs');
     try {

@@ -15,7 +15,7 @@ import {
   unavailable,
 } from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, RpcError } from '@eks-info/platform';
-import { assertFileName, assertSafeName, assertText, boundedInt } from '../common/names';
+import { assertFileName, assertSafeName, assertTextSize } from '../common/names';
 import { stamp } from '../common/timestamps';
 import { ReportClock } from '../reports/report-clock';
 import { S3_RUNTIME, STORAGE_SETTINGS, type S3Runtime, type StorageSettings } from '../storage.tokens';
@@ -74,7 +74,7 @@ export class S3Service {
   }
 
   async view(request: S3ViewRequest | undefined): Promise<Omit<S3View, 'servedBy'>> {
-    const pageSize = boundedInt(request?.pageSize, 25, 1, 200, 'page size');
+    const pageSize = request?.pageSize ?? 25;
     const rt = this.runtime;
     if (!rt.configured) {
       const body = { code: StorageErrors.NOT_CONFIGURED.code, message: rt.reason, fix: rt.fix };
@@ -123,7 +123,7 @@ export class S3Service {
     let ext: string;
     let originalName: string | undefined;
     if (hasText) {
-      body = Buffer.from(assertText(request!.content, this.settings.textLimitBytes), 'utf8');
+      body = Buffer.from(assertTextSize(request!.content!, this.settings.textLimitBytes), 'utf8');
       isText = true;
       ext = 'txt';
     } else {
