@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResourcesView, ScalingEventsPage, ScalingHistory, ScalingSnapshot, StorageOverview, StressOverview } from '@eks-info/contracts';
 import {
+  type AuditEvent,
   type ExtraApiServer,
   type ManagedProcess,
   NatsServer,
@@ -24,7 +25,7 @@ import {
 import { type ObservedRequest, describeRequest, grantCoverageProblems, grantsOf } from '../shipping/chart-invariants';
 import { CHART, run, tool } from '../shipping/support';
 import { type RunningComponent, counterSum, observedRequests, pageText, readiness, runningPods, startAsPod, waitJson } from './release';
-import { controlPlane, describeCluster, waitForObject } from './support';
+import { compactEtcd, controlPlane, describeCluster, waitForObject } from './support';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -657,11 +658,7 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
       'a Service created in the outage',
     );
     const patched = expectOk(await admin().patch<Obj>(hpaPath, { spec: { maxReplicas: maxBefore - 1 } }), 'the HPA changed in the outage');
-    const compact = await fetch(`${cp().state.etcdUrl}/v3/kv/compaction`, {
-      method: 'POST',
-      body: JSON.stringify({ revision: patched.metadata.resourceVersion }),
-    });
-    expect(compact.status).toBe(200);
+    await compactEtcd(patched.metadata.resourceVersion);
 
     // Long enough for the informers' backoffs (full jitter, doubling) to outgrow the 10 s budget.
     await new Promise((r) => setTimeout(r, Math.max(0, stopping + OUTAGE_MS - Date.now())));
@@ -689,9 +686,27 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
     for (const c of INFORMER_COMPONENTS) expect([c, readyAfter[c]]).toEqual([c, expect.any(Number)]);
     expect(Math.max(...Object.values(readyAfter))).toBeLessThan(10);
 
-    // The watches were resumed from expired resourceVersions: each service got the 410 and relisted…
+    // The watches were resumed from expired resourceVersions: each service got the 410 and relisted.
+    // Its counter of expired watches grew, and the restarted server's audit log shows the resumed
+    // watch answered 200 (the 410 came as an ERROR event in the stream), then a list.
     const after = await expired();
-    for (const c of INFORMER_COMPONENTS) expect([c, after[c] > before[c]]).toEqual([c, true]);
+    expect({ before, after, grew: INFORMER_COMPONENTS.filter((c) => after[c] > before[c]) }).toEqual({ before, after, grew: [...INFORMER_COMPONENTS] });
+    const compacted = Number(patched.metadata.resourceVersion);
+    const since = cp()
+      .auditEvents(() => true, api.auditLog)
+      .filter((e) => Date.parse(e.requestReceivedTimestamp ?? '') >= restarting)
+      .sort((a, b) => Date.parse(a.requestReceivedTimestamp!) - Date.parse(b.requestReceivedTimestamp!));
+    const rvOf = (e: AuditEvent) => Number(new URL(e.requestURI, 'https://x').searchParams.get('resourceVersion') ?? 0);
+    for (const c of INFORMER_COMPONENTS) {
+      const user = `system:serviceaccount:${NS}:${svc(c).pod.spec.serviceAccountName}`;
+      const mine = since.filter((e) => e.user.username === user);
+      const resumed = mine.findIndex((e) => e.verb === 'watch' && e.responseStatus?.code === 200 && rvOf(e) > 0 && rvOf(e) < compacted);
+      const relist =
+        resumed >= 0 ? mine.slice(resumed + 1).find((e) => e.verb === 'list' && e.objectRef?.resource === mine[resumed].objectRef?.resource) : undefined;
+      // On failure, what the component asked for after the restart says why.
+      const trail = mine.map((e) => `${e.verb} ${e.objectRef?.resource ?? e.requestURI} rv=${rvOf(e)} → ${e.responseStatus?.code}`);
+      expect({ c, resumedWatch: resumed >= 0, relist: relist?.responseStatus?.code, trail }).toEqual({ c, resumedWatch: true, relist: 200, trail });
+    }
     // …and shows the cluster as it is now.
     const resources = await waitJson<ResourcesView>(
       `${base}/api/v1/resources`,
