@@ -145,6 +145,7 @@ describe('gateway security (auth off, as in npm start)', () => {
   });
 
   it('emits an access event for page and API requests, not for probes or assets', async () => {
+    await new Promise((r) => setTimeout(r, 250)); // earlier tests' records go out first
     const seen: AccessRecord[] = [];
     const off = gw.runtime.bus.subscribe(AccessEvents.batch, (b) => void seen.push(...b.records));
     await fetch(`${gw.url}/resources?x=1`, { headers: { 'user-agent': 'jest-probe' } });

@@ -117,7 +117,7 @@ describe.each(each())('the %s render', (name) => {
       // all-on has nats.tls on: every client dials TLS.
       expect(cm.data.NATS_URL).toMatch(name === 'all-on' ? /^tls:\/\// : /^nats:\/\//);
       expect(x.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
-      expect(c.args).toEqual([expect.stringMatching(/^dist\/(gateway|services\/[a-z-]+)\/src\/main\.js$/)]);
+      expect(c.args).toEqual([expect.stringMatching(/^dist\/app\/[a-z-]+\/main\.js$/)]);
     }
   });
 

@@ -21,7 +21,7 @@ import {
   natsConnectionOptions,
   natsPasswordVariable,
 } from '@eks-info/platform';
-import { ManagedProcess, freePort, isListening, startNodeProcess, waitFor } from '@eks-info/testing';
+import { ManagedProcess, componentEntry, freePort, isListening, startNodeProcess, waitFor } from '@eks-info/testing';
 import { INSTALL_TIMEOUT_MS, ROOT, ensureTools, type K8sObject, parseDocs, renderChart, tempDir, tool } from './support';
 
 jest.setTimeout(180_000);
@@ -291,14 +291,14 @@ describe("the chart's NATS configuration on a real nats-server", () => {
         SHUTDOWN_GRACE_MS: '0',
       });
       const services: Array<[string, string, Record<string, string>]> = [
-        ['environment', 'services/environment/src/main.js', {}],
+        ['environment', componentEntry('environment'), {}],
         [
           'storage',
-          'services/storage/src/main.js',
+          componentEntry('storage'),
           { EBS_PATH: path.join(dir, 'ebs'), EFS_PATH: path.join(dir, 'efs'), S3_LOCAL_DIR: path.join(dir, 's3'), REQUIRE_MOUNTS: 'false' },
         ],
-        ['stress', 'services/stress/src/main.js', {}],
-        ['scaling-monitor', 'services/scaling-monitor/src/main.js', { HISTORY_PATH: path.join(dir, 'history') }],
+        ['stress', componentEntry('stress'), {}],
+        ['scaling-monitor', componentEntry('scaling-monitor'), { HISTORY_PATH: path.join(dir, 'history') }],
       ];
       for (const [c, entry, env] of services) {
         const port = await freePort();
@@ -316,7 +316,7 @@ describe("the chart's NATS configuration on a real nats-server", () => {
       procs.push(
         await startNodeProcess({
           name: 'gateway',
-          entry: 'gateway/src/main.js',
+          entry: componentEntry('gateway'),
           env: { ...common('gateway'), PORT: String(port), HOST: '127.0.0.1', MUTATION_RATE_LIMIT_PER_MINUTE: '1000' },
           readyUrl: `${base}/ready`,
         }),

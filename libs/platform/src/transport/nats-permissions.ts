@@ -46,7 +46,7 @@ const USES: Record<NatsComponent, { requests: AnyRpc[]; emits: AnyEvent[]; liste
   // and pushes heartbeats and scaling changes to browsers.
   gateway: {
     requests: ALL_RPC.filter((c) => c !== StorageRpc.reportPartial),
-    emits: [AccessEvents.recorded],
+    emits: [AccessEvents.batch],
     listens: [StressEvents.heartbeat, ...Object.values(ScalingEvents)],
   },
   environment: { requests: [], emits: [], listens: [] },
