@@ -23,7 +23,7 @@ export class EbsMessageController {
 
   @OnRequest(StorageRpc.ebsWrite)
   write(@Payload() request: EbsWriteRequest) {
-    return this.ebs.write(request.content);
+    return this.ebs.write(request);
   }
 
   @OnRequest(StorageRpc.ebsCleanup)

@@ -1,7 +1,19 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type AccessRecord, type EbsCleanupResult, type EbsEntryWritten, type EbsView, type Incarnation, StorageErrors, failed, ok } from '@eks-info/contracts';
+import {
+  type AccessRecord,
+  type EbsCleanupResult,
+  type EbsEntry,
+  type EbsEntryWritten,
+  type EbsView,
+  type EbsWriteRequest,
+  type Incarnation,
+  StorageErrors,
+  failed,
+  ok,
+} from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, LogOnce, counter } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
+import { IdempotentWrites, fingerprint } from '../common/idempotency';
 import { assertTextSize } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { PartialBuilder } from '../reports/access-stats';
@@ -31,6 +43,11 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
   private appended = 0;
   private current: Incarnation | null = null;
   private readonly logOnce: LogOnce;
+  /**
+   * The volume is this pod's own: a key is honoured on the pod that got it (a retry that lands
+   * on another pod writes to that pod's volume, which never held the first entry).
+   */
+  private readonly writes = new IdempotentWrites<EbsEntry>();
   private readonly records = counter('storage_access_records_total', 'Access records handled by the storage service, by outcome', ['outcome']);
 
   constructor(
@@ -138,13 +155,16 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     return { volume, config, entries, accessLog, incarnations };
   }
 
-  async write(content: string): Promise<Omit<EbsEntryWritten, 'servedBy'>> {
-    const text = assertTextSize(content, this.settings.textLimitBytes);
+  async write(request: EbsWriteRequest): Promise<Omit<EbsEntryWritten, 'servedBy'>> {
+    const text = assertTextSize(request.content, this.settings.textLimitBytes);
     await this.guard.require('ebs');
     try {
-      const entry = await this.store.write({ timestamp: new Date().toISOString(), pod: this.identity.pod, node: this.identity.node, content: text });
-      return { entry };
+      const { value, replayed } = await this.writes.run(request.idempotencyKey, fingerprint(text), () =>
+        this.store.write({ timestamp: new Date().toISOString(), pod: this.identity.pod, node: this.identity.node, content: text }),
+      );
+      return replayed ? { entry: value, replayed } : { entry: value };
     } catch (err) {
+      if (err instanceof DomainException) throw err;
       throw volumeError(err, 'EBS', this.settings.ebsPath, 'append the entry');
     }
   }

@@ -3,6 +3,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { EfsFileMetadata, EfsFileRecord, EfsFileSummary } from '@eks-info/contracts';
+import { parseStoredJson } from '../common/json-lines';
+import { EfsMarkers } from './efs-markers';
 import { stampMillis } from '../common/timestamps';
 
 /** Names this app generates: `shared_data_<yyyymmdd>_<hhmmss>_<ms>_<random>.json`; nothing else is served. */
@@ -37,6 +39,8 @@ export const EFS_POLICY = 'After each write the oldest files beyond the count ar
  */
 export class EfsStore {
   readonly dir: string;
+  /** Idempotency keys of writes, shared by every pod like the files. */
+  readonly markers: EfsMarkers<EfsFileSummary>;
   private readonly summaries = new Map<string, EfsFileSummary>();
   /** A directory listing in progress, shared by concurrent views until this pod writes or deletes. */
   private listing?: { generation: number; names: Promise<string[]> };
@@ -48,6 +52,7 @@ export class EfsStore {
 
   constructor(root: string, bounds: { maxFiles?: number } = {}) {
     this.dir = path.join(root, 'shared');
+    this.markers = new EfsMarkers(root);
     this.maxFiles = bounds.maxFiles ?? Infinity;
   }
 
@@ -198,7 +203,7 @@ export class EfsStore {
     try {
       const { size } = await handle.stat();
       if (size > MAX_RECORD_BYTES) throw new Error(`${name} is ${size} bytes, larger than any record this app writes`);
-      const record = JSON.parse(await handle.readFile('utf8')) as EfsFileRecord;
+      const record = parseStoredJson(await handle.readFile('utf8')) as EfsFileRecord;
       if (typeof record?.content !== 'string' || typeof record.metadata !== 'object') throw new Error(`${name} is not a shared-file record`);
       return { filename: name, content: record.content, metadata: record.metadata };
     } finally {

@@ -15,7 +15,7 @@ export class EfsMessageController {
 
   @OnRequest(StorageRpc.efsWrite)
   write(@Payload() request: EfsWriteRequest) {
-    return this.efs.write(request.content);
+    return this.efs.write(request);
   }
 
   @OnRequest(StorageRpc.efsRead)

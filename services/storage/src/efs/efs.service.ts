@@ -1,7 +1,18 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type EfsFileDeleted, type EfsFileRead, type EfsFileWritten, type EfsView, StorageErrors, failed, ok } from '@eks-info/contracts';
+import {
+  type EfsFileDeleted,
+  type EfsFileRead,
+  type EfsFileSummary,
+  type EfsFileWritten,
+  type EfsView,
+  type EfsWriteRequest,
+  StorageErrors,
+  failed,
+  ok,
+} from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, histogram } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
+import { IdempotentWrites, fingerprint } from '../common/idempotency';
 import { assertSafeName, assertTextSize } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { EFS_STORE, STORAGE_SETTINGS, type StorageSettings } from '../storage.tokens';
@@ -17,6 +28,8 @@ const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 export class EfsService implements OnModuleInit, OnApplicationShutdown {
   private sweepTimer?: NodeJS.Timeout;
   private readonly duration = histogram('storage_efs_operation_seconds', 'EFS operations of the shared-files demo', ['operation', 'outcome']);
+  /** A retry with the same key, on any pod, gets the first file (the markers are on the share). */
+  private readonly writes = new IdempotentWrites<EfsFileSummary>();
 
   constructor(
     @Inject(EFS_STORE) private readonly store: EfsStore | null,
@@ -68,14 +81,20 @@ export class EfsService implements OnModuleInit, OnApplicationShutdown {
     return { volume, config, files };
   }
 
-  async write(content: string): Promise<Omit<EfsFileWritten, 'servedBy'>> {
-    const text = assertTextSize(content, this.settings.textLimitBytes);
+  async write(request: EfsWriteRequest): Promise<Omit<EfsFileWritten, 'servedBy'>> {
+    const text = assertTextSize(request.content, this.settings.textLimitBytes);
     const store = this.required();
     await this.guard.require('efs');
     try {
-      const file = await this.timed('write', () => store.write(text, { pod: this.identity.pod, node: this.identity.node }));
-      return { file };
+      const { value, replayed } = await this.writes.run(
+        request.idempotencyKey,
+        fingerprint(text),
+        () => this.timed('write', () => store.write(text, { pod: this.identity.pod, node: this.identity.node })),
+        store.markers,
+      );
+      return replayed ? { file: value, replayed } : { file: value };
     } catch (err) {
+      if (err instanceof DomainException) throw err;
       throw volumeError(err, 'EFS', this.settings.efsPath!, 'write the file');
     }
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
 import { AccessRecord } from '../../access/access.events';
+import { idempotent, replayable } from '../../common/idempotency';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
 import { EbsConfig, StoreBound, VolumeStatus } from './volume.dto';
@@ -75,13 +76,14 @@ export const EbsView = z.object({
 });
 export type EbsView = z.output<typeof EbsView>;
 
-/** `text` is the old name of `content`, accepted for one release. */
-export const EbsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText }));
+/** `text` is the old name of `content`, accepted for one release; a repeated idempotency key gets the first answer. */
+export const EbsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText, ...idempotent }));
 export type EbsWriteRequest = z.output<typeof EbsWriteRequest>;
 
 export const EbsEntryWritten = z.object({
   ...Served.shape,
   entry: EbsEntry,
+  ...replayable,
 });
 export type EbsEntryWritten = z.output<typeof EbsEntryWritten>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
 import { safeName } from '../storage.names';
+import { idempotent, replayable } from '../../common/idempotency';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
 import { EfsConfig, StoreBound, VolumeStatus } from './volume.dto';
@@ -55,8 +56,8 @@ export const EfsView = z.object({
 });
 export type EfsView = z.output<typeof EfsView>;
 
-/** `text` is the old name of `content`, accepted for one release. */
-export const EfsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText }));
+/** `text` is the old name of `content`, accepted for one release; a repeated idempotency key gets the first answer. */
+export const EfsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText, ...idempotent }));
 export type EfsWriteRequest = z.output<typeof EfsWriteRequest>;
 
 export const EfsFileRequest = z.object({ name: safeName });
@@ -65,6 +66,7 @@ export type EfsFileRequest = z.output<typeof EfsFileRequest>;
 export const EfsFileWritten = z.object({
   ...Served.shape,
   file: EfsFileSummary,
+  ...replayable,
 });
 export type EfsFileWritten = z.output<typeof EfsFileWritten>;
 
