@@ -62,6 +62,28 @@ const absentPackages = {
   },
 };
 
+/**
+ * Nest's two loggers build an Intl.DateTimeFormat when their module loads, for a console format
+ * the app never uses (it logs with pino). That one constructor pulls ICU's locale data in: about
+ * 8 MiB of resident memory in every process. Built on first use instead. The build fails if
+ * Nest's code changes shape, rather than silently keeping the cost.
+ */
+const lazyNestDateFormat = {
+  name: 'lazy-nest-date-format',
+  setup(build) {
+    build.onLoad({ filter: /@nestjs[\\/]common[\\/]services[\\/](console-)?logger\.service\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const start = 'const dateTimeFormatter = new Intl.DateTimeFormat(undefined, {';
+      const at = source.indexOf(start);
+      const end = at < 0 ? -1 : source.indexOf('\n});', at);
+      if (end < 0) throw new Error(`${args.path}: the dateTimeFormatter this build defers is not where it was; update lazyNestDateFormat`);
+      const options = source.slice(at + start.length - 1, end + 2);
+      const lazy = `let dateTimeFormat_;\nconst dateTimeFormatter = { format: (at) => (dateTimeFormat_ ??= new Intl.DateTimeFormat(undefined, ${options})).format(at) };`;
+      return { contents: source.slice(0, at) + lazy + source.slice(end + 4), loader: 'js' };
+    });
+  },
+};
+
 /** Local mode only (the embedded S3 server): production storage never loads it. */
 const EXTERNAL = ['s3rver'];
 
@@ -86,7 +108,7 @@ export async function bundle(name, entry, { metafile = false } = {}) {
     legalComments: 'linked',
     alias: aliases,
     external: EXTERNAL,
-    plugins: [absentPackages, swcPlugin],
+    plugins: [absentPackages, lazyNestDateFormat, swcPlugin],
     metafile,
     logLevel: 'warning',
     logOverride: { 'require-resolve-not-external': 'silent', 'empty-import-meta': 'silent' },

@@ -17,6 +17,7 @@ import {
   distPath,
   freePort,
   guardRequireArgs,
+  imageRuntimeEnv,
   isolatedEnv,
   nodeBin,
   repoRoot,
@@ -75,14 +76,14 @@ function sandboxFor(name: string, limits: ChartLimits): CgroupSandbox {
   return made.sandbox;
 }
 
-/** Starts a component's production bundle inside the sandbox, with the chart's NODE_OPTIONS. */
+/** Starts a component's production bundle inside the sandbox, with the chart's NODE_OPTIONS and the image's allocator setting. */
 async function startLimited(sandbox: CgroupSandbox, component: 'gateway' | 'storage', limits: ChartLimits, env: Record<string, string>, readyUrl: string) {
   const wrapped = sandbox.wrap(nodeBin, [...guardRequireArgs(), distPath(componentEntry(component))]); // as the image runs it
   const proc = new ManagedProcess({
     name: component,
     command: wrapped.command,
     args: wrapped.args,
-    env: isolatedEnv({ ...env, NODE_OPTIONS: limits.nodeOptions, LOG_LEVEL: 'warn' }),
+    env: isolatedEnv({ ...imageRuntimeEnv(), ...env, NODE_OPTIONS: limits.nodeOptions, LOG_LEVEL: 'warn' }),
     cwd: repoRoot,
   });
   await waitFor(
