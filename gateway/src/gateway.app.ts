@@ -168,6 +168,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   // Uploads (the /s3 form and API) arrive as multipart/form-data. Fields are attached to the body
   // as values, so a form's `_csrf` field is checked like any form post; the file is buffered up
   // to UPLOAD_LIMIT_BYTES (413 beyond) and handed on with its name and type.
+  // The app never calls request.formData(); declaring it keeps the plugin from reading
+  // globalThis.FormData to decide, which loads Node's fetch (~17 MiB; scripts/bundle.mjs).
+  fastify.decorateRequest('formData', function formData(): never {
+    throw new Error('request.formData() is not available: multipart fields are in request.body');
+  });
   await app.register(fastifyMultipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: config.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12, fieldSize: 1024 * 1024 },
