@@ -83,6 +83,7 @@ describe('the simulated HPA', () => {
     const held = decide({ current: 4, pods, recommendations: [{ at: NOW - 10_000, replicas: 4 }] });
     expect(held).toMatchObject({ desired: 4, recommendation: 1 });
     expect(condition(held, 'AbleToScale')?.reason).toBe('ScaleDownStabilized');
+    expect(condition(held, 'ScalingLimited')?.reason).toBe('DesiredWithinRange');
     // Once the window has passed: ceil(4 × 10 / 60) = 1, raised to min 2.
     const after = decide({ current: 4, pods, recommendations: [{ at: NOW - 301_000, replicas: 4 }] });
     expect(after).toMatchObject({ desired: 2, recommendation: 1 });

@@ -269,16 +269,8 @@ export function decideReplicas(input: HpaInput): HpaDecision {
           : { type: 'ScalingLimited', status: 'True', reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
     }
   }
+  // Limits apply to the stabilised count: a recommendation below min that the window holds up is within range.
   desired = Math.max(spec.minReplicas, Math.min(spec.maxReplicas, desired));
-  if (!limited && metric.replicas > spec.maxReplicas)
-    limited = {
-      type: 'ScalingLimited',
-      status: 'True',
-      reason: 'TooManyReplicas',
-      message: 'the desired replica count is more than the maximum replica count',
-    };
-  if (!limited && metric.replicas < spec.minReplicas)
-    limited = { type: 'ScalingLimited', status: 'True', reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
 
   const able: HpaCondition =
     desired !== currentReplicas
