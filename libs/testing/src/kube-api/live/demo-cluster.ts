@@ -328,17 +328,19 @@ export function demoCluster(o: DemoClusterOptions): DemoCluster {
       createdAt: longAgo,
     }),
   );
-  // A warning from the rollout three days ago: the gateway answered its readiness probe late once.
+  // A warning from 40 minutes ago (events live an hour): a gateway pod's readiness probe failed
+  // three times while its NATS connection was re-established, as /ready reports 503 then.
   const lateGateway = gateway[1].env;
+  const probeFailed = o.now.getTime() - 40 * 60_000;
   add(
     fx.warningEvent({
       namespace: ns,
       reason: 'Unhealthy',
-      message: `Readiness probe failed: Get "http://${lateGateway.POD_IP}:8080/ready": dial tcp ${lateGateway.POD_IP}:8080: connect: connection refused`,
+      message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
       involvedObject: { kind: 'Pod', name: lateGateway.POD_NAME, namespace: ns },
-      count: 2,
-      firstTimestamp: longAgo,
-      lastTimestamp: kubeTime(new Date(Date.parse(longAgo) + 4000)),
+      count: 3,
+      firstTimestamp: kubeTime(new Date(probeFailed)),
+      lastTimestamp: kubeTime(new Date(probeFailed + 20_000)),
       source: 'kubelet',
     }),
   );

@@ -203,4 +203,16 @@ describe('the simulated control plane', () => {
     expect(await eventsAbout('ip-10-0-17-41.eu-west-1.compute.internal', 'ScaleDown')).toHaveLength(1);
     expect((await core.listNode({})).items).toHaveLength(3);
   });
+
+  it('expires events after an hour, as the API server does', async () => {
+    const events = async () => (await core.listEventForAllNamespaces({})).items.length;
+    const before = await events();
+    expect(before).toBeGreaterThan(10);
+    cluster.expireEvents();
+    expect(await events()).toBe(before);
+    await cluster.stop();
+    server.setNow(new Date(Date.now() + 3_601_000));
+    cluster.expireEvents();
+    expect(await events()).toBe(0);
+  });
 });

@@ -170,6 +170,7 @@ export class LiveCluster {
     every(this.hpaSyncMs, () => this.syncHpa());
     every(Math.max(500, this.ms(10)), () => this.scanAutoscaler());
     every(Math.max(1000, this.ms(15)), () => this.writeMetrics());
+    every(60_000, () => this.expireEvents());
     this.queue();
   }
 
@@ -1057,6 +1058,15 @@ export class LiveCluster {
   }
 
   // ---- events -----------------------------------------------------------------------------
+
+  /** The API server keeps events an hour (--event-ttl): a long demo does not pile them up. */
+  expireEvents(ttlMs = 3_600_000): void {
+    const cutoff = this.server.now().getTime() - ttlMs;
+    for (const e of this.list<KubeObject & { lastTimestamp?: string | null; eventTime?: string | null; series?: { lastObservedTime?: string } }>('events')) {
+      const last = Date.parse(e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.metadata.creationTimestamp ?? '');
+      if (Number.isFinite(last) && last < cutoff) this.server.remove(e);
+    }
+  }
 
   private event(o: {
     involved: { kind: string; name: string; namespace?: string };
