@@ -49,7 +49,7 @@ export class OverviewService {
 
   private async ebs(): Promise<Section<EbsOverview>> {
     const [volume, config] = await Promise.all([this.guard.check('ebs'), this.volumes.ebs(this.settings.ebsPath)]);
-    return ok({ volume, config: withDemoHint(config, 'kubernetes', this.sources) });
+    return ok({ volume, config: this.hinted(config) });
   }
 
   private async efs(): Promise<Section<EfsOverview>> {
@@ -61,6 +61,13 @@ export class OverviewService {
       });
     }
     const [volume, config] = await Promise.all([this.guard.check('efs'), this.volumes.efs(this.settings.efsPath)]);
-    return ok({ volume, config: withDemoHint(config, 'kubernetes', this.sources) });
+    return ok({ volume, config: this.hinted(config) });
+  }
+
+  /** A claim that is not here says how the demo shows it; so do the AWS details of one that is. */
+  private hinted<C extends { aws: Section<unknown> }>(config: Section<C>): Section<C> {
+    if (config.status !== 'ok') return withDemoHint(config, 'kubernetes', this.sources);
+    const aws = withDemoHint(config.data.aws, 'aws', this.sources);
+    return aws === config.data.aws ? config : { ...config, data: { ...config.data, aws } };
   }
 }
