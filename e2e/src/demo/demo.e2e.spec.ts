@@ -10,10 +10,11 @@
  * Time runs ten times faster than in a cluster (DEMO_SCALE=0.1): the HPA syncs every 1.5 s, a
  * node registers 5 s after the scale-up and is Ready 3 s later, the scale-down window is 30 s.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { type ManagedProcess, freePort, hasTool, itWhen, launchBrowser, screenshot, startNodeProcess, watchPage } from '@eks-info/testing';
-import { tempDir } from '../scaling/support';
 
 jest.setTimeout(180_000);
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
   if (missing.length) return;
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  dataDir = tempDir('eks-info-demo-');
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'eks-info-demo-'));
   demo = await startNodeProcess({
     name: 'demo',
     entry: 'local/src/demo.js',
@@ -61,10 +62,10 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+async function open(route: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
   const { errors } = watchPage(page);
-  const res = await page.goto(`${url}${path}`, { waitUntil: 'domcontentloaded' });
+  const res = await page.goto(`${url}${route}`, { waitUntil: 'domcontentloaded' });
   expect(res?.status()).toBe(200);
   return { page, errors };
 }
