@@ -7,6 +7,13 @@ const FS_TYPES = /^(\*|[a-z0-9.]+(,[a-z0-9.]+)*)$/;
 
 /** Variables only the storage service reads. */
 export const storageOwnConfig = {
+  SIMULATED_SOURCES: v.string({
+    description:
+      'Sources `npm run demo` simulates, comma-separated: kubernetes (the fake API server), imds (the EC2 metadata mock), aws (moto). Sections fed by them are labelled "simulated"; set by the demo, unset anywhere else',
+    optional: true,
+    pattern: /^(kubernetes|imds|aws)(,(kubernetes|imds|aws))*$/,
+    hint: 'must be a comma-separated list of kubernetes, imds and aws',
+  }),
   EBS_PATH: v.string({ description: "Mount path of this pod's own EBS volume: entries, the access log and the start-up records", default: '/data/ebs' }),
   EBS_FS_TYPES: v.string({
     description: 'File system types EBS_PATH must be mounted with to be ready, comma-separated (`*` = any mount)',

@@ -55,6 +55,13 @@ export const stressOwnConfig = {
     description: 'Name of the stress HPA shown on /stress (the Helm chart sets it); unset = the page says there is none',
     optional: true,
   }),
+  SIMULATED_SOURCES: v.string({
+    description:
+      'Sources `npm run demo` simulates, comma-separated: kubernetes (the fake API server), imds (the EC2 metadata mock), aws (moto). Sections fed by them are labelled "simulated"; set by the demo, unset anywhere else',
+    optional: true,
+    pattern: /^(kubernetes|imds|aws)(,(kubernetes|imds|aws))*$/,
+    hint: 'must be a comma-separated list of kubernetes, imds and aws',
+  }),
   CPU_REQUEST_MILLICORES: v.int({
     description: "The container's CPU request in millicores (downward API requests.cpu, divisor 1m): the HPA's 100 %",
     optional: true,

@@ -87,7 +87,13 @@ class StressLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
       provide: StressHpaSource,
       inject: [CONFIG, LOGGER],
       useFactory: (c: StressConfig, logger: Logger) =>
-        new StressHpaSource({ access: loadKubeAccess(c), name: c.STRESS_HPA_NAME, watchdogSeconds: c.KUBE_WATCHDOG_SECONDS, logger }),
+        new StressHpaSource({
+          access: loadKubeAccess(c),
+          name: c.STRESS_HPA_NAME,
+          watchdogSeconds: c.KUBE_WATCHDOG_SECONDS,
+          logger,
+          simulated: c.SIMULATED_SOURCES,
+        }),
     },
     StressTestsService,
     HeartbeatPublisher,
