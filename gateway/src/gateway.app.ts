@@ -25,7 +25,7 @@ import {
 import { GatewayModule } from './gateway.module';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
-import { RequestContextInterceptor } from './http/request-context.interceptor';
+import { installRequestContext } from './http/request-context';
 import { installAccessEvents } from './http/access-events';
 import { envelope } from './http/error-envelope';
 import { createAuthHook } from './security/auth.hook';
@@ -206,6 +206,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   installMutationGuard(fastify);
   installHttpMetrics(fastify, 'gateway');
   installAccessEvents(fastify, runtime.bus, identity);
+  installRequestContext(fastify);
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h', decorateReply: false });
   await app.register(fastifyStatic, { root: [path.join(PUBLIC_DIR, 'js'), ...AREA_ASSET_DIRS], prefix: '/static/js/', maxAge: '1h', decorateReply: false });
@@ -227,7 +228,6 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   });
 
   app.useGlobalFilters(new GatewayExceptionFilter(runtime.logger));
-  app.useGlobalInterceptors(new RequestContextInterceptor());
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   runtime.logger.info({ url, transport: runtime.transport.kind, auth: config.AUTH_MODE }, 'gateway listening');

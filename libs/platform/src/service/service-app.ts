@@ -52,10 +52,11 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Runn
     { logger: new NestPinoLogger(runtime.logger), abortOnError: false },
   );
   installHttpMetrics(app.getHttpAdapter().getInstance(), identity.service);
+  const servedBy = { service: identity.service, pod: identity.pod, node: identity.node };
   const strategy =
     runtime.transport.kind === 'nats'
-      ? new SharedNatsServer(runtime.transport.connection, identity.service)
-      : new InProcessServer(runtime.transport.bus, identity.service);
+      ? new SharedNatsServer(runtime.transport.connection, identity.service, servedBy)
+      : new InProcessServer(runtime.transport.bus, identity.service, servedBy);
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   let url: string | undefined;

@@ -1,6 +1,8 @@
 import { ServerNats } from '@nestjs/microservices';
 import type { NatsContext } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { ServedBy } from '@eks-info/contracts';
+import { envelopeHandlers } from './handler-envelope';
 import type { NatsConnectionManager } from './nats.connection';
 
 /** Longest the server waits for in-flight handlers to reply when it stops taking messages. */
@@ -26,6 +28,7 @@ export class SharedNatsServer extends ServerNats {
   constructor(
     private readonly manager: NatsConnectionManager,
     queue: string,
+    private readonly servedBy: ServedBy,
     private readonly handlersTimeoutMs = HANDLERS_TIMEOUT_MS,
   ) {
     super({ queue, servers: [] });
@@ -38,6 +41,7 @@ export class SharedNatsServer extends ServerNats {
 
   /** Start-up does not wait for NATS: the handlers subscribe once connected, /ready reports it. */
   override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
+    envelopeHandlers(this.messageHandlers, this.servedBy);
     callback();
     await super.listen((err) => {
       if (err) this.logger.error(`NATS server strategy failed: ${(err as Error).message ?? String(err)}`);
