@@ -213,6 +213,9 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
         'nats.enabled=false',
         '--set',
         `nats.externalUrl=${nats.url}`,
+        // The test's nats-server has no users: the chart's per-component NATS users are tested in the chart's own tests.
+        '--set',
+        'nats.auth.enabled=false',
       ],
       { timeout: 120_000 },
     );

@@ -7,7 +7,7 @@ import { StressErrors } from '@eks-info/contracts';
 import { DomainException } from '@eks-info/platform';
 import { ResourceMonitor } from '../engine/resource-monitor';
 import type { StressConfig } from '../stress.config';
-import { StressTestsService } from './stress-tests.service';
+import { RECLAIM_WATCH_MS, StressTestsService } from './stress-tests.service';
 
 const MiB = 1024 * 1024;
 
@@ -107,10 +107,11 @@ describe('StressTestsService', () => {
     expect(service.active()?.memory).toMatchObject({ allocatedMb: granted, allocating: false });
     const stopped = await service.stop('mem-cap');
     expect(stopped).toMatchObject({ state: 'stopped', endReason: 'stopped' });
-    // Loose here: this Jest worker's own heap moves RSS too. The exact reclaim (RSS back within
-    // 10 % of baseline) is asserted on a real stress process in e2e/src/stress/stress-memory.
+    // Loose here: this Jest worker's own heap moves RSS too, so 90 % of the release may never show
+    // and the watch then runs its full window. The exact reclaim (RSS back within 10 % of
+    // baseline, fast) is asserted on a real stress process in e2e/src/stress/stress-memory.
     expect(service.last()?.memory?.reclaimedMb).toBeGreaterThan(granted * 0.5);
-    expect(service.last()?.memory?.reclaimMs).toBeLessThan(2000);
+    expect(service.last()?.memory?.reclaimMs).toBeLessThanOrEqual(RECLAIM_WATCH_MS + 1000);
     expect(service.active()).toBeNull();
   });
 

@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
 /** Finished tests remembered, so a repeated start (same id) is recognised instead of re-run. */
 const REMEMBERED = 50;
 /** After a release, how long the reclaim is watched. */
-const RECLAIM_WATCH_MS = 10_000;
+export const RECLAIM_WATCH_MS = 10_000;
 
 interface RunningTest {
   id: string;
