@@ -27,6 +27,7 @@ export async function gatewayBench(): Promise<string> {
       entry: componentEntry('environment'),
       env: { ...UNLIMITED, NATS_URL: nats.url, MANAGEMENT_PORT: String(envPort), MANAGEMENT_HOST: '127.0.0.1' },
       readyUrl: `http://127.0.0.1:${envPort}/ready`,
+      sourceMaps: false, // as the image runs
     }),
   );
   procs.push(
@@ -35,6 +36,7 @@ export async function gatewayBench(): Promise<string> {
       entry: componentEntry('gateway'),
       env: { ...UNLIMITED, NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1' },
       readyUrl: `http://127.0.0.1:${port}/ready`,
+      sourceMaps: false,
     }),
   );
   const local = await startLocalApp(UNLIMITED);

@@ -7,7 +7,7 @@
  *   - S3 upload and list against moto: through the service (bus request → SDK → moto) vs the same
  *     SDK call made directly by this process;
  *   - HTTP: GET /api/v1/storage/efs through the gateway vs a bare node:http server with the same
- *     JSON body (autocannon, the platform's page budget: ≥ 0.25x, p99 ≤ 25 ms at 50 connections).
+ *     JSON body (wrk, alternating rounds, medians).
  * Every loop is bounded in count; the table prints p50/p99 and the ratio to its baseline.
  *
  *   npm run build && node dist/bench/storage.bench.js     BENCH_SECONDS=10 BENCH_CONNECTIONS=50
@@ -19,14 +19,14 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import autocannon from 'autocannon';
 import pino from 'pino';
 import { StorageRpc } from '@eks-info/contracts';
 import { createRuntime } from '@eks-info/platform';
 import { type ManagedProcess, MotoServer, NatsServer, freePort, startNodeProcess, waitFor, componentEntry } from '@eks-info/testing';
-import { rssMiB } from './support';
+import { compare, rssMiB } from './support';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WRITES = 1000;
 const LISTS = 100;
@@ -59,7 +59,7 @@ async function timed(count: number, op: (i: number) => Promise<unknown>): Promis
   return { p50: Math.round(percentile(ms, 50) * 100) / 100, p99: Math.round(percentile(ms, 99) * 100) / 100 };
 }
 
-async function main(): Promise<void> {
+export async function storageBench(): Promise<string> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'storage-bench-'));
   for (const d of ['ebs', 'efs', 'baseline']) mkdirSync(path.join(root, d));
   const [nats, moto] = await Promise.all([NatsServer.start({ maxPayload: '16MB' }), MotoServer.start()]);
@@ -173,8 +173,13 @@ async function main(): Promise<void> {
     });
     await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
     const barePort = (bare.address() as AddressInfo).port;
-    const bareRun = await autocannon({ url: `http://127.0.0.1:${barePort}/`, connections: CONNECTIONS, duration: SECONDS });
-    const apiRun = await autocannon({ url: api, connections: CONNECTIONS, duration: SECONDS });
+    const [bareRun, apiRun] = await compare(
+      [
+        { name: 'bare', url: `http://127.0.0.1:${barePort}/` },
+        { name: 'api', url: api },
+      ],
+      { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+    );
     bare.close();
     const loadedRss = rssMiB(storage.pid);
 
@@ -188,12 +193,12 @@ async function main(): Promise<void> {
       '',
       `| HTTP (${CONNECTIONS} connections, ${SECONDS} s) | req/s | p50 ms | p99 ms | ratio to bare | errors | non-2xx |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-      `| bare node:http, same ${Buffer.byteLength(json)} B body | ${Math.round(bareRun.requests.average)} | ${bareRun.latency.p50} | ${bareRun.latency.p99} | 1.00x | ${bareRun.errors} | ${bareRun.non2xx} |`,
-      `| gateway GET /api/v1/storage/efs?limit=20 (reads 20 files) | ${Math.round(apiRun.requests.average)} | ${apiRun.latency.p50} | ${apiRun.latency.p99} | ${(apiRun.requests.average / bareRun.requests.average).toFixed(2)}x | ${apiRun.errors + apiRun.timeouts} | ${apiRun.non2xx} |`,
+      `| bare node:http, same ${Buffer.byteLength(json)} B body | ${Math.round(bareRun.rps)} | ${bareRun.p50} | ${bareRun.p99} | 1.00x | ${bareRun.errors} | ${bareRun.non2xx} |`,
+      `| gateway GET /api/v1/storage/efs?limit=20 (reads 20 files) | ${Math.round(apiRun.rps)} | ${apiRun.p50} | ${apiRun.p99} | ${(apiRun.rps / bareRun.rps).toFixed(2)}x | ${apiRun.errors} | ${apiRun.non2xx} |`,
       '',
       `Storage service: ready ${readyMs} ms after start (with the local checks and S3 set-up); RSS idle ${idleRss} MiB, after the runs ${loadedRss} MiB.`,
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    return lines.join('\n');
   } finally {
     await runtime.bus.close();
     for (const p of processes.reverse()) await p.stop();
@@ -203,7 +208,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  storageBench().then(
+    (md) => process.stdout.write(`${md}\n`),
+    (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -42,7 +42,7 @@ async function healthLatencies(url: string, ms: number): Promise<number[]> {
   return out;
 }
 
-async function main(): Promise<void> {
+export async function stressBench(): Promise<string> {
   const nats = await NatsServer.start();
   const runtime = createRuntime(
     'stress-bench',
@@ -144,14 +144,18 @@ async function main(): Promise<void> {
     '',
     `/health while idle: p50 ${p(idleHealth, 50)} ms, p99 ${p(idleHealth, 99)} ms; with every worker at 100 %: p50 ${p(fullLoadHealth, 50)} ms, p99 ${p(fullLoadHealth, 99)} ms (ratio p99 ${(percentile(fullLoadHealth, 99) / percentile(idleHealth, 99)).toFixed(2)}).`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
   await client.close();
   for (const proc of fleet) await proc.stop();
   await nats.stop();
+  return lines.join('\n');
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  stressBench().then(
+    (md) => process.stdout.write(`${md}\n`),
+    (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -62,6 +62,51 @@ const absentPackages = {
   },
 };
 
+/**
+ * Memory that dependencies spend at load on things the app never uses, deferred by rewriting one
+ * statement each. The build fails if a dependency's code changes shape, rather than silently
+ * keeping the cost. Measured with bench/footprint.bench.ts.
+ */
+const DEFERRED = [
+  {
+    // Nest's two loggers build an Intl.DateTimeFormat at load, for a console format the app never
+    // uses (it logs with pino); that one constructor pulls ICU's locale data in: ~8 MiB resident.
+    file: /@nestjs[\\/]common[\\/]services[\\/](console-)?logger\.service\.js$/,
+    rewrite(source) {
+      const start = 'const dateTimeFormatter = new Intl.DateTimeFormat(undefined, {';
+      const at = source.indexOf(start);
+      const end = at < 0 ? -1 : source.indexOf('\n});', at);
+      if (end < 0) return undefined;
+      const options = source.slice(at + start.length - 1, end + 2);
+      const lazy = `let dateTimeFormat_;\nconst dateTimeFormatter = { format: (at) => (dateTimeFormat_ ??= new Intl.DateTimeFormat(undefined, ${options})).format(at) };`;
+      return source.slice(0, at) + lazy + source.slice(end + 4);
+    },
+  },
+  {
+    // @fastify/multipart reads globalThis.FormData to decide whether to add request.formData(),
+    // which the app never calls; that read loads Node's whole fetch implementation (undici):
+    // ~17 MiB resident. The gateway declares formData() itself, so asking that first skips it.
+    file: /@fastify[\\/]multipart[\\/]index\.js$/,
+    rewrite(source) {
+      const check = "if (globalThis.FormData && !fastify.hasRequestDecorator('formData')) {";
+      return source.includes(check) ? source.replace(check, "if (!fastify.hasRequestDecorator('formData') && globalThis.FormData) {") : undefined;
+    },
+  },
+];
+
+const deferUnused = {
+  name: 'defer-unused',
+  setup(build) {
+    for (const { file, rewrite } of DEFERRED) {
+      build.onLoad({ filter: file }, (args) => {
+        const contents = rewrite(readFileSync(args.path, 'utf8'));
+        if (contents === undefined) throw new Error(`${args.path}: the statement this build defers is not where it was; update DEFERRED in scripts/bundle.mjs`);
+        return { contents, loader: 'js' };
+      });
+    }
+  },
+};
+
 /** Local mode only (the embedded S3 server): production storage never loads it. */
 const EXTERNAL = ['s3rver'];
 
@@ -86,7 +131,7 @@ export async function bundle(name, entry, { metafile = false } = {}) {
     legalComments: 'linked',
     alias: aliases,
     external: EXTERNAL,
-    plugins: [absentPackages, swcPlugin],
+    plugins: [absentPackages, deferUnused, swcPlugin],
     metafile,
     logLevel: 'warning',
     logOverride: { 'require-resolve-not-external': 'silent', 'empty-import-meta': 'silent' },

@@ -6,7 +6,7 @@
 #                                 deployable into dist/app/<component>/ (esbuild, ~10 s): what ships
 #   scripts/run.sh local          npm start: everything in one process, in-process transport
 #   scripts/run.sh distributed    npm run start:distributed: one process per service over NATS
-#   scripts/run.sh demo           npm run demo: npm start against the fake API server playing a scaling scenario
+#   scripts/run.sh demo           npm run demo: npm start against a simulated EKS cluster (installs nats, moto, the metadata mock)
 #   scripts/run.sh node <args>    Node 24 itself (the Nx targets run through it)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +32,18 @@ case "${1:-}" in
   build) build ;;
   local) shift; build; exec "$NODE" --enable-source-maps dist/local/src/main.js "$@" ;;
   distributed) shift; scripts/tools/install.sh nats >/dev/null; build; exec "$NODE" --enable-source-maps dist/local/src/distributed.js "$@" ;;
-  demo) shift; build; exec "$NODE" --enable-source-maps dist/local/src/demo.js "$@" ;;
+  demo)
+    shift
+    # What the demo simulates with, installed once and cached as for npm test: nats-server (the
+    # stress pods' bus), moto (the AWS side), the EC2 metadata mock. One that cannot be had is
+    # left out and the pages it feeds say so; the rest runs.
+    for tool in nats moto aemm; do
+      if ! out="$(scripts/tools/install.sh "$tool" 2>&1)"; then
+        echo "[demo] $tool could not be installed; the demo runs without it:" >&2
+        printf '%s\n' "$out" | tail -n 3 >&2
+      fi
+    done
+    build; exec "$NODE" --enable-source-maps dist/local/src/demo.js "$@" ;;
   # Node 24 for the Nx targets (bundling writes a code cache for the Node that runs it).
   node) shift; exec "$NODE" "$@" ;;
   *) echo "usage: scripts/run.sh build|local|distributed|demo|node" >&2; exit 2 ;;

@@ -17,12 +17,13 @@ locals {
     }
     gateway = {
       ingress = {
-        enabled        = local.ingress_enabled
-        scheme         = var.ingress.scheme
-        certificateArn = var.ingress.certificate_arn
-        inboundCidrs   = var.ingress.inbound_cidrs
-        groupName      = var.ingress.group_name
-        host           = var.ingress.host
+        enabled           = local.ingress_enabled
+        scheme            = var.ingress.scheme
+        certificateArn    = var.ingress.certificate_arn
+        inboundCidrs      = var.ingress.inbound_cidrs
+        groupName         = var.ingress.group_name
+        host              = var.ingress.host
+        allowInsecureHttp = var.ingress.allow_insecure_http
       }
     }
     environment = {

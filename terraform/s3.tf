@@ -57,6 +57,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Idempotency keys of uploads are honoured for a day; the app sweeps them too.
+  rule {
+    id     = "expire-idempotency-markers"
+    status = "Enabled"
+    filter {
+      prefix = "${var.s3_prefix}idempotency/"
+    }
+    expiration {
+      days = 2
+    }
+  }
+
   rule {
     id     = "tidy-versions-and-uploads"
     status = "Enabled"

@@ -176,6 +176,18 @@ variable "install_metrics_server" {
   default     = true
 }
 
+variable "enable_network_policy" {
+  description = "Manage the vpc-cni EKS add-on with its network policy agent on (enableNetworkPolicy), so the chart's NetworkPolicies are enforced; without it they are stored but do nothing. Needs VPC CNI 1.14+. If vpc-cni is already a managed add-on, import it first."
+  type        = bool
+  default     = true
+}
+
+variable "vpc_cni_configuration" {
+  description = "Other vpc-cni add-on configuration values to keep (e.g. ENABLE_PREFIX_DELEGATION under env), merged under enableNetworkPolicy; the add-on's configuration replaces what the cluster had."
+  type        = any
+  default     = {}
+}
+
 variable "addon_versions" {
   description = "EKS add-on versions by add-on name (e.g. aws-ebs-csi-driver = \"v1.40.0-eksbuild.1\"); absent = the default version for the cluster."
   type        = map(string)
@@ -261,7 +273,7 @@ variable "architecture" {
 }
 
 variable "ingress" {
-  description = "The app's ALB Ingress (needs the AWS Load Balancer Controller): scheme, ACM certificate, allowed client CIDRs."
+  description = "The app's ALB Ingress (needs the AWS Load Balancer Controller): scheme, ACM certificate, allowed client CIDRs. Internet-facing needs certificate_arn (basic auth over plain HTTP is refused) unless allow_insecure_http."
   type = object({
     enabled         = optional(bool)
     scheme          = optional(string, "internet-facing")
@@ -269,6 +281,8 @@ variable "ingress" {
     inbound_cidrs   = optional(list(string), [])
     group_name      = optional(string, "")
     host            = optional(string, "")
+    # The chart refuses an internet-facing Ingress without a certificate while basic auth is on.
+    allow_insecure_http = optional(bool, false)
   })
   default = {}
 

@@ -25,7 +25,7 @@ import {
 import { GatewayModule } from './gateway.module';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
-import { RequestContextInterceptor } from './http/request-context.interceptor';
+import { installRequestContext } from './http/request-context';
 import { installAccessEvents } from './http/access-events';
 import { envelope } from './http/error-envelope';
 import { createAuthHook } from './security/auth.hook';
@@ -168,6 +168,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   // Uploads (the /s3 form and API) arrive as multipart/form-data. Fields are attached to the body
   // as values, so a form's `_csrf` field is checked like any form post; the file is buffered up
   // to UPLOAD_LIMIT_BYTES (413 beyond) and handed on with its name and type.
+  // The app never calls request.formData(); declaring it keeps the plugin from reading
+  // globalThis.FormData to decide, which loads Node's fetch (~17 MiB; scripts/bundle.mjs).
+  fastify.decorateRequest('formData', function formData(): never {
+    throw new Error('request.formData() is not available: multipart fields are in request.body');
+  });
   await app.register(fastifyMultipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: config.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12, fieldSize: 1024 * 1024 },
@@ -201,6 +206,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   installMutationGuard(fastify);
   installHttpMetrics(fastify, 'gateway');
   installAccessEvents(fastify, runtime.bus, identity);
+  installRequestContext(fastify);
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h', decorateReply: false });
   await app.register(fastifyStatic, { root: [path.join(PUBLIC_DIR, 'js'), ...AREA_ASSET_DIRS], prefix: '/static/js/', maxAge: '1h', decorateReply: false });
@@ -222,7 +228,6 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   });
 
   app.useGlobalFilters(new GatewayExceptionFilter(runtime.logger));
-  app.useGlobalInterceptors(new RequestContextInterceptor());
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   runtime.logger.info({ url, transport: runtime.transport.kind, auth: config.AUTH_MODE }, 'gateway listening');

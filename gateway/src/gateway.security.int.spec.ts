@@ -58,6 +58,18 @@ describe('gateway security (auth off, as in npm start)', () => {
     expect(body.fix).toBeTruthy();
   });
 
+  it("runs the service's handler under the request's id, for a read and for a write with a body", async () => {
+    FakeEnvironmentHandlers.requestIds = [];
+    await (await fetch(`${gw.url}/api/v1/environment`, { headers: { 'x-request-id': 'req_ctx_read' } })).arrayBuffer();
+    const write = await fetch(`${gw.url}/api/v1/network/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req_ctx_write' },
+      body: '{}',
+    });
+    expect(write.status).toBe(200);
+    expect(FakeEnvironmentHandlers.requestIds).toEqual(['req_ctx_read', 'req_ctx_write']);
+  });
+
   it('refuses a JSON mutation from another origin', async () => {
     const res = await fetch(`${gw.url}/api/v1/network/refresh`, {
       method: 'POST',
@@ -145,6 +157,7 @@ describe('gateway security (auth off, as in npm start)', () => {
   });
 
   it('emits an access event for page and API requests, not for probes or assets', async () => {
+    await new Promise((r) => setTimeout(r, 250)); // earlier tests' records go out first
     const seen: AccessRecord[] = [];
     const off = gw.runtime.bus.subscribe(AccessEvents.batch, (b) => void seen.push(...b.records));
     await fetch(`${gw.url}/resources?x=1`, { headers: { 'user-agent': 'jest-probe' } });

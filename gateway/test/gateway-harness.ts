@@ -5,6 +5,7 @@ import {
   OnRequest,
   commonConfig,
   createRuntime,
+  currentRequestId,
   createServiceApp,
   loadConfig,
   resolveIdentity,
@@ -34,14 +35,18 @@ export function fakeOverview(text = 'pod-1'): Omit<EnvironmentOverview, 'servedB
 class FakeEnvironmentHandlers {
   static overviewText = 'pod-1';
   static refreshes = 0;
+  /** The correlation id each handler ran with (what its logs and onward requests carry). */
+  static requestIds: Array<string | undefined> = [];
 
   @OnRequest(EnvironmentRpc.overview)
   overview() {
+    FakeEnvironmentHandlers.requestIds.push(currentRequestId());
     return fakeOverview(FakeEnvironmentHandlers.overviewText);
   }
 
   @OnRequest(EnvironmentRpc.refreshNetwork)
   refresh() {
+    FakeEnvironmentHandlers.requestIds.push(currentRequestId());
     FakeEnvironmentHandlers.refreshes++;
     return { cleared: 3 };
   }

@@ -17,11 +17,20 @@ import { startStorageService } from '@eks-info/service-storage';
 import { startStressService } from '@eks-info/service-stress';
 import { LOCAL_DEFAULTS, localConfigSpec } from './config-catalog';
 
+export type LocalService = 'gateway' | 'environment' | 'storage' | 'stress' | 'scaling-monitor';
+
 export interface LocalStartOptions {
   /** Values under the environment (e.g. the demo's data directory): the user's variables win. */
   defaults?: Record<string, string>;
   /** Values over the environment (e.g. the demo's KUBECONFIG, which must point at its simulated cluster). */
   overrides?: Record<string, string>;
+  /**
+   * Per-service values over those (the demo's downward-API variables: each service plays its own
+   * pod of the simulated cluster, so the footer names the pod of each that answered).
+   */
+  services?: Partial<Record<LocalService, Record<string, string>>>;
+  /** Services not started here (the demo runs its stress pods as separate processes on NATS). */
+  without?: LocalService[];
   /** Shown in the start-up line after "local mode". */
   mode?: string;
 }
@@ -40,18 +49,26 @@ export async function startLocal(options: LocalStartOptions = {}): Promise<{ url
   const destination = pino.destination({ sync: false });
   const loggerFor = (service: string) => createLogger({ service, pod, level: config.LOG_LEVEL, destination });
   const runtime = createRuntime('eks-info', pod, config, { logger: loggerFor('eks-info') });
-  // Each service gets its own logger and readiness prefix inside the shared runtime.
-  const forService = (service: string): { identity: ReturnType<typeof resolveIdentity>; runtime: ProcessRuntime; config: typeof config } => ({
-    identity: resolveIdentity(service, env),
-    runtime: { ...runtime, logger: loggerFor(service), readiness: runtime.readiness.scoped(service) },
-    config,
-  });
-  const apps: RunningApp[] = [
-    await startEnvironmentService(forService('environment')),
-    await startStorageService(forService('storage')),
-    await startStressService(forService('stress')),
-    await startScalingMonitorService(forService('scaling-monitor')),
+  // Each service gets its own logger and readiness prefix inside the shared runtime, and its own
+  // identity (and configuration) where the caller gives it pod variables of its own.
+  const forService = (service: LocalService): { identity: ReturnType<typeof resolveIdentity>; runtime: ProcessRuntime; config: typeof config } => {
+    const own = options.services?.[service];
+    const serviceEnv = own ? { ...env, ...own } : env;
+    return {
+      identity: resolveIdentity(service, serviceEnv),
+      runtime: { ...runtime, logger: loggerFor(service), readiness: runtime.readiness.scoped(service) },
+      config: own ? loadConfigOrExit(localConfigSpec, serviceEnv, gatewayConfigRules) : config,
+    };
+  };
+  const skip = new Set(options.without ?? []);
+  const services: Array<[LocalService, (context: ReturnType<typeof forService>) => Promise<RunningApp>]> = [
+    ['environment', startEnvironmentService],
+    ['storage', startStorageService],
+    ['stress', startStressService],
+    ['scaling-monitor', startScalingMonitorService],
   ];
+  const apps: RunningApp[] = [];
+  for (const [name, start] of services) if (!skip.has(name)) apps.push(await start(forService(name)));
   const gateway = await createGatewayApp({ ...forService('gateway'), runtime: { ...runtime, logger: loggerFor('gateway') } });
   apps.push(gateway);
   new SystemMetricsReporter(runtime.logger, config.SYSTEM_METRICS_INTERVAL_SECONDS).start();

@@ -240,14 +240,16 @@ install_moto() {
 
 # A program from Debian's packages, linked into .tools/bin.
 apt_tool() { # command package why
-  local bin; bin="$(command -v "$1" || true)"
+  # The system's own copy: our links in $TOOLS/bin (on PATH under npm scripts) are not one.
+  local path; path="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$TOOLS/bin" | paste -sd: -)"
+  local bin; bin="$(PATH="$path" command -v "$1" || true)"
   if [ -z "$bin" ]; then
     command -v apt-get >/dev/null || die "$1 is missing and apt-get is not available; install Debian's $2"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     log "$1: apt-get install $2 ($3)"
     $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$2" >&2 \
       || die "apt-get install $2 failed"
-    bin="$(command -v "$1")"
+    bin="$(PATH="$path" command -v "$1")"
   fi
   link "$bin" "$1"
 }

@@ -1,7 +1,7 @@
 // The real kube-apiserver and the fake API server of the test harness, held to the same
 // behaviour where they used to differ: each check runs the same requests against both.
 import { FakeKubeApiServer, KubeClient, kubeFixtures as fx, waitFor } from '@eks-info/testing';
-import { controlPlane, describeCluster, waitForObject } from './support';
+import { compactEtcd, controlPlane, describeCluster, waitForObject } from './support';
 
 const NS = 'api-agreement';
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -48,8 +48,7 @@ describeCluster('the real API server and the fake one agree', () => {
     const old = Number(list.body.metadata.resourceVersion) - 1;
     await admin.patch(`/api/v1/namespaces/${NS}/configmaps/bump`, { data: { a: '2' } });
     const latest = Number((await admin.get<Obj>(`/api/v1/namespaces/${NS}/configmaps/bump`)).body.metadata.resourceVersion);
-    const compact = await fetch(`${cp().state.etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(latest) }) });
-    expect(compact.status).toBe(200);
+    await compactEtcd(latest);
     const restarted = await cp().startApiServer();
     try {
       const real = await watchFrom(restarted.admin(), String(old));

@@ -65,7 +65,14 @@ describeCluster('the chart on a real API server', () => {
     const changes: string[][] = [
       ['--set', 'image.tag=2.0.0', '--set', 'logLevel=debug'],
       ['--set', 'gateway.replicaCount=3', '--set', 'stress.autoscaling.maxReplicas=20', '--set', 'storage.replicaCount=3'],
-      ['--set', 'gateway.ingress.enabled=true', '--set', 'networkPolicy.enabled=false'],
+      [
+        '--set',
+        'gateway.ingress.enabled=true',
+        '--set',
+        'gateway.ingress.certificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+        '--set',
+        'networkPolicy.enabled=false',
+      ],
       ['--set', 'nats.replicaCount=3'],
       // EFS from its dynamic claim to a static access point, then another access point.
       ['--set', 'storage.efs.fileSystemId=fs-0123456789abcdef0', '--set', 'storage.efs.accessPointId=fsap-0123456789abcdef0'],

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * /scaling and /scaling/history in a real browser (Debian chromium via playwright-core) under
- * `npm run demo`: the fake API server plays the scripted scale-up (compressed 20×) and the pages
+ * `npm run demo -- --scripted`: the fake API server plays the scripted scale-up (compressed 20×) and the pages
  * show nodes, the Pending pod, the HPA maths, the charts and the events — the sections updating
  * live, swapped in by htmx from the HTML fragments the gateway pushes over SSE, without a reload,
  * with opened details kept across the swaps, the node list filtered on demand and the event filter
@@ -26,7 +26,16 @@ beforeAll(async () => {
   demo = await startNodeProcess({
     name: 'demo',
     entry: 'local/src/demo.js',
-    env: { PORT: String(port), DEMO_DATA_DIR: dataDir, SCENARIO_SCALE: '0.05', SCENARIO_DELAY_SECONDS: '3', SAMPLE_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn' },
+    env: {
+      PORT: String(port),
+      DEMO_DATA_DIR: dataDir,
+      // The scripted story (`npm run demo -- --scripted`): its timings are known in advance.
+      DEMO_MODE: 'scripted',
+      SCENARIO_SCALE: '0.05',
+      SCENARIO_DELAY_SECONDS: '3',
+      SAMPLE_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'warn',
+    },
     readyUrl: `${url}/ready`,
     timeoutMs: 30_000,
   });

@@ -1,8 +1,21 @@
 // The Helm chart, checked by the real tools: helm lint, helm template → kubeconform (Kubernetes
 // 1.33 schemas, offline) → kube-score, plus values-schema and Helm-version checks.
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ALL_ON_VALUES, CHART, INSTALL_TIMEOUT_MS, K8S_SCHEMAS, KUBE_VERSION, ensureTools, helmTemplate, renderChart, run, tempDir, tool } from './support';
+import {
+  ALL_ON_VALUES,
+  CHART,
+  INSTALL_TIMEOUT_MS,
+  K8S_SCHEMAS,
+  KUBE_VERSION,
+  ensureTools,
+  helmTemplate,
+  renderChart,
+  renderNotes,
+  run,
+  tempDir,
+  tool,
+} from './support';
 
 const RENDERS: Record<string, string[]> = { defaults: [], 'all-on': ['-f', ALL_ON_VALUES] };
 const KUBE_SCORE_ARGS = [
@@ -129,31 +142,31 @@ describe('kube-score', () => {
 });
 
 describe('install notes', () => {
-  // NOTES.txt is rendered only by install/upgrade, which need a cluster; render it as a
-  // ConfigMap in a copy of the chart instead.
-  function notes(args: string[]): string {
-    const { dir, cleanup } = tempDir('notes');
-    try {
-      const chart = path.join(dir, 'eks-info');
-      cpSync(CHART, chart, { recursive: true });
-      const body = readFileSync(path.join(chart, 'templates/NOTES.txt'), 'utf8');
-      writeFileSync(path.join(chart, 'templates/_notes_probe.tpl'), `{{- define "notes.probe" -}}\n${body}\n{{- end -}}\n`);
-      writeFileSync(
-        path.join(chart, 'templates/zz-notes-probe.yaml'),
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes-probe}\ndata:\n  notes: {{ include "notes.probe" . | toJson }}\n',
-      );
-      const out = renderChart(['--show-only', 'templates/zz-notes-probe.yaml', ...args], chart);
-      return JSON.parse(/notes: (".*")/.exec(out)![1]);
-    } finally {
-      cleanup();
-    }
-  }
+  const notes = renderNotes;
 
   it('tell how to read the generated password and how to reach the dashboard without an Ingress', () => {
     const text = notes([]);
     expect(text).toContain("kubectl get secret demo-eks-info-auth -n eks-info -o jsonpath='{.data.auth-password}' | base64 -d");
     expect(text).toContain('kubectl port-forward -n eks-info svc/demo-eks-info-gateway 8080:80');
     expect(text).toContain('helm test demo -n eks-info');
+  });
+
+  it('refuse an internet-facing Ingress without a certificate while basic auth is on, unless allowed; then warn', () => {
+    const ingress = ['--set', 'gateway.ingress.enabled=true', '--set', 'gateway.ingress.scheme=internet-facing'];
+    const refused = helmTemplate(ingress);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('would send the basic-auth password over plain HTTP');
+    // Each way out renders: a certificate (value or annotation), an internal ALB, another auth mode, or the explicit opt-in.
+    for (const fix of [
+      ['--set', 'gateway.ingress.certificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/x'],
+      ['--set-string', 'gateway.ingress.annotations.alb\\.ingress\\.kubernetes\\.io/certificate-arn=arn:aws:acm:eu-west-1:123456789012:certificate/x'],
+      ['--set', 'gateway.ingress.scheme=internal'],
+      ['--set', 'gateway.auth.mode=none'],
+      ['--set', 'gateway.ingress.allowInsecureHttp=true'],
+    ])
+      expect({ fix, code: helmTemplate([...ingress, ...fix]).code }).toEqual({ fix, code: 0 });
+    expect(notes([...ingress, '--set', 'gateway.ingress.allowInsecureHttp=true'])).toContain('WARNING: this Ingress is internet-facing without a certificate');
+    expect(notes([...ingress, '--set', 'gateway.ingress.scheme=internal'])).not.toContain('internet-facing without a certificate');
   });
 
   it('point at the ALB address when the Ingress is on, and warn when auth is off', () => {

@@ -63,7 +63,7 @@ describe('Dockerfile (static: no Docker engine here)', () => {
 
   it('has a HEALTHCHECK, the source-map entrypoint and the gateway as the default command', () => {
     expect(runtime.lines).toContain('HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "docker/healthcheck.mjs"]');
-    expect(runtime.lines).toContain('ENTRYPOINT ["node", "--enable-source-maps"]');
+    expect(runtime.lines).toContain('ENTRYPOINT ["node"]');
     expect(runtime.lines).toContain('CMD ["dist/app/gateway/main.js"]');
   });
 

@@ -1,7 +1,7 @@
 // Shared helpers of the shipping checks: the real tools (installed and cached by
 // scripts/tools/install.sh), a chart renderer and a YAML splitter.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -80,4 +80,26 @@ export function parseDocs(text: string): K8sObject[] {
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `eks-info-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * NOTES.txt as install/upgrade would print it. Those need a cluster, so it is rendered as a
+ * ConfigMap in a copy of the chart instead.
+ */
+export function renderNotes(args: string[]): string {
+  const { dir, cleanup } = tempDir('notes');
+  try {
+    const chart = path.join(dir, 'eks-info');
+    cpSync(CHART, chart, { recursive: true });
+    const body = readFileSync(path.join(chart, 'templates/NOTES.txt'), 'utf8');
+    writeFileSync(path.join(chart, 'templates/_notes_probe.tpl'), `{{- define "notes.probe" -}}\n${body}\n{{- end -}}\n`);
+    writeFileSync(
+      path.join(chart, 'templates/zz-notes-probe.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes-probe}\ndata:\n  notes: {{ include "notes.probe" . | toJson }}\n',
+    );
+    const out = renderChart(['--show-only', 'templates/zz-notes-probe.yaml', ...args], chart);
+    return JSON.parse(/notes: (".*")/.exec(out)![1]) as string;
+  } finally {
+    cleanup();
+  }
 }

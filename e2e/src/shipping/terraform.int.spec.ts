@@ -170,6 +170,17 @@ describe('AWS resources', () => {
     expect(JSON.parse(read('policies/aws-load-balancer-controller.json')).Statement.length).toBeGreaterThan(10);
   });
 
+  it('turns the VPC CNI network policy agent on by default, so the chart NetworkPolicies are enforced', () => {
+    const addons = read('addons.tf');
+    const variable = blocks(read('variables.tf'), 'variable').get('enable_network_policy')!;
+    expect(variable).toMatch(/default\s+= true/);
+    // The add-on is in the managed set when the variable is on, and its configuration carries the flag.
+    expect(addons).toMatch(/vpc-cni\s+= \{ enabled = var\.enable_network_policy, role = null \}/);
+    expect(addons).toMatch(/vpc-cni = jsonencode\(merge\(var\.vpc_cni_configuration, \{ enableNetworkPolicy = "true" \}\)\)/);
+    const resource = blocks(addons, 'resource').get('aws_eks_addon.this')!;
+    expect(resource).toMatch(/configuration_values\s+= lookup\(local\.addon_configuration, each\.key, null\)/);
+  });
+
   it('makes ECR tags immutable and installs our chart from the same values deploy.sh uses', () => {
     expect(read('ecr.tf')).toMatch(/image_tag_mutability = "IMMUTABLE"/);
     expect(read('app.tf')).toMatch(/values\s+= \[yamlencode\(local\.chart_values\), yamlencode\(var\.chart_values_override\)\]/);

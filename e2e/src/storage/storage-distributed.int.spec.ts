@@ -261,6 +261,35 @@ describe('two storage pods over NATS', () => {
     expect(down.headers['content-disposition']).toMatch(/^attachment;/);
     expect(createHash('sha256').update(down.body).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
   });
+
+  it('honours an idempotency key whichever pod gets the retry: one EFS file and one S3 object per key', async () => {
+    const uploads = async () => (await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: 'eks-info/uploads/' }))).Versions?.length ?? 0;
+    const sharedHolding = (content: string) =>
+      readdirSync(path.join(root, 'efs', 'shared')).filter((n) => readFileSync(path.join(root, 'efs', 'shared', n), 'utf8').includes(content));
+    for (const [route, field] of [
+      ['/api/v1/storage/efs/files', 'file'],
+      ['/api/v1/storage/s3/objects', 'object'],
+    ] as const) {
+      const key = `dist-${field}-${randomBytes(4).toString('hex')}`;
+      const content = `retried under ${key}`;
+      const objectsBefore = await uploads();
+      const send = () => raw(base, 'POST', route, { headers: { ...JSON_TYPE, 'idempotency-key': key }, body: JSON.stringify({ content }) });
+      // Eight at once (a client retrying in a hurry), then more until both pods have answered one.
+      const answers = await Promise.all(Array.from({ length: 8 }, send));
+      const servedBy = new Set(answers.map((a) => a.json<{ servedBy: { pod: string } }>().servedBy.pod));
+      for (let i = 0; i < 30 && servedBy.size < 2; i++) {
+        const more = await send();
+        answers.push(more);
+        servedBy.add(more.json<{ servedBy: { pod: string } }>().servedBy.pod);
+      }
+      expect(servedBy).toEqual(new Set(PODS));
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+      expect(new Set(answers.map((a) => JSON.stringify(a.json()[field])))).toHaveProperty('size', 1);
+      expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(answers.length - 1);
+      if (field === 'file') expect(sharedHolding(content)).toHaveLength(1);
+      else expect(await uploads()).toBe(objectsBefore + 1);
+    }
+  });
 });
 
 describe('an upload above the NATS payload limit', () => {

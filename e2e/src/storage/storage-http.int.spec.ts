@@ -150,6 +150,120 @@ describe('storage over HTTP (npm start)', () => {
     expect((await raw(base, 'GET', `/efs/files/${name}`)).status).toBe(404);
   });
 
+  it('honours an Idempotency-Key: a retry gets the first answer, marked replayed, and writes nothing more', async () => {
+    const key = `retry-${Date.now()}`;
+    const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
+      raw(base, 'POST', p, { headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) });
+    const sharedFiles = () => readdirSync(path.join(root, 'data', 'efs', 'shared')).filter((n) => n.startsWith('shared_data_'));
+    const contents = (dir: string) => sharedFiles().map((n) => (JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as { content: string }).content);
+    const objectCount = async () =>
+      (await raw(base, 'GET', '/api/v1/storage/s3?pageSize=200')).json<{ objects: { data: { items: unknown[] } } }>().objects.data.items.length;
+    const objectsBefore = await objectCount();
+
+    const writes = [
+      ['/api/v1/storage/ebs/entries', 'entry'],
+      ['/api/v1/storage/efs/files', 'file'],
+      ['/api/v1/storage/s3/objects', 'object'],
+    ] as const;
+    for (const [p, field] of writes) {
+      const content = `once ${field} ${key}`;
+      const first = await post(p, { content }, { 'idempotency-key': `${key}-${field}` });
+      expect(first.status).toBe(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const retry = await post(p, { content }, { 'idempotency-key': `${key}-${field}` });
+      expect({ status: retry.status, replayed: retry.headers['idempotent-replayed'] }).toEqual({ status: 201, replayed: 'true' });
+      expect(retry.json()[field]).toEqual(first.json()[field]);
+      expect(retry.json()).toMatchObject({ replayed: true });
+      // The same key with another body: refused, and the first answer stays.
+      const other = await post(p, { content: `${content} but different` }, { 'idempotency-key': `${key}-${field}` });
+      expect({ status: other.status, code: other.json().code }).toEqual({ status: 422, code: 'STORAGE.IDEMPOTENCY_KEY_REUSED' });
+      // The field works like the header; both, disagreeing, are a 400.
+      expect((await post(p, { content, idempotencyKey: `${key}-${field}` })).headers['idempotent-replayed']).toBe('true');
+      const both = await post(p, { content, idempotencyKey: 'another' }, { 'idempotency-key': `${key}-${field}` });
+      expect({ status: both.status, code: both.json().code }).toEqual({ status: 400, code: 'COMMON.VALIDATION' });
+      const malformed = await post(p, { content }, { 'idempotency-key': 'has spaces in it' });
+      expect(malformed.status).toBe(400);
+      expect(JSON.stringify(malformed.json().fields)).toContain('idempotencyKey');
+    }
+
+    const entries = (await raw(base, 'GET', '/api/v1/storage/ebs?limit=1000')).json<{ entries: { data: { items: Array<{ content: string }> } } }>();
+    expect(entries.entries.data.items.filter((e) => e.content.startsWith(`once entry ${key}`))).toHaveLength(1);
+    expect(contents(path.join(root, 'data', 'efs', 'shared')).filter((c) => c.startsWith(`once file ${key}`))).toHaveLength(1);
+    expect(await objectCount()).toBe(objectsBefore + 1);
+  });
+
+  it('stores and serves well-formed UTF-8: lone surrogates sent or planted on the volumes come back as U+FFFD', async () => {
+    // A string survives a round trip through UTF-8 exactly when it has no lone surrogate.
+    const utf8Safe = (text: string) => Buffer.from(text, 'utf8').toString('utf8') === text;
+    const wellFormedEverywhere = (value: unknown): boolean =>
+      typeof value === 'string'
+        ? utf8Safe(value)
+        : Array.isArray(value)
+          ? value.every(wellFormedEverywhere)
+          : value !== null && typeof value === 'object'
+            ? Object.entries(value).every(([k, v]) => utf8Safe(k) && wellFormedEverywhere(v))
+            : true;
+    // What a strict parser does: the bytes must be UTF-8 and the escapes must pair up.
+    const strict = (text: string) => !/\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])/.test(text);
+    for (const p of ['/api/v1/storage/ebs/entries', '/api/v1/storage/efs/files', '/api/v1/storage/s3/objects']) {
+      const res = await raw(base, 'POST', p, { headers: JSON_TYPE, body: '{"content": "lone \\ud800 high"}' });
+      expect(res.status).toBe(201);
+      expect(strict(res.text) && wellFormedEverywhere(res.json())).toBe(true);
+      const body = res.json<{ entry?: { content: string }; file?: { filename: string }; object?: { key: string } }>();
+      const stored = body.entry
+        ? body.entry.content
+        : body.file
+          ? (await raw(base, 'GET', `/api/v1/storage/efs/files/${body.file.filename}`)).json<{ file: { content: string } }>().file.content
+          : (await raw(base, 'GET', `/api/v1/storage/s3/objects/${body.object!.key}`)).text;
+      expect({ p, stored }).toEqual({ p, stored: 'lone \ufffd high' });
+    }
+    // Planted, or written by an older version: read side too.
+    writeFileSync(
+      path.join(root, 'data', 'ebs', 'entries.jsonl'),
+      '{"timestamp":"2026-01-01T00:00:00.000Z","pod":"p","node":"n","content":"planted \\udfff low"}\n',
+      {
+        flag: 'a',
+      },
+    );
+    const planted = 'shared_data_20990101_000000_000_bbbbbbbbbb.json';
+    writeFileSync(
+      path.join(root, 'data', 'efs', 'shared', planted),
+      '{"filename":"x","content":"planted \\ud83d alone","metadata":{"created_by_pod":"\\udc00","created_by_node":"n","created_at":"2099-01-01T00:00:00.000Z","size_bytes":1,"content_type":"text/plain"}}',
+    );
+    for (const p of ['/api/v1/storage/ebs?limit=1000', '/api/v1/storage/efs', `/api/v1/storage/efs/files/${planted}`]) {
+      const res = await raw(base, 'GET', p);
+      expect({ p, status: res.status }).toEqual({ p, status: 200 });
+      expect({ p, strict: strict(res.text), wellFormed: wellFormedEverywhere(res.json()) }).toEqual({ p, strict: true, wellFormed: true });
+    }
+    expect((await raw(base, 'GET', `/api/v1/storage/efs/files/${planted}`)).json<{ file: { content: string } }>().file.content).toBe('planted \ufffd alone');
+    const entries = (await raw(base, 'GET', '/api/v1/storage/ebs?limit=1000')).json<{ entries: { data: { items: Array<{ content: string }> } } }>();
+    expect(entries.entries.data.items.map((e) => e.content)).toContain('planted \ufffd low');
+    for (const page of ['/ebs', '/efs']) expect((await raw(base, 'GET', page)).status).toBe(200);
+  });
+
+  it('sends a fresh key with each page form, so a form submitted twice writes once', async () => {
+    const page = await raw(base, 'GET', '/efs');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const formKey = /name="idempotencyKey" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    expect(formKey).toMatch(/^[0-9a-f-]{36}-efs$/);
+    const again = await raw(base, 'GET', '/efs');
+    expect(/name="idempotencyKey" value="([^"]+)"/.exec(again.text)?.[1]).not.toBe(formKey);
+
+    const cookie = page.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    const content = `double click ${Date.now()}`;
+    const submit = () =>
+      raw(base, 'POST', '/efs/files', {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ _csrf: token, idempotencyKey: formKey, content }).toString(),
+      });
+    const [one, two] = await Promise.all([submit(), submit()]);
+    expect([one.status, two.status]).toEqual([303, 303]);
+    expect(two.headers.location).toBe(one.headers.location);
+    const shared = path.join(root, 'data', 'efs', 'shared');
+    const holding = readdirSync(shared).filter((n) => n.startsWith('shared_data_') && readFileSync(path.join(shared, n), 'utf8').includes(content));
+    expect(holding).toHaveLength(1);
+  });
+
   it('answers a fuzz corpus of traversal, encoding and size attacks with 4xx only, changing nothing', async () => {
     // Something to find, for attacks that guess relative to real files.
     await raw(base, 'POST', '/api/v1/storage/efs/files', { headers: JSON_TYPE, body: JSON.stringify({ content: 'target' }) });

@@ -157,8 +157,13 @@ describe('stress fleet behind the gateway', () => {
   it('streams heartbeats over SSE and drops a pod that has been silent for 5 s', async () => {
     const sse = await SseClient.open(`${base}/api/v1/stream/stress`);
     expect(sse.contentType).toContain('text/event-stream');
-    type Streamed = { event: string; data: { pod?: unknown; pods?: Array<{ heartbeat: { pod: string } }> } };
-    const events = (): Streamed[] => sse.messages.map((m) => ({ event: m.event, data: sse.json(m) }));
+    type Streamed = {
+      event: string;
+      at: number;
+      data: { pod?: string | { heartbeat: { pod: string } }; pods?: Array<{ heartbeat: { pod: string } }>; summary?: { pods: number } };
+    };
+    const events = (): Streamed[] => sse.messages.map((m) => ({ event: m.event, at: m.at, data: sse.json(m) }));
+    const beatOf = (e: Streamed) => (e.event === 'heartbeat' && typeof e.data.pod === 'object' ? e.data.pod.heartbeat.pod : undefined);
     await waitFor(() => events().find((e) => e.event === 'snapshot'), { timeoutMs: 3000 });
     expect(
       events()[0]
@@ -172,7 +177,19 @@ describe('stress fleet behind the gateway', () => {
     victim.process.killNow();
     const gone = await waitFor(() => events().find((e) => e.event === 'gone' && e.data.pod === 'stress-c'), { timeoutMs: 10_000, what: 'stress-c gone' });
     const after = Date.now() - killedAt;
-    expect(gone).toBeDefined();
+    // The gone event carries the fleet without the victim; the victim's last heartbeat came before
+    // the kill and none after; the others kept beating meanwhile.
+    expect(gone.data.summary?.pods).toBe(2);
+    const victimBeats = events().filter((e) => beatOf(e) === 'stress-c');
+    expect(victimBeats.length).toBeGreaterThan(0);
+    expect(victimBeats.filter((e) => e.at > killedAt + 250)).toEqual([]);
+    expect(
+      new Set(
+        events()
+          .filter((e) => e.at > killedAt + 250 && e.at < gone.at)
+          .map(beatOf),
+      ),
+    ).toEqual(new Set(['stress-a', 'stress-b']));
     expect(after).toBeGreaterThanOrEqual(4000);
     expect(after).toBeLessThan(7500);
     expect((await view()).pods.map((p) => p.heartbeat.pod).sort()).toEqual(['stress-a', 'stress-b']);

@@ -46,11 +46,15 @@ export function describeError(exception: unknown): { status: number; body: Error
     return { status: e.statusCode, body: { code, message: e.message ?? 'Bad request', fix: FIXES[e.statusCode] } };
   }
   if (isMalformedMultipart(exception)) {
+    const message = (exception as Error).message;
     return {
       status: 400,
       body: {
         code: CommonErrors.VALIDATION.code,
-        message: `The multipart body is malformed: ${(exception as Error).message}.`,
+        // The parser's word for a boundary it cannot search for is "needle".
+        message: LONG_BOUNDARY.test(message)
+          ? 'The multipart boundary is too long (RFC 2046 allows 70 characters).'
+          : `The multipart body is malformed: ${message}.`,
         fix: 'Send multipart/form-data with its boundary parameter and a complete body, as a browser form does.',
       },
     };
@@ -62,7 +66,11 @@ export function describeError(exception: unknown): { status: number; body: Error
  * The multipart parser (busboy) throws plain errors for a missing boundary or a truncated body,
  * without a status: they are the client's, a 400, never a 500. Known by their messages.
  */
-const MULTIPART_ERROR = /Boundary not found|unexpected end of multipart data|Malformed part header|Unexpected end of (form|file)|Malformed urlencoded form/i;
+const LONG_BOUNDARY = /needle cannot have a length bigger than/i;
+const MULTIPART_ERROR = new RegExp(
+  `Boundary not found|unexpected end of multipart data|Malformed part header|Unexpected end of (form|file)|Malformed urlencoded form|${LONG_BOUNDARY.source}`,
+  'i',
+);
 
 function isMalformedMultipart(exception: unknown): boolean {
   return exception instanceof Error && MULTIPART_ERROR.test(exception.message);

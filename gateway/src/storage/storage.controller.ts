@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StorageRpc, TransportErrors } from '@eks-info/contracts';
 import { MessageBus, RpcError } from '@eks-info/platform';
 import { requestFrom } from '../http/contract-input';
+import { markReplayed, withIdempotencyKey } from '../http/idempotency-key';
 import { payloadError, uploadRequest } from './upload-request';
 
 /** How long a broadcast (cleanup) waits for every storage pod's answer. */
@@ -48,10 +49,11 @@ export class StorageApiController {
     return this.bus.request(StorageRpc.ebs, requestFrom(StorageRpc.ebs, { limit }));
   }
 
+  /** An `Idempotency-Key` header makes a retry get the first answer (marked `Idempotent-Replayed: true`). */
   @Post('ebs/entries')
   @HttpCode(201)
-  writeEntry(@Body() body: unknown) {
-    return this.bus.request(StorageRpc.ebsWrite, requestFrom(StorageRpc.ebsWrite, body));
+  async writeEntry(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown) {
+    return markReplayed(reply, await this.bus.request(StorageRpc.ebsWrite, requestFrom(StorageRpc.ebsWrite, withIdempotencyKey(request, body))));
   }
 
   /** Every storage pod deletes its own old access logs; the answer lists each pod's result. */
@@ -78,8 +80,8 @@ export class StorageApiController {
 
   @Post('efs/files')
   @HttpCode(201)
-  writeFile(@Body() body: unknown) {
-    return this.bus.request(StorageRpc.efsWrite, requestFrom(StorageRpc.efsWrite, body));
+  async writeFile(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown) {
+    return markReplayed(reply, await this.bus.request(StorageRpc.efsWrite, requestFrom(StorageRpc.efsWrite, withIdempotencyKey(request, body))));
   }
 
   @Get('efs/files/:name')
@@ -99,12 +101,15 @@ export class StorageApiController {
     return this.bus.request(StorageRpc.s3, requestFrom(StorageRpc.s3, { after, pageSize }));
   }
 
-  /** JSON `{"content": "…"}` (or the old `{"text": "…"}`), or multipart with a `file` field (forms also send the CSRF token). */
+  /** JSON `{"content": "…"}` (or the old `{"text": "…"}`), or multipart with a `file` field (forms also send the CSRF token and their key). */
   @Post('s3/objects')
   @HttpCode(201)
-  async upload(@Req() request: FastifyRequest) {
+  async upload(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     try {
-      return await this.bus.request(StorageRpc.s3Upload, requestFrom(StorageRpc.s3Upload, uploadRequest(request)));
+      return markReplayed(
+        reply,
+        await this.bus.request(StorageRpc.s3Upload, requestFrom(StorageRpc.s3Upload, withIdempotencyKey(request, uploadRequest(request)))),
+      );
     } catch (err) {
       throw payloadError(err);
     }

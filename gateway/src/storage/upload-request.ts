@@ -22,11 +22,13 @@ export function uploadRequest(request: FastifyRequest): unknown {
   const body = (request.body ?? {}) as Record<string, unknown>;
   if (!request.isMultipart?.()) return body;
   const file = body.file;
+  // The form's idempotency key (a text field; the contract checks it).
+  const idempotencyKey = body.idempotencyKey;
   if (isFile(file) && (file.data.length > 0 || file.filename)) {
-    return { base64: file.data.toString('base64'), filename: file.filename || undefined, contentType: file.mimetype };
+    return { base64: file.data.toString('base64'), filename: file.filename || undefined, contentType: file.mimetype, idempotencyKey };
   }
   const text = body.content ?? body.text;
-  if (typeof text === 'string') return { content: text };
+  if (typeof text === 'string') return { content: text, idempotencyKey };
   throw new RpcError({ code: StorageErrors.INVALID.code, message: 'Choose a file to upload (form field "file").' });
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommonErrors, type ErrorBody, type RpcContract, type ServedBy } from '@eks-info/contracts';
@@ -14,6 +15,11 @@ export interface LayoutContext {
   active: string;
   nav: ReturnType<typeof navigationFor>;
   csrfToken?: string;
+  /**
+   * Pages with forms: a fresh idempotency key per render, sent with each form (suffixed per form),
+   * so a double click or a resubmitted form does its work once.
+   */
+  formKey?: string;
   /** The page's live stream (`/scaling/live?v=…`): htmx connects to it and swaps the sections it pushes. */
   live?: string;
   servedBy: ServedBy[];
@@ -149,6 +155,7 @@ export class PageService {
     return {
       ...this.layoutFor(page, outcomes),
       csrfToken: page.forms && reply ? reply.generateCsrf() : undefined,
+      formKey: page.forms ? randomUUID() : undefined,
       user: (request as FastifyRequest & { user?: string }).user,
       requestId: request.id,
     };

@@ -108,22 +108,129 @@ automountServiceAccountToken: false
 
 {{- define "eks-info.natsUrl" -}}
 {{- if .Values.nats.enabled }}
-{{- printf "nats://%s.%s.svc:4222" (include "eks-info.nats.fullname" .) .Release.Namespace }}
+{{- printf "%s://%s.%s.svc:4222" (ternary "tls" "nats" .Values.nats.tls.enabled) (include "eks-info.nats.fullname" .) .Release.Namespace }}
 {{- else }}
 {{- required "nats.externalUrl is required when nats.enabled is false" .Values.nats.externalUrl }}
 {{- end }}
+{{- end }}
+
+{{/* "true" when the Ingress would serve basic auth to the internet over plain HTTP (no certificate). */}}
+{{- define "eks-info.ingress.insecureBasicAuth" -}}
+{{- $i := .Values.gateway.ingress }}
+{{- $cert := or $i.certificateArn (index (default dict $i.annotations) "alb.ingress.kubernetes.io/certificate-arn") }}
+{{- if and $i.enabled (eq $i.scheme "internet-facing") (not $cert) (eq .Values.gateway.auth.mode "basic") }}true{{ end }}
 {{- end }}
 
 {{- define "eks-info.authSecretName" -}}
 {{- default (printf "%s-auth" (include "eks-info.fullname" .)) .Values.gateway.auth.existingSecret }}
 {{- end }}
 
+{{/* The Secret with each component's NATS password: nats.existingSecret, else the chart's own. */}}
 {{- define "eks-info.natsSecretName" -}}
-{{- if .Values.nats.enabled }}
-{{- printf "%s-nats" (include "eks-info.fullname" .) }}
-{{- else }}
+{{- if .Values.nats.existingSecret }}
 {{- .Values.nats.existingSecret }}
+{{- else if .Values.nats.enabled }}
+{{- printf "%s-nats" (include "eks-info.fullname" .) }}
+{{- else if .Values.nats.auth.enabled }}
+{{- fail "nats.existingSecret is required with an external NATS (nats.enabled=false) and nats.auth.enabled: it holds each component's password (keys <component>-password)" }}
 {{- end }}
+{{- end }}
+
+{{/* The components that connect to NATS, each as its own NATS user (the user name is the component's). */}}
+{{- define "eks-info.natsComponents" -}}
+gateway environment storage stress scaling-monitor
+{{- end }}
+
+{{/* The NATS server's variable holding a component's password: NATS_PASSWORD_SCALING_MONITOR. */}}
+{{- define "eks-info.natsPasswordVariable" -}}
+{{- printf "NATS_PASSWORD_%s" (. | upper | replace "-" "_") }}
+{{- end }}
+
+{{- define "eks-info.natsTlsSecretName" -}}
+{{- default (printf "%s-nats-tls" (include "eks-info.fullname" .)) .Values.nats.tls.existingSecret }}
+{{- end }}
+
+{{/* Where app containers find the CA of the NATS server's certificate. */}}
+{{- define "eks-info.natsCaFile" -}}
+/etc/eks-info/nats-tls/ca.crt
+{{- end }}
+
+{{/*
+A generated secret value that is the same everywhere in one render: in the Secret that holds it
+and in the checksum of every pod that reads it, so that under `helm template` (Argo CD), where
+each render makes new values, clients and server change and roll together. Memoized on the
+render's values; the value itself comes from eks-info.stableSecretValue.
+(dict "ctx" $ "secret" NAME "key" KEY "value" GIVEN "length" N)
+*/}}
+{{- define "eks-info.renderedSecretValue" -}}
+{{- if not (hasKey .ctx.Values "__rendered") }}
+{{- $_ := set .ctx.Values "__rendered" (dict) }}
+{{- end }}
+{{- $cache := .ctx.Values.__rendered }}
+{{- $k := printf "%s/%s" .secret .key }}
+{{- if not (hasKey $cache $k) }}
+{{- $_ := set $cache $k (include "eks-info.stableSecretValue" .) }}
+{{- end }}
+{{- get $cache $k }}
+{{- end }}
+
+{{/* A component's NATS password as the chart renders it (not with nats.existingSecret). */}}
+{{- define "eks-info.natsPassword" -}}
+{{- include "eks-info.renderedSecretValue" (dict "ctx" .ctx "secret" (include "eks-info.natsSecretName" .ctx) "key" (printf "%s-password" .component) "value" "" "length" 32) }}
+{{- end }}
+
+{{/*
+The NATS server's certificate, its key and the CA, as JSON: nats.tls.existingSecret's are not
+rendered; else the ones already in the cluster (lookup), else a new CA and a certificate for
+the service's names and the pods' route names. Memoized for the render.
+*/}}
+{{- define "eks-info.natsTls" -}}
+{{- if not (hasKey .Values "__rendered") }}
+{{- $_ := set .Values "__rendered" (dict) }}
+{{- end }}
+{{- $cache := .Values.__rendered }}
+{{- if not (hasKey $cache "nats-tls") }}
+{{- $name := include "eks-info.natsTlsSecretName" . }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $name }}
+{{- if and $existing $existing.data (hasKey $existing.data "tls.crt") }}
+{{- $_ := set $cache "nats-tls" (dict "crt" (index $existing.data "tls.crt" | b64dec) "key" (index $existing.data "tls.key" | b64dec) "ca" (index $existing.data "ca.crt" | b64dec)) }}
+{{- else }}
+{{- $svc := include "eks-info.nats.fullname" . }}
+{{- $ns := .Release.Namespace }}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) (printf "*.%s-headless.%s.svc" $svc $ns) (printf "*.%s-headless.%s.svc.cluster.local" $svc $ns) }}
+{{- $ca := genCA (printf "%s-ca" $svc) 3650 }}
+{{- $cert := genSignedCert (printf "%s.%s.svc" $svc $ns) nil $names 3650 $ca }}
+{{- $_ := set $cache "nats-tls" (dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert) }}
+{{- end }}
+{{- end }}
+{{- get $cache "nats-tls" | toJson }}
+{{- end }}
+
+{{/*
+Checksum of the NATS credentials (and certificate) as rendered, for the pod templates of the
+NATS server and of every client: a new render of them rolls both sides together. With
+nats.existingSecret / nats.tls.existingSecret the chart never sees the values: the checksum then
+names the Secrets only, and a rotation needs `kubectl rollout restart` (see README, GitOps).
+*/}}
+{{- define "eks-info.natsCredentialsChecksum" -}}
+{{- $parts := list }}
+{{- if .Values.nats.auth.enabled }}
+{{- if .Values.nats.existingSecret }}
+{{- $parts = append $parts (printf "existing:%s" .Values.nats.existingSecret) }}
+{{- else }}
+{{- range (include "eks-info.natsComponents" . | splitList " ") }}
+{{- $parts = append $parts (include "eks-info.natsPassword" (dict "ctx" $ "component" .)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and .Values.nats.enabled .Values.nats.tls.enabled }}
+{{- if .Values.nats.tls.existingSecret }}
+{{- $parts = append $parts (printf "existing:%s" .Values.nats.tls.existingSecret) }}
+{{- else }}
+{{- $parts = append $parts (include "eks-info.natsTls" .) }}
+{{- end }}
+{{- end }}
+{{- join "\n" $parts | sha256sum }}
 {{- end }}
 
 {{/*
@@ -148,6 +255,9 @@ show a fresh value; `helm upgrade` keeps the stored one.
 {{/* Configuration every component reads (see libs/platform config). */}}
 {{- define "eks-info.commonConfig" -}}
 NATS_URL: {{ include "eks-info.natsUrl" . | quote }}
+{{- if and .Values.nats.enabled .Values.nats.tls.enabled }}
+NATS_TLS_CA_FILE: {{ include "eks-info.natsCaFile" . | quote }}
+{{- end }}
 RPC_TIMEOUT_MS: {{ int64 .Values.rpcTimeoutMs | quote }}
 LOG_LEVEL: {{ .Values.logLevel | quote }}
 MANAGEMENT_PORT: {{ int64 .Values.managementPort | quote }}
@@ -240,20 +350,23 @@ priorityClassName: {{ . }}
 {{- end }}
 {{- end }}
 
-{{/* NATS credentials every app container gets. */}}
+{{/* NATS credentials of an app container: its own user and password. (dict "ctx" $ "component" NAME) */}}
 {{- define "eks-info.natsEnv" -}}
-{{- if and .Values.nats.enabled .Values.nats.auth.enabled }}
-- name: NATS_TOKEN
+{{- $v := .ctx.Values }}
+{{- if $v.nats.auth.enabled }}
+- name: NATS_USER
+  value: {{ .component | quote }}
+- name: NATS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "eks-info.natsSecretName" . }}
-      key: nats-token
-{{- else if and (not .Values.nats.enabled) .Values.nats.existingSecret }}
+      name: {{ include "eks-info.natsSecretName" .ctx }}
+      key: {{ printf "%s-password" .component }}
+{{- else if and (not $v.nats.enabled) $v.nats.existingSecret }}
 {{- range list "nats-token" "nats-user" "nats-password" }}
 - name: {{ . | upper | replace "-" "_" }}
   valueFrom:
     secretKeyRef:
-      name: {{ $.Values.nats.existingSecret }}
+      name: {{ $v.nats.existingSecret }}
       key: {{ . }}
       optional: true
 {{- end }}
@@ -278,6 +391,8 @@ metadata:
     {{- end }}
   annotations:
     checksum/config: {{ .checksum }}
+    # The NATS credentials as rendered: server and clients roll together when they change.
+    checksum/nats-credentials: {{ include "eks-info.natsCredentialsChecksum" $ctx }}
     {{- if and $ctx.Values.metrics.podAnnotations (ne .name "gateway") }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ int64 $ctx.Values.managementPort | quote }}
@@ -301,7 +416,7 @@ spec:
     - name: {{ .name }}
       image: {{ include "eks-info.image" $ctx }}
       imagePullPolicy: {{ $ctx.Values.image.pullPolicy }}
-      # The image's entrypoint is `node --enable-source-maps`; the argument picks the component.
+      # The image's entrypoint is `node`; the argument picks the component.
       args: [{{ .entrypoint | quote }}]
       ports:
         {{- if eq .name "gateway" }}
@@ -331,7 +446,7 @@ spec:
         - name: NODE_OPTIONS
           value: {{ . | quote }}
         {{- end }}
-        {{- with (include "eks-info.natsEnv" $ctx | trim) }}
+        {{- with (include "eks-info.natsEnv" (dict "ctx" $ctx "component" .name) | trim) }}
         {{- . | nindent 8 }}
         {{- end }}
         {{- with .extraEnv }}
@@ -363,6 +478,11 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- if and $ctx.Values.nats.enabled $ctx.Values.nats.tls.enabled }}
+        - name: nats-ca
+          mountPath: {{ include "eks-info.natsCaFile" $ctx | dir }}
+          readOnly: true
+        {{- end }}
         {{- with .volumeMounts }}
         {{- . | nindent 8 }}
         {{- end }}
@@ -371,6 +491,14 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: {{ $ctx.Values.tmpVolumeSizeLimit }}
+    {{- if and $ctx.Values.nats.enabled $ctx.Values.nats.tls.enabled }}
+    # Only the CA: the pod verifies the NATS server, it needs no key.
+    - name: nats-ca
+      secret:
+        secretName: {{ include "eks-info.natsTlsSecretName" $ctx }}
+        items:
+          - {key: ca.crt, path: ca.crt}
+    {{- end }}
     {{- with .volumes }}
     {{- . | nindent 4 }}
     {{- end }}

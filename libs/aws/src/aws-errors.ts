@@ -1,4 +1,5 @@
 import { AwsErrors, type ErrorBody } from '@eks-info/contracts';
+import { IRSA_ANNOTATION, NoPodCredentialsError } from './credentials';
 import { ImdsError } from './imds/imds.errors';
 
 /** IAM says no (EC2 answers UnauthorizedOperation, most JSON/query services AccessDenied[Exception]). */
@@ -83,6 +84,18 @@ export function describeAwsError(err: unknown, action: string, resource?: string
   const code = awsCode(e);
   const on = resource ? ` on ${resource}` : '';
 
+  if (err instanceof NoPodCredentialsError) {
+    const account = err.serviceAccount ?? "this pod's ServiceAccount";
+    return {
+      code: AwsErrors.NO_CREDENTIALS.code,
+      message: `no AWS credentials for ${action}: ${account} has no IAM role (no ${IRSA_ANNOTATION} annotation, no Pod Identity association)`,
+      details: err.message,
+      fix:
+        `Annotate ${account} with ${IRSA_ANNOTATION}=<role ARN> (the chart's ${err.component ?? '<component>'}.serviceAccount.roleArn; ` +
+        `Terraform's role_arns output has one per service) and restart the pod, or, with aws.identity=pod-identity, ` +
+        `create an EKS Pod Identity association for it. The node's instance role is never borrowed.`,
+    };
+  }
   if (ACCESS_DENIED.has(code)) {
     return {
       code: AwsErrors.ACCESS_DENIED.code,

@@ -1,4 +1,4 @@
-import { type ConfigOf, inKubernetes, v } from '@eks-info/platform';
+import { type ConfigOf, type ConfigRule, inKubernetes, v } from '@eks-info/platform';
 
 /**
  * AWS and IMDS settings of the services that call AWS. Endpoints are not listed here: the SDK
@@ -13,8 +13,9 @@ export const awsConfigSpec = {
     example: 'eu-west-1',
   }),
   AWS_REQUEST_TIMEOUT_MS: v.int({
-    description: 'Socket timeout of one AWS API request attempt (the SDK has none by default)',
-    default: '3000',
+    description:
+      'Timeout of one AWS API request attempt (the SDK has none by default). AWS_MAX_ATTEMPTS × this plus the retry backoff must fit in RPC_TIMEOUT_MS less 750 ms, so a call ends before the caller gives up',
+    default: '1250',
     min: 100,
     max: 120000,
   }),
@@ -43,6 +44,38 @@ export const awsConfigSpec = {
 };
 
 export type AwsConfig = ConfigOf<typeof awsConfigSpec>;
+
+/** Time left between an AWS call's deadline and the RPC timeout, for the reply to reach the caller. */
+export const REPLY_MARGIN_MS = 750;
+/** Backoff between attempts the SDK's standard mode may wait after a non-throttling error (50 ms × 2^i, jittered). */
+export function retryBackoffAllowanceMs(maxAttempts: number): number {
+  let total = 0;
+  for (let i = 0; i < maxAttempts - 1; i++) total += 50 * 2 ** i;
+  return total;
+}
+
+/**
+ * The deadline of one AWS call, retries and backoff included: what its attempts may take, and
+ * never more than the RPC timeout less {@link REPLY_MARGIN_MS}. A call that outlived the RPC
+ * timeout used to finish after the caller had answered 504 (a write landed, and a retry
+ * duplicated it); the clients abort a call at this deadline (throttling backoff and slow
+ * credential fetches included).
+ */
+export function awsCallDeadlineMs(config: Pick<AwsConfig, 'AWS_MAX_ATTEMPTS' | 'AWS_REQUEST_TIMEOUT_MS'>, rpcTimeoutMs: number): number {
+  const attempts = config.AWS_MAX_ATTEMPTS * config.AWS_REQUEST_TIMEOUT_MS + retryBackoffAllowanceMs(config.AWS_MAX_ATTEMPTS);
+  return Math.max(100, Math.min(attempts, rpcTimeoutMs - REPLY_MARGIN_MS));
+}
+
+/** Start-up check: the configured attempts fit in the RPC timeout (else the later ones could never run). */
+export const awsDeadlineRule: ConfigRule<typeof awsConfigSpec & { RPC_TIMEOUT_MS: ReturnType<typeof v.int> }> = (c) => {
+  const needed = c.AWS_MAX_ATTEMPTS * c.AWS_REQUEST_TIMEOUT_MS + retryBackoffAllowanceMs(c.AWS_MAX_ATTEMPTS);
+  if (needed <= c.RPC_TIMEOUT_MS - REPLY_MARGIN_MS) return [];
+  return [
+    `AWS_MAX_ATTEMPTS × AWS_REQUEST_TIMEOUT_MS + backoff = ${c.AWS_MAX_ATTEMPTS} × ${c.AWS_REQUEST_TIMEOUT_MS} + ${retryBackoffAllowanceMs(c.AWS_MAX_ATTEMPTS)} = ${needed} ms ` +
+      `must be at most RPC_TIMEOUT_MS − ${REPLY_MARGIN_MS} = ${c.RPC_TIMEOUT_MS - REPLY_MARGIN_MS} ms (an AWS call must end before the caller gives up): ` +
+      'lower AWS_REQUEST_TIMEOUT_MS or AWS_MAX_ATTEMPTS, or raise RPC_TIMEOUT_MS',
+  ];
+};
 
 /** Why IMDS is off, when it is. */
 export type ImdsOffReason = 'outside-kubernetes' | 'imds-mode-off';

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { inKubernetes } from '@eks-info/platform';
-import type { AwsConfig } from './aws.config';
+import { type AwsConfig, awsCallDeadlineMs } from './aws.config';
 import { type AwsCredentials, defaultCredentials } from './credentials';
 
 export type AwsService = 'ec2' | 'elbv2' | 'sts' | 's3' | 'efs';
@@ -26,6 +26,12 @@ export interface AwsClientsOptions {
   connectTimeoutMs: number;
   maxAttempts: number;
   /**
+   * Deadline of a whole call (attempts, backoff, credentials, region): the call is aborted and
+   * fails with a TimeoutError then. Default: the attempts' own worst case ({@link awsCallDeadlineMs}
+   * with no RPC bound); services pass the bound derived from RPC_TIMEOUT_MS.
+   */
+  callDeadlineMs?: number;
+  /**
    * Explicit endpoint for every client (tests, local S3). Without it the SDK reads
    * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself.
    */
@@ -36,18 +42,77 @@ export interface AwsClientsOptions {
   credentials?: AwsCredentials;
   /** Defaults to KUBERNETES_SERVICE_HOST being set in `env`. */
   inKubernetes?: boolean;
-  /** Where KUBERNETES_SERVICE_HOST is looked up (default process.env). */
+  /** The component using the clients (environment, storage): named in a missing-credentials message. */
+  component?: string;
+  /** Where KUBERNETES_SERVICE_HOST and the IRSA / Pod Identity variables are looked up (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
-/** Factory options from the validated config; the caller supplies the region fallback. */
-export function awsClientsOptionsFromConfig(config: AwsConfig, regionFallback: () => Promise<string>): AwsClientsOptions {
+/** Factory options from the validated config; the caller supplies the region fallback and the RPC timeout the calls must fit in. */
+export function awsClientsOptionsFromConfig(config: AwsConfig, regionFallback: () => Promise<string>, rpcTimeoutMs?: number): AwsClientsOptions {
   return {
     region: config.AWS_REGION ?? regionFallback,
     requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
     connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
     maxAttempts: config.AWS_MAX_ATTEMPTS,
+    callDeadlineMs: awsCallDeadlineMs(config, rpcTimeoutMs ?? Infinity),
   };
+}
+
+/** An AWS call that outlived its deadline (mapped to AWS.TIMEOUT like the SDK's own TimeoutError). */
+export class AwsDeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(
+    readonly deadlineMs: number | null,
+    /** `call`: this call's own deadline; `operation`: the caller's budget, shared by several calls, ran out. */
+    readonly scope: 'call' | 'operation' = 'call',
+  ) {
+    super(
+      scope === 'call'
+        ? `the AWS call did not finish within its ${deadlineMs} ms deadline (attempts, backoff and credentials included)`
+        : 'the operation ran out of time before this AWS call finished (its calls share one deadline)',
+    );
+  }
+}
+
+type Send = (command: unknown, options?: unknown, callback?: unknown) => Promise<unknown> | void;
+
+/**
+ * Makes every `send` of a client end by `deadlineMs`, or earlier when the caller's own
+ * `abortSignal` (an operation's budget) fires: the in-flight attempt is aborted (no retry follows
+ * an abort) and the caller's promise rejects then, even if something inside the SDK does not
+ * watch the signal (a credential fetch).
+ */
+function withDeadline<C extends { send: Send }>(client: C, deadlineMs: number): C {
+  const send = client.send.bind(client) as Send;
+  client.send = ((command: unknown, options?: unknown, callback?: unknown) => {
+    if (typeof options === 'function' || typeof callback === 'function') return send(command, options, callback);
+    const given = (options ?? {}) as { abortSignal?: AbortSignal };
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let onGiven: (() => void) | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      const stop = (error: AwsDeadlineError) => {
+        controller.abort(error);
+        reject(error);
+      };
+      timer = setTimeout(() => stop(new AwsDeadlineError(deadlineMs)), deadlineMs);
+      const outer = given.abortSignal;
+      if (outer) {
+        onGiven = () => stop(new AwsDeadlineError(null, 'operation'));
+        if (outer.aborted) onGiven();
+        else outer.addEventListener('abort', onGiven, { once: true });
+      }
+    });
+    expired.catch(() => undefined);
+    const call = send(command, { ...given, abortSignal: controller.signal }) as Promise<unknown>;
+    call.catch(() => undefined); // after the deadline nobody awaits it
+    return Promise.race([call, expired]).finally(() => {
+      clearTimeout(timer);
+      if (onGiven) given.abortSignal?.removeEventListener('abort', onGiven);
+    });
+  }) as C['send'];
+  return client;
 }
 
 /**
@@ -56,10 +121,11 @@ export function awsClientsOptionsFromConfig(config: AwsConfig, regionFallback: (
  */
 export class AwsClients {
   private readonly created = new Map<AwsService, { destroy(): void }>();
-  private readonly credentials: AwsCredentials | undefined;
+  private readonly credentials: AwsCredentials;
 
   constructor(private readonly options: AwsClientsOptions) {
-    this.credentials = options.credentials ?? defaultCredentials(options.inKubernetes ?? inKubernetes(options.env ?? process.env));
+    const env = options.env ?? process.env;
+    this.credentials = options.credentials ?? defaultCredentials(options.inKubernetes ?? inKubernetes(env), env, options.component);
   }
 
   get ec2(): EC2Client {
@@ -99,10 +165,19 @@ export class AwsClients {
     return Boolean(this.endpointOf(service) || env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV_SUFFIX[service]}`] || env.AWS_ENDPOINT_URL);
   }
 
+  /** The deadline every call of these clients gets. */
+  get callDeadlineMs(): number {
+    return (
+      this.options.callDeadlineMs ??
+      awsCallDeadlineMs({ AWS_MAX_ATTEMPTS: this.options.maxAttempts, AWS_REQUEST_TIMEOUT_MS: this.options.requestTimeoutMs }, Infinity)
+    );
+  }
+
   private client<C extends { destroy(): void }>(service: AwsService, make: (config: CommonClientConfig) => C): C {
     let client = this.created.get(service) as C | undefined;
     if (!client) {
       client = make(this.commonConfig(service));
+      withDeadline(client as unknown as { send: Send }, this.callDeadlineMs);
       this.created.set(service, client);
     }
     return client;
@@ -115,8 +190,8 @@ export class AwsClients {
       region,
       maxAttempts,
       retryMode: 'standard',
-      // Leaving it out (not `undefined`) keeps the SDK's default chain inside Kubernetes.
-      ...(this.credentials ? { credentials: this.credentials } : {}),
+      // Always explicit: the SDK's default chain ends at the node's role (IMDS).
+      credentials: this.credentials,
       ...(endpoint ? { endpoint } : {}),
       // One handler per client: destroying a client destroys its handler's agents.
       requestHandler: new NodeHttpHandler({
@@ -134,7 +209,7 @@ interface CommonClientConfig {
   region: string | (() => Promise<string>);
   maxAttempts: number;
   retryMode: 'standard';
-  credentials?: AwsCredentials;
+  credentials: AwsCredentials;
   endpoint?: string;
   requestHandler: NodeHttpHandler;
 }

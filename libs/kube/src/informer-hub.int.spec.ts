@@ -321,6 +321,24 @@ describe('InformerHub', () => {
     expect(Date.now() - back).toBeLessThan(3000);
   });
 
+  it('counts refusals right after an outage as the server starting (a real kube-apiserver refuses all until its authorizer has synced)', async () => {
+    startHub({ backoffBaseMs: 60_000, backoffMaxMs: 60_000, recoveryProbeMs: 300 });
+    const pods = hub.informer('pods', { namespace: 'demo' });
+    await hub.whenSynced(5000);
+    await server.goOffline();
+    await waitFor(() => pods.waitingForServer, { timeoutMs: 5000, what: 'the informer backing off' });
+    // Back, but refusing at first: seen on a restarted kube-apiserver for a fraction of a second.
+    server.forbid('pods');
+    await server.comeBack();
+    await waitFor(() => pods.lastError?.code === KubeErrors.FORBIDDEN.code, { timeoutMs: 5000, what: 'the refusal' });
+    expect(pods.waitingForServer).toBe(true);
+    server.allow('pods');
+    const allowed = Date.now();
+    // The probe restarts it within its interval, not at the end of a minute-long backoff.
+    await waitFor(() => hub.readiness().ok, { timeoutMs: 10_000, intervalMs: 50, what: 'the informer relisted' });
+    expect(Date.now() - allowed).toBeLessThan(3000);
+  });
+
   it('keeps its backoff for an informer the server refuses (403): the probe only helps unreachable servers', async () => {
     server.forbid('nodes');
     startHub({ backoffBaseMs: 60_000, backoffMaxMs: 60_000, recoveryProbeMs: 100 });

@@ -67,6 +67,9 @@ export interface InformerStatus {
   readonly updatedAt: Date | null;
 }
 
+/** How long after the server last did not answer a refusal (401/403) still counts as the server starting. */
+const STARTING_REFUSAL_MS = 30_000;
+
 type RestartReason = 'error' | 'dropped' | 'watchdog' | 'expired';
 
 interface WatchHooks {
@@ -167,8 +170,13 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
   private operation: 'list' | 'watch' = 'list';
   /** The last watch ended with an error after it had connected (a dropped connection, not a refused request). */
   private droppedAfterConnect = false;
-  /** The last failure was the API server not answering (no HTTP status, or 429/5xx), not a refusal like 403. */
+  /**
+   * The last failure was the API server not answering (no HTTP status, or 429/5xx), or refusing
+   * (401/403) right after it did not answer: see STARTING_REFUSAL_MS. Not a plain refusal.
+   */
   private unreachable = false;
+  /** When the API server last did not answer this informer. */
+  private unansweredAt = 0;
 
   constructor(
     readonly resource: ResourceType,
@@ -353,13 +361,20 @@ export class ManagedInformer<T extends KubeObject = KubeObject> implements Infor
     const dropped = this.droppedAfterConnect;
     this.droppedAfterConnect = false;
     const status = httpStatusOf(err);
-    this.unreachable = dropped || status === undefined || status === 429 || status >= 500;
+    const unanswered = dropped || status === undefined || status === 429 || status >= 500;
+    // A kube-apiserver that has just (re)started serves requests before its authorizer has
+    // synced and refuses them all (403, even /version) for a moment: still "not back", so the
+    // hub's probe restarts this informer then rather than a backoff grown during the outage.
+    const starting = (status === 401 || status === 403) && Date.now() - this.unansweredAt < STARTING_REFUSAL_MS;
+    if (unanswered) this.unansweredAt = Date.now();
+    this.unreachable = unanswered || starting;
     const body = toKubeError(err, {
       verb: this.operation,
       resource: this.resource.plural,
       group: this.resource.group || undefined,
       namespace: this.resource.namespaced ? this.options.namespace : undefined,
       server: this.deps.kubeConfig.getCurrentCluster()?.server,
+      informer: true,
     });
     // A dropped watch is routine (API server restarts, idle timeouts): reconnect without
     // showing an error; only if that fails too does the section turn red.

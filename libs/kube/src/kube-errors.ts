@@ -9,6 +9,8 @@ export interface KubeErrorContext {
   namespace?: string;
   /** API server URL, named when it cannot be reached. */
   server?: string;
+  /** The call is an informer's: it needs list and watch, whichever of them was refused. */
+  informer?: boolean;
 }
 
 /** An HTTP error from the API server with its `Status` body, from a raw request. */
@@ -70,7 +72,8 @@ export function toKubeError(err: unknown, ctx: KubeErrorContext): ErrorBody {
       code: KubeErrors.FORBIDDEN.code,
       message: `Forbidden: the service account cannot ${ctx.verb} ${what} ${scope}`,
       details,
-      fix: `Grant the service account get, list and watch on "${ctx.resource}" (apiGroups: ["${ctx.group ?? ''}"]) in ${binding}; the Helm chart's RBAC templates do this.`,
+      // What the refused call needs, no more: an informer lists and watches, a poll lists, a lookup gets.
+      fix: `Grant the service account ${ctx.informer ? 'list and watch' : ctx.verb} on "${ctx.resource}" (apiGroups: ["${ctx.group ?? ''}"]) in ${binding}; the Helm chart's RBAC templates do this.`,
     };
   }
   if (status === 401) {

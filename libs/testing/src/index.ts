@@ -2,6 +2,7 @@ export * from './guards/no-cloud-metadata';
 export * from './process/paths';
 export * from './process/wait';
 export * from './process/managed-process';
+export * from './process/prerequisites';
 export * from './nats/nats-server';
 export * from './kube-api';
 export * from './control-plane';

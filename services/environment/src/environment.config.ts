@@ -12,6 +12,13 @@ export const environmentOwnConfig = {
     hint: 'must be a VPC id such as vpc-0123456789abcdef0',
   }),
   SERVICE_ACCOUNT_NAME: v.string({ description: 'Service account of the pod (downward API spec.serviceAccountName)', optional: true }),
+  SIMULATED_SOURCES: v.string({
+    description:
+      'Sources `npm run demo` simulates, comma-separated: kubernetes (the fake API server), imds (the EC2 metadata mock), aws (moto). Sections fed by them are labelled "simulated"; set by the demo, unset anywhere else',
+    optional: true,
+    pattern: /^(kubernetes|imds|aws)(,(kubernetes|imds|aws))*$/,
+    hint: 'must be a comma-separated list of kubernetes, imds and aws',
+  }),
   SECTION_DEADLINE_MS: v.int({
     description: 'Longest a page section waits for its source before showing "did not answer" (the answer is cached when it arrives)',
     default: '3000',

@@ -58,7 +58,7 @@ export class EnvironmentModule {
           useFactory: (config: EnvironmentConfig, logger: Logger) =>
             createKubeContext(config, { logger, metricsIntervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000 }),
         },
-        { provide: AWS, inject: [CONFIG], useFactory: (config: EnvironmentConfig) => createAws(config) },
+        { provide: AWS, inject: [CONFIG], useFactory: (config: EnvironmentConfig) => createAws(config, process.env, 'environment') },
         {
           provide: ResourcesCollector,
           inject: [KUBE],

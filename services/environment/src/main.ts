@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { awsDeadlineRule } from '@eks-info/aws';
 import { runProcess } from '@eks-info/platform';
 import { startEnvironmentService } from './environment.app';
 import { environmentConfig } from './environment.config';
@@ -8,6 +9,7 @@ export function main(): void {
   runProcess({
     name: 'environment',
     config: environmentConfig,
+    rules: [awsDeadlineRule],
     start: (context) => startEnvironmentService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
   });
 }

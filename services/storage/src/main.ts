@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { awsDeadlineRule } from '@eks-info/aws';
 import { runProcess } from '@eks-info/platform';
 import { startStorageService } from './storage.app';
 import { storageConfig } from './storage.config';
@@ -8,6 +9,7 @@ export function main(): void {
   runProcess({
     name: 'storage',
     config: storageConfig,
+    rules: [awsDeadlineRule],
     start: (context) => startStorageService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
   });
 }

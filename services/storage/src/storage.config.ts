@@ -7,6 +7,13 @@ const FS_TYPES = /^(\*|[a-z0-9.]+(,[a-z0-9.]+)*)$/;
 
 /** Variables only the storage service reads. */
 export const storageOwnConfig = {
+  SIMULATED_SOURCES: v.string({
+    description:
+      'Sources `npm run demo` simulates, comma-separated: kubernetes (the fake API server), imds (the EC2 metadata mock), aws (moto). Sections fed by them are labelled "simulated"; set by the demo, unset anywhere else',
+    optional: true,
+    pattern: /^(kubernetes|imds|aws)(,(kubernetes|imds|aws))*$/,
+    hint: 'must be a comma-separated list of kubernetes, imds and aws',
+  }),
   EBS_PATH: v.string({ description: "Mount path of this pod's own EBS volume: entries, the access log and the start-up records", default: '/data/ebs' }),
   EBS_FS_TYPES: v.string({
     description: 'File system types EBS_PATH must be mounted with to be ready, comma-separated (`*` = any mount)',
@@ -34,6 +41,36 @@ export const storageOwnConfig = {
     default: '7',
     min: 0,
     max: 3650,
+  }),
+  ACCESS_LOG_MAX_FILES: v.int({
+    description:
+      'Rotated access logs kept on the EBS volume; at each rotation the oldest beyond this are deleted, whatever their age (bounds the log at about (this + 1) × ACCESS_LOG_MAX_BYTES)',
+    default: '20',
+    min: 1,
+    max: 10000,
+  }),
+  EBS_ENTRIES_MAX_BYTES: v.int({
+    description:
+      'Largest size of the entries file on the EBS volume; an entry that would pass it first drops the oldest entries (down to three quarters of it)',
+    default: String(4 * 1024 * 1024),
+    min: 256 * 1024,
+  }),
+  EFS_MAX_FILES: v.int({
+    description: 'Shared files kept on the EFS volume (each at most TEXT_LIMIT_BYTES); a write beyond deletes the oldest, whichever pod wrote them',
+    default: '1000',
+    min: 10,
+    max: 1000000,
+  }),
+  S3_MAX_OBJECTS: v.int({
+    description: 'Uploads kept under <prefix>uploads/; after an upload the oldest beyond this are deleted',
+    default: '1000',
+    min: 10,
+    max: 1000000,
+  }),
+  S3_MAX_BYTES: v.int({
+    description: 'Total size of the uploads kept under <prefix>uploads/; after an upload the oldest are deleted until they fit',
+    default: String(1024 * 1024 * 1024),
+    min: 1024 * 1024,
   }),
   S3_BUCKET: v.string({
     description: 'Bucket of the S3 demo and the statistics reports; unset = the S3 demo says it is not configured (or uses the local S3 of S3_LOCAL_DIR)',

@@ -40,7 +40,12 @@ async function resolveSettings(config: StorageConfig): Promise<StorageSettings> 
     textLimitBytes: config.TEXT_LIMIT_BYTES,
     uploadLimitBytes: config.UPLOAD_LIMIT_BYTES,
     accessLogMaxBytes: config.ACCESS_LOG_MAX_BYTES,
+    accessLogMaxFiles: config.ACCESS_LOG_MAX_FILES,
     retentionDays: config.ACCESS_LOG_RETENTION_DAYS,
+    entriesMaxBytes: config.EBS_ENTRIES_MAX_BYTES,
+    efsMaxFiles: config.EFS_MAX_FILES,
+    s3MaxObjects: config.S3_MAX_OBJECTS,
+    s3MaxBytes: config.S3_MAX_BYTES,
     reportIntervalMs: config.REPORT_INTERVAL_SECONDS * 1000,
     deadlineMs: config.SECTION_DEADLINE_MS,
     s3Prefix: config.S3_PREFIX,
@@ -93,10 +98,19 @@ export class StorageModule {
       providers: [
         { provide: STORAGE_SETTINGS, inject: [CONFIG], useFactory: (config: StorageConfig) => resolveSettings(config) },
         { provide: KUBE, inject: [CONFIG], useFactory: (config: StorageConfig): KubeAccessResult => loadKubeAccess(config) },
-        { provide: AWS, inject: [CONFIG], useFactory: (config: StorageConfig) => createAws(config) },
+        { provide: AWS, inject: [CONFIG], useFactory: (config: StorageConfig) => createAws(config, process.env, 'storage') },
         { provide: VolumeProbe, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => new VolumeProbe({ requireMounts: s.requireMounts }) },
-        { provide: EbsStore, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => new EbsStore(s.ebsPath, s.accessLogMaxBytes) },
-        { provide: EFS_STORE, inject: [STORAGE_SETTINGS], useFactory: (s: StorageSettings) => (s.efsPath ? new EfsStore(s.efsPath) : null) },
+        {
+          provide: EbsStore,
+          inject: [STORAGE_SETTINGS],
+          useFactory: (s: StorageSettings) =>
+            new EbsStore(s.ebsPath, s.accessLogMaxBytes, { entriesMaxBytes: s.entriesMaxBytes, accessLogMaxFiles: s.accessLogMaxFiles }),
+        },
+        {
+          provide: EFS_STORE,
+          inject: [STORAGE_SETTINGS],
+          useFactory: (s: StorageSettings) => (s.efsPath ? new EfsStore(s.efsPath, { maxFiles: s.efsMaxFiles }) : null),
+        },
         {
           provide: VolumeConfigSource,
           inject: [KUBE, AWS, CONFIG, IDENTITY, LOGGER],

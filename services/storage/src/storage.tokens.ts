@@ -13,7 +13,13 @@ export interface StorageSettings {
   textLimitBytes: number;
   uploadLimitBytes: number;
   accessLogMaxBytes: number;
+  accessLogMaxFiles: number;
   retentionDays: number;
+  /** Bounds of the stores users write to (oldest removed first). */
+  entriesMaxBytes: number;
+  efsMaxFiles: number;
+  s3MaxObjects: number;
+  s3MaxBytes: number;
   reportIntervalMs: number;
   deadlineMs: number;
   s3Prefix: string;

@@ -15,6 +15,13 @@ export const stressOwnConfig = {
     min: 5,
     max: 90,
   }),
+  STRESS_MAX_MEMORY_MB: v.int({
+    description:
+      'Largest memory test (MiB) where nothing limits the memory (no cgroup limit, no MEMORY_LIMIT_BYTES: a laptop, a bare process); under a limit, limit − current − headroom applies instead',
+    default: '1024',
+    min: 16,
+    max: 1048576,
+  }),
   STRESS_MAX_LOAD_MILLICORES: v.int({
     description: 'Largest sustained load accepted (aggregate CPU across all stress pods, in millicores)',
     default: '20000',
@@ -47,6 +54,13 @@ export const stressOwnConfig = {
   STRESS_HPA_NAME: v.string({
     description: 'Name of the stress HPA shown on /stress (the Helm chart sets it); unset = the page says there is none',
     optional: true,
+  }),
+  SIMULATED_SOURCES: v.string({
+    description:
+      'Sources `npm run demo` simulates, comma-separated: kubernetes (the fake API server), imds (the EC2 metadata mock), aws (moto). Sections fed by them are labelled "simulated"; set by the demo, unset anywhere else',
+    optional: true,
+    pattern: /^(kubernetes|imds|aws)(,(kubernetes|imds|aws))*$/,
+    hint: 'must be a comma-separated list of kubernetes, imds and aws',
   }),
   CPU_REQUEST_MILLICORES: v.int({
     description: "The container's CPU request in millicores (downward API requests.cpu, divisor 1m): the HPA's 100 %",

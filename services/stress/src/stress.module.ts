@@ -69,6 +69,7 @@ class StressLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
           memoryRequestBytes: c.MEMORY_REQUEST_BYTES,
           memoryLimitBytes: c.MEMORY_LIMIT_BYTES,
           memoryHeadroomPercent: c.STRESS_MEMORY_HEADROOM_PERCENT,
+          maxMemoryBytesWithoutLimit: c.STRESS_MAX_MEMORY_MB * 1024 * 1024,
         }),
     },
     {
@@ -86,7 +87,13 @@ class StressLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
       provide: StressHpaSource,
       inject: [CONFIG, LOGGER],
       useFactory: (c: StressConfig, logger: Logger) =>
-        new StressHpaSource({ access: loadKubeAccess(c), name: c.STRESS_HPA_NAME, watchdogSeconds: c.KUBE_WATCHDOG_SECONDS, logger }),
+        new StressHpaSource({
+          access: loadKubeAccess(c),
+          name: c.STRESS_HPA_NAME,
+          watchdogSeconds: c.KUBE_WATCHDOG_SECONDS,
+          logger,
+          simulated: c.SIMULATED_SOURCES,
+        }),
     },
     StressTestsService,
     HeartbeatPublisher,

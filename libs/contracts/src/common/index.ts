@@ -5,3 +5,4 @@ export * from './served-by';
 export * from './dependency.errors';
 export * from './schema';
 export * from './schema-docs';
+export * from './idempotency';

@@ -3,3 +3,4 @@ export * from './environment.errors';
 export * from './dto/overview.dto';
 export * from './dto/resources.dto';
 export * from './dto/network.dto';
+export * from './simulation';

@@ -6,3 +6,4 @@ export * from './dto/overview.dto';
 export * from './dto/ebs.dto';
 export * from './dto/efs.dto';
 export * from './dto/s3.dto';
+export * from './storage.names';

@@ -19,4 +19,8 @@ export const StorageErrors = defineErrors('STORAGE', 'storage_error', {
   VOLUME_ERROR: 503,
   /** Another pod already did this (e.g. the report of this window). */
   ALREADY_DONE: 409,
+  /** An idempotency key sent again with a different request (the first answer stays). */
+  IDEMPOTENCY_KEY_REUSED: 422,
+  /** The first request with this idempotency key is still being carried out (another pod). */
+  IDEMPOTENCY_IN_PROGRESS: 409,
 });

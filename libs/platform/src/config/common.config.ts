@@ -15,6 +15,10 @@ export const commonConfig = {
   NATS_USER: v.string({ description: 'NATS user name, when the server requires one', optional: true }),
   NATS_PASSWORD: v.string({ description: 'NATS password', optional: true, sensitive: true }),
   NATS_TOKEN: v.string({ description: 'NATS token, instead of user and password', optional: true, sensitive: true }),
+  NATS_TLS_CA_FILE: v.string({
+    description: "CA certificate(s) that sign the NATS server's certificate; set, the connection requires TLS (the chart's nats.tls)",
+    optional: true,
+  }),
   RPC_TIMEOUT_MS: v.int({ description: 'Time a request over the bus may take before it fails with 504', default: '5000', min: 100, max: 120000 }),
   LOG_LEVEL: v.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     description: 'Lowest level of the JSON log lines written to stdout',

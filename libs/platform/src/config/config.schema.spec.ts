@@ -37,6 +37,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(s, { TOKEN: 'hunter2' })).not.toThrow(/hunter2/);
   });
 
+  it('never prints the password or token inside a bad URL', () => {
+    const err = (() => {
+      try {
+        loadConfig(spec, { NEEDED: 'x', URLS: 'nats://app:hunter2@nats:4222,http://t0ken@nats:4222' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err?.problems[0]).toMatch(/^URLS="nats:\/\/app:\[redacted\]@nats:4222,http:\/\/\[redacted\]@nats:4222" must be/);
+    expect(err?.message).not.toMatch(/hunter2|t0ken/);
+  });
+
   it('rejects non-integers where a whole number is expected', () => {
     expect(() => loadConfig({ N: v.int({ description: 'n' }) }, { N: '1.5' })).toThrow(/whole number/);
     expect(() => loadConfig({ N: v.int({ description: 'n' }) }, { N: '12abc' })).toThrow(/whole number/);

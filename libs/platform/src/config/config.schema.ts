@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrlCredentials } from '../logging/redact';
 
 /**
  * Typed configuration from environment variables. Each variable declares its type (a zod
@@ -130,7 +131,8 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
     if (parsed.success) {
       out[name] = parsed.data;
     } else {
-      const shown = def.sensitive ? '(hidden)' : JSON.stringify(raw);
+      // The message goes to stderr and the pod log: a bad NATS_URL must not print its password.
+      const shown = def.sensitive ? '(hidden)' : JSON.stringify(redactUrlCredentials(raw));
       problems.push(`${name}=${shown} ${parsed.error.issues.map((i) => i.message).join('; ')} (${def.description})`);
     }
   }

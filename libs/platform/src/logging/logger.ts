@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { LoggerService } from '@nestjs/common';
 import { currentRequestId } from './request-context';
-import { LOG_REDACT_PATHS, REDACTED, redactUrlPassword } from './redact';
+import { LOG_REDACT_PATHS, REDACTED, redactLogFields, redactUrlCredentials } from './redact';
 
 export type { Logger } from 'pino';
 
@@ -20,7 +20,9 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? 'info',
       base: { service: options.service, pod: options.pod },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      // Credentials inside URLs and query strings never reach a log line, in a field either
+      // ({ err: 'connect to nats://app:s3cr3t@nats failed' }).
+      formatters: { level: (label) => ({ level: label }), log: redactLogFields },
       messageKey: 'msg',
       mixin() {
         const requestId = currentRequestId();
@@ -28,9 +30,9 @@ export function createLogger(options: LoggerOptions): Logger {
       },
       redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
       hooks: {
-        // Credentials inside URLs (nats://user:pass@host) never reach a log line.
+        // ... nor in the message (nats://user:pass@host, nats://token@host, ?token=…).
         logMethod(args, method) {
-          for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactUrlPassword(args[i] as string);
+          for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactUrlCredentials(args[i] as string);
           return method.apply(this, args as Parameters<typeof method>);
         },
       },

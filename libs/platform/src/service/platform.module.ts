@@ -1,11 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HealthController } from '../health/health.controller';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { MessageBus } from '../transport/message-bus';
-import { RpcHandlerInterceptor } from '../transport/rpc.interceptor';
 import type { Identity } from './identity';
 import type { ProcessRuntime } from './runtime';
 import { CONFIG, IDENTITY, LOGGER } from './tokens';
@@ -20,7 +18,7 @@ export interface PlatformModuleOptions {
 
 /**
  * Global providers every app gets: LOGGER, IDENTITY, CONFIG, the MessageBus and the readiness
- * registry; the bus-handler interceptor; and, when the app has a management port, /health,
+ * registry; and, when the app has a management port, /health,
  * /ready (terminus) and /metrics (Prometheus).
  */
 @Global()
@@ -40,7 +38,6 @@ export class PlatformModule {
         { provide: CONFIG, useValue: config },
         { provide: MessageBus, useValue: runtime.bus },
         { provide: ReadinessRegistry, useValue: runtime.readiness },
-        { provide: APP_INTERCEPTOR, useFactory: () => new RpcHandlerInterceptor({ service: identity.service, pod: identity.pod, node: identity.node }) },
       ],
       exports: [LOGGER, IDENTITY, CONFIG, MessageBus, ReadinessRegistry],
     };

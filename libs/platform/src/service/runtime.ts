@@ -7,6 +7,7 @@ import { InProcessBus } from '../transport/in-process.bus';
 import type { MessageBus } from '../transport/message-bus';
 import { NatsBus } from '../transport/nats.bus';
 import { NatsConnectionManager } from '../transport/nats.connection';
+import { natsInboxPrefix } from '../transport/nats-permissions';
 
 export type CommonConfig = ConfigOf<typeof commonConfig>;
 
@@ -27,12 +28,23 @@ export function createRuntime(name: string, pod: string, config: CommonConfig, o
   const readiness = new ReadinessRegistry(logger);
   if (config.NATS_URL?.length) {
     const connection = new NatsConnectionManager(
-      { servers: config.NATS_URL, name: `${name}/${pod}`, user: config.NATS_USER, pass: config.NATS_PASSWORD, token: config.NATS_TOKEN },
+      {
+        servers: config.NATS_URL,
+        name: `${name}/${pod}`,
+        user: config.NATS_USER,
+        pass: config.NATS_PASSWORD,
+        token: config.NATS_TOKEN,
+        // Replies come back under the component's own prefix: its NATS user may read nothing else.
+        inboxPrefix: natsInboxPrefix(name),
+        tlsCaFile: config.NATS_TLS_CA_FILE,
+      },
       logger,
       name,
     );
+    // /ready is open without auth: it names the dependency, never its URL (which may carry a
+    // user and password or a token). The URL is in the log, redacted, and in the config.
     readiness.register('nats', () =>
-      connection.connected ? { ok: true, detail: 'connected' } : { ok: false, detail: `not connected to NATS (${config.NATS_URL?.join(', ')})` },
+      connection.connected ? { ok: true, detail: 'connected' } : { ok: false, detail: 'not connected to NATS (reconnecting; see NATS_URL)' },
     );
     return { logger, readiness, transport: { kind: 'nats', connection }, bus: new NatsBus(connection, config.RPC_TIMEOUT_MS, logger) };
   }

@@ -27,6 +27,11 @@ export interface RunningApp {
   app: NestFastifyApplication;
   /** The bound management URL, when there is one. */
   url?: string;
+  /**
+   * Stops taking bus messages and waits for the replies of those taken (NATS only; the
+   * connection stays up). Shutdown calls it before `close`, so no handler runs on a closed store.
+   */
+  stopMessages?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,10 +52,11 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Runn
     { logger: new NestPinoLogger(runtime.logger), abortOnError: false },
   );
   installHttpMetrics(app.getHttpAdapter().getInstance(), identity.service);
+  const servedBy = { service: identity.service, pod: identity.pod, node: identity.node };
   const strategy =
     runtime.transport.kind === 'nats'
-      ? new SharedNatsServer(runtime.transport.connection, identity.service)
-      : new InProcessServer(runtime.transport.bus, identity.service);
+      ? new SharedNatsServer(runtime.transport.connection, identity.service, servedBy)
+      : new InProcessServer(runtime.transport.bus, identity.service, servedBy);
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   let url: string | undefined;
@@ -61,5 +67,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Runn
     await app.init();
   }
   runtime.logger.info({ url, transport: runtime.transport.kind }, `${identity.service} service started`);
-  return { app, url, close: () => app.close() };
+  return {
+    app,
+    url,
+    ...(strategy instanceof SharedNatsServer ? { stopMessages: () => strategy.close() } : {}),
+    close: () => app.close(),
+  };
 }

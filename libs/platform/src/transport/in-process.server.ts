@@ -1,5 +1,7 @@
 import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import type { ServedBy } from '@eks-info/contracts';
+import { envelopeHandlers } from './handler-envelope';
 import type { InProcessBus } from './in-process.bus';
 import type { WireReply } from './message-bus';
 
@@ -25,11 +27,13 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   constructor(
     private readonly bus: InProcessBus,
     private readonly defaultQueue: string,
+    private readonly servedBy: ServedBy,
   ) {
     super();
   }
 
   listen(callback: () => void): void {
+    envelopeHandlers(this.messageHandlers, this.servedBy);
     for (const [pattern, handler] of this.messageHandlers) {
       const queue = (handler.extras as { queue?: string } | undefined)?.queue ?? this.defaultQueue;
       if (handler.isEventHandler) {

@@ -7,4 +7,5 @@ export * from './nats.server';
 export * from './in-process.bus';
 export * from './in-process.server';
 export * from './handlers';
-export * from './rpc.interceptor';
+export * from './handler-envelope';
+export * from './nats-permissions';

@@ -9,6 +9,10 @@ export interface NatsSettings {
   user?: string;
   pass?: string;
   token?: string;
+  /** Replies to this process's requests arrive under it: `_INBOX.<component>` (see nats-permissions.ts). */
+  inboxPrefix?: string;
+  /** CA bundle that signs the server's certificate: TLS is then required. */
+  tlsCaFile?: string;
 }
 
 /**
@@ -23,6 +27,8 @@ export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions
     user: settings.user,
     pass: settings.pass,
     token: settings.token,
+    ...(settings.inboxPrefix ? { inboxPrefix: settings.inboxPrefix } : {}),
+    ...(settings.tlsCaFile ? { tls: { caFile: settings.tlsCaFile } } : {}),
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     reconnectTimeWait: 500,

@@ -4,3 +4,4 @@ export * from './metadata-mock';
 export * from './network-scenario';
 export * from './sdk-calls';
 export * from './slow-proxy';
+export * from './eks-demo-environment';

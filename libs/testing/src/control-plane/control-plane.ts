@@ -8,6 +8,7 @@ import { hasTool, toolPath } from '../process/paths';
 import { freePort, waitFor } from '../process/wait';
 import { expectOk, KubeClient } from './kube-client';
 import { KWOK_ANNOTATION, kwokNode, type KwokNodeSpec } from './kwok-nodes';
+import { MetricsApiServer } from './metrics-api';
 import { controlPlanePki } from './pki';
 
 /** The binaries scripts/tools/install.sh control-plane installs. */
@@ -31,6 +32,8 @@ export interface ControlPlaneState {
   adminToken: string;
   etcdUrl: string;
   auditLog: string;
+  /** Port of the metrics.k8s.io stand-in registered as an aggregated API (see MetricsApiServer), when started with it. */
+  metricsApiPort?: number;
   /** Files the API server flags point at (certificates, keys, tokens, audit policy). */
   files: { caCert: string; serverCert: string; serverKey: string; saKey: string; saPub: string; tokens: string; auditPolicy: string };
   pids: number[];
@@ -152,6 +155,8 @@ function isAlive(pid: number): boolean {
  * scheduled to its fake nodes without containers and keeps those nodes' leases.
  */
 export class ControlPlane {
+  private metricsApi?: MetricsApiServer;
+
   private constructor(
     readonly state: ControlPlaneState,
     private readonly processes: ManagedProcess[],
@@ -161,7 +166,11 @@ export class ControlPlane {
     return CONTROL_PLANE_TOOLS.filter((t) => !hasTool(t));
   }
 
-  static async start(options: { nodes?: KwokNodeSpec[]; timeoutMs?: number } = {}): Promise<ControlPlane> {
+  /**
+   * `metricsApi`: also serve metrics.k8s.io (a loopback stand-in for metrics-server, registered as
+   * an aggregated API), as the Terraform installs metrics-server on EKS.
+   */
+  static async start(options: { nodes?: KwokNodeSpec[]; timeoutMs?: number; metricsApi?: boolean } = {}): Promise<ControlPlane> {
     const missing = ControlPlane.missingTools();
     if (missing.length) throw new Error(`${missing.join(', ')} not installed: run scripts/tools/install.sh control-plane`);
     reapAbandoned();
@@ -267,6 +276,11 @@ export class ControlPlane {
       plane.throwIfFailed();
       for (const node of options.nodes ?? []) await plane.addNode(node);
       for (const node of options.nodes ?? []) await plane.waitNodeReady(node.name, timeoutMs);
+      if (options.metricsApi) {
+        plane.metricsApi = await MetricsApiServer.start(admin);
+        await plane.metricsApi.register(timeoutMs);
+        state.metricsApiPort = plane.metricsApi.port;
+      }
       log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${state.server} (${dir})`);
       return plane;
     } catch (err) {
@@ -307,6 +321,7 @@ export class ControlPlane {
 
   /** Stops every process it started, newest first, by PID (SIGKILL after 10 s), and removes its directory. */
   async stop(): Promise<void> {
+    await this.metricsApi?.close();
     for (const p of [...this.processes].reverse()) await p.stop('SIGTERM', 10_000);
     rmSync(this.state.dir, { recursive: true, force: true });
   }
@@ -353,6 +368,8 @@ export interface AuditEvent {
   objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
   responseStatus?: { code?: number };
   annotations?: Record<string, string>;
+  requestReceivedTimestamp?: string;
+  stageTimestamp?: string;
 }
 
 /** What a test worker does with the run's control plane: clients, tokens, nodes, the audit log, extra API servers. */
@@ -472,8 +489,9 @@ export class ExtraApiServer {
     return this.handle.adminAt(this.url);
   }
 
-  async stop(): Promise<void> {
-    await this.proc.stop('SIGTERM', 10_000);
+  /** SIGTERM (a graceful shutdown, SIGKILL after 10 s), or SIGKILL: a crash, connections reset. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.proc.stop(signal, 10_000);
   }
 
   /** Starts it again on the same port (after `stop`). */

@@ -5,3 +5,4 @@ export * from './kube-client';
 export * from './kwok-nodes';
 export * from './cluster-nodes';
 export * from './pki';
+export * from './metrics-api';

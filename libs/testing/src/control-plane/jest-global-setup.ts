@@ -13,7 +13,7 @@ export default async function globalSetup(): Promise<void> {
     process.env[CONTROL_PLANE_UNAVAILABLE_ENV] = reason;
     return;
   }
-  const plane = await ControlPlane.start({ nodes: CLUSTER_NODES });
+  const plane = await ControlPlane.start({ nodes: CLUSTER_NODES, metricsApi: true });
   (globalThis as { __eksInfoControlPlane?: ControlPlane }).__eksInfoControlPlane = plane;
   process.env[CONTROL_PLANE_ENV] = JSON.stringify(plane.state);
 }

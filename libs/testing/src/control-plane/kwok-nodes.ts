@@ -10,6 +10,12 @@ export interface KwokNodeSpec {
   cpu?: string;
   memory?: string;
   pods?: number;
+  /** Node-local disk for emptyDirs and logs (the chart's pods request some): an EKS node's 20 GiB root volume by default. */
+  ephemeralStorage?: string;
+  /** More labels (e.g. a dedicated node group's). */
+  labels?: Record<string, string>;
+  /** Taints it is created with (the API server adds node.kubernetes.io/not-ready until kwok reports Ready). */
+  taints?: Array<{ key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }>;
 }
 
 /** Nodes are managed by kwok when they carry this annotation (its --manage-nodes-with-annotation-selector). */
@@ -28,6 +34,7 @@ export function kwokNode(spec: KwokNodeSpec): Record<string, unknown> {
   const cpu = spec.cpu ?? '2';
   const memory = spec.memory ?? '8Gi';
   const pods = String(spec.pods ?? 29);
+  const ephemeral = spec.ephemeralStorage ?? '20Gi';
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -44,12 +51,13 @@ export function kwokNode(spec: KwokNodeSpec): Record<string, unknown> {
         'eks.amazonaws.com/capacityType': spec.capacityType ?? 'ON_DEMAND',
         'eks.amazonaws.com/nodegroup': spec.nodegroup ?? 'default',
         type: 'kwok',
+        ...spec.labels,
       },
     },
-    spec: { providerID: `aws:///${zone}/i-0kwok${spec.name.replace(/[^a-z0-9]/g, '').slice(0, 12)}` },
+    spec: { providerID: `aws:///${zone}/i-0kwok${spec.name.replace(/[^a-z0-9]/g, '').slice(0, 12)}`, ...(spec.taints ? { taints: spec.taints } : {}) },
     status: {
-      capacity: { cpu, memory, pods },
-      allocatable: { cpu, memory, pods },
+      capacity: { cpu, memory, pods, 'ephemeral-storage': ephemeral },
+      allocatable: { cpu, memory, pods, 'ephemeral-storage': ephemeral },
       nodeInfo: { architecture: arch, operatingSystem: 'linux', kubeletVersion: 'v1.34.2-kwok' },
     },
   };

@@ -4,3 +4,4 @@ export * from './store';
 export * from './resources';
 export * as kubeFixtures from './fixtures';
 export * from './scenarios';
+export * from './live';

@@ -21,6 +21,8 @@ export interface FakeKubeApiOptions {
   /** EKS cluster name; the kubeconfig names the cluster and context by its ARN, as `aws eks update-kubeconfig` does. */
   clusterName?: string;
   region?: string;
+  /** AWS account of the cluster ARN (default 111122223333). */
+  accountId?: string;
   /** User named in 403 messages. */
   user?: string;
   gitVersion?: string;
@@ -172,7 +174,7 @@ export class FakeKubeApiServer {
 
   /** Name of the cluster and context in the kubeconfig (an EKS cluster ARN). */
   get contextName(): string {
-    return `arn:aws:eks:${this.region}:111122223333:cluster/${this.clusterName}`;
+    return `arn:aws:eks:${this.region}:${this.options.accountId ?? '111122223333'}:cluster/${this.clusterName}`;
   }
 
   // ---- kubeconfig -------------------------------------------------------------------------

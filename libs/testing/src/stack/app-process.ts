@@ -1,9 +1,21 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManagedProcess } from '../process/managed-process';
 import { distPath, guardRequireArgs, nodeBin, repoRoot } from '../process/paths';
 import { freePort, waitFor } from '../process/wait';
+
+/**
+ * The runtime environment the image sets that changes how a process behaves (not its
+ * configuration): the allocator's arenas. Read from the Dockerfile, so measurements made "as the
+ * image runs" follow it.
+ */
+export function imageRuntimeEnv(): Record<string, string> {
+  const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+  const arenas = /^\s*MALLOC_ARENA_MAX=(\d+)/m.exec(dockerfile.slice(dockerfile.indexOf('AS runtime')))?.[1];
+  if (!arenas) throw new Error("the Dockerfile's runtime stage no longer sets MALLOC_ARENA_MAX: update imageRuntimeEnv");
+  return { MALLOC_ARENA_MAX: arenas };
+}
 
 /** Environment every app process started by tests gets: no cloud, no machine credentials. */
 export function isolatedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -29,12 +41,17 @@ export async function startNodeProcess(options: {
   env: Record<string, string | undefined>;
   readyUrl?: string;
   timeoutMs?: number;
+  /**
+   * Map stack traces to the sources (default). Off: as the image runs (its allocator setting
+   * too, {@link imageRuntimeEnv}), which measures memory truly.
+   */
+  sourceMaps?: boolean;
 }): Promise<ManagedProcess> {
   const proc = new ManagedProcess({
     name: options.name,
     command: nodeBin,
-    args: [...guardRequireArgs(), '--enable-source-maps', distPath(options.entry)],
-    env: isolatedEnv(options.env),
+    args: [...guardRequireArgs(), ...(options.sourceMaps === false ? [] : ['--enable-source-maps']), distPath(options.entry)],
+    env: isolatedEnv(options.sourceMaps === false ? { ...imageRuntimeEnv(), ...options.env } : options.env),
     cwd: repoRoot,
   });
   if (options.readyUrl) {

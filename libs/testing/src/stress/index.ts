@@ -2,3 +2,4 @@
 export * from './proc-usage';
 export * from './cgroup-sandbox';
 export * from './stress-fleet';
+export * from './stress-workers';

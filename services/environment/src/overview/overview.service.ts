@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EnvironmentOverview } from '@eks-info/contracts';
-import { ok } from '@eks-info/contracts';
+import { ok, simulatedLabels, simulatedSources, withDemoHint } from '@eks-info/contracts';
 import { CONFIG, IDENTITY, type Identity, TtlCache, redactEnvironment, sensitiveNames } from '@eks-info/platform';
 import type { EnvironmentConfig } from '../environment.config';
 import { CLUSTER_SOURCE, type ClusterSource, EC2_SOURCE, type Ec2Source, SENSITIVE_SPECS } from '../environment.tokens';
@@ -38,7 +38,8 @@ export class OverviewService {
 
   private async collect(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
     const deadline = this.config.SECTION_DEADLINE_MS;
-    const pod = collectPod(this.identity);
+    const sources = simulatedSources(this.config.SIMULATED_SOURCES);
+    const pod = collectPod(this.identity, process.env, sources?.has('kubernetes'));
     const nodeName = pod.status === 'ok' ? pod.data.node : null;
     const [cluster, node, ec2, network] = await Promise.all([
       sectionWithin(this.cluster.cluster(), deadline, 'The Kubernetes API'),
@@ -47,15 +48,17 @@ export class OverviewService {
       sectionWithin(this.ec2.network(), deadline, 'The instance metadata service'),
     ]);
     const instanceType = ec2.status === 'ok' ? ec2.data.instanceType : node.status === 'ok' ? node.data.instanceType : null;
+    const simulated = simulatedLabels(sources, 'kubernetes', 'imds', 'aws');
     return {
-      pod,
-      cluster,
-      node,
-      ec2,
+      pod: withDemoHint(pod, 'kubernetes', sources),
+      cluster: withDemoHint(cluster, 'kubernetes', sources),
+      node: withDemoHint(node, 'kubernetes', sources),
+      ec2: withDemoHint(ec2, 'imds', sources),
       system: ok(this.system.collect(instanceType)),
-      network,
+      network: withDemoHint(network, 'imds', sources),
       env: ok(this.env),
       collectedAt: new Date().toISOString(),
+      ...(simulated ? { simulated } : {}),
     };
   }
 }

@@ -5,9 +5,12 @@ import { SERVICE_ACCOUNT_DIR, type Identity } from '@eks-info/platform';
 /**
  * The pod's own identity from the downward API env vars (POD_NAME, POD_NAMESPACE, POD_IP,
  * NODE_NAME, SERVICE_ACCOUNT_NAME) and the mounted service-account files — no API call needed.
+ * `simulatedCluster`: `npm run demo`, where this process plays a pod of the simulated cluster and
+ * is given its downward-API variables as the chart would.
  */
-export function collectPod(identity: Identity, env: NodeJS.ProcessEnv = process.env): Section<PodInfo> {
-  if (!identity.inKubernetes) {
+export function collectPod(identity: Identity, env: NodeJS.ProcessEnv = process.env, simulatedCluster = false): Section<PodInfo> {
+  const playsPod = simulatedCluster && Boolean(env.POD_NAME);
+  if (!identity.inKubernetes && !playsPod) {
     return unavailable({
       code: KubeErrors.NOT_IN_CLUSTER.code,
       message: `Not running in Kubernetes: this is process ${process.pid} on host ${identity.pod}.`,
@@ -15,7 +18,8 @@ export function collectPod(identity: Identity, env: NodeJS.ProcessEnv = process.
     });
   }
   const sources: string[] = [];
-  if (env.POD_NAME || env.POD_NAMESPACE || env.POD_IP || env.NODE_NAME) sources.push('downward API env vars');
+  if (env.POD_NAME || env.POD_NAMESPACE || env.POD_IP || env.NODE_NAME)
+    sources.push(playsPod && !identity.inKubernetes ? 'downward API env vars (set by npm run demo, as the chart sets them)' : 'downward API env vars');
   let namespace = env.POD_NAMESPACE;
   if (!namespace) {
     try {

@@ -1,40 +1,14 @@
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HistoryPoint, ScalingEventRecord } from '@eks-info/contracts';
-import { HISTORY_FILE, HistoryStore } from './history.store';
+import { HISTORY_FILE, HISTORY_LOCK, HistoryStore } from './history.store';
+import { historyEvent, historyPoint } from '../../test/history-fixtures';
 
 const NOW = Date.parse('2025-11-13T12:00:00Z');
 let dir: string;
 
-const event = (id: string, at: number): ScalingEventRecord => ({
-  event_id: id,
-  event_type: 'node_added',
-  timestamp: new Date(at).toISOString(),
-  time_source: 'object',
-  trigger: 't',
-  result: 'r',
-  status: 'completed',
-  object: { kind: 'Node', namespace: null, name: id, uid: id },
-  details: {},
-});
-
-const point = (at: number, pods: number, cpuUsed: number | null = 100): HistoryPoint => ({
-  t: new Date(at).toISOString(),
-  nodes: 3,
-  nodesReady: 3,
-  nodesByCapacityType: { 'on-demand': 3 },
-  pods,
-  pending: 0,
-  workloads: { 'Deployment/web': pods },
-  hpas: { web: [pods, pods] },
-  cpuAllocatableMillis: 6000,
-  cpuRequestedMillis: 3000,
-  cpuUsedMillis: cpuUsed,
-  memoryAllocatableBytes: 1000,
-  memoryRequestedBytes: 500,
-  memoryUsedBytes: 200,
-});
+const event = (id: string, at: number) => historyEvent(id, at);
+const point = historyPoint;
 
 const store = (retentionDays = 7) => new HistoryStore({ dir, retentionDays, now: () => NOW });
 
@@ -122,24 +96,126 @@ describe('HistoryStore', () => {
     expect(s.isOpen).toBe(false);
   });
 
-  it('keeps records in memory and reports the error when a write fails, and clears it when writing works again', () => {
-    const s = store();
+  it('keeps records in memory when a write fails, and writes them itself once writing works again', () => {
+    const s = new HistoryStore({ dir, retentionDays: 7, now: () => NOW, recoveryIntervalMs: 0 });
     s.open();
+    s.appendEvents([event('e0', NOW - 1)]);
     // The descriptor goes away under the store, as on a volume that was pulled.
-    const fd = (s as unknown as { fd: number }).fd;
-    closeSync(fd);
+    closeSync((s as unknown as { fd: number }).fd);
     expect(s.appendEvents([event('e1', NOW)]).map((e) => e.event_id)).toEqual(['e1']);
     expect(s.error?.message).toMatch(/EBADF/);
     expect(s.has('e1')).toBe(true);
-    // Compaction rewrites the file from memory and reopens it: the event reaches the disk after all.
-    (s as unknown as { fd: number }).fd = openSync(path.join(dir, HISTORY_FILE), 'a+');
-    s.compact();
+    // Nothing is handed to the store: the next write rewrites the file from memory, e1 included.
     s.appendEvents([event('e2', NOW + 1)]);
+    expect(s.error).toBeNull();
+    expect(s.isOpen).toBe(true);
+    s.appendEvents([event('e3', NOW + 2)]);
+    s.close();
+    const reopened = store();
+    reopened.open();
+    expect(reopened.events().map((e) => e.event_id)).toEqual(['e0', 'e1', 'e2', 'e3']);
+    reopened.close();
+  });
+
+  it('tries the rewrite at most every recoveryIntervalMs while writing fails', () => {
+    const s = new HistoryStore({ dir, retentionDays: 7, now: () => NOW, recoveryIntervalMs: 60_000 });
+    s.open();
+    closeSync((s as unknown as { fd: number }).fd);
+    s.appendEvents([event('e1', NOW)]);
+    s.appendEvents([event('e2', NOW + 1)]);
+    // Within the interval nothing is retried: still failing, both kept in memory.
+    expect(s.error?.message).toMatch(/EBADF/);
+    expect(s.events().map((e) => e.event_id)).toEqual(['e1', 'e2']);
+    // A compaction rewrites from memory whatever the interval.
+    expect(s.compact().error).toBeUndefined();
     expect(s.error).toBeNull();
     s.close();
     const reopened = store();
     reopened.open();
     expect(reopened.events().map((e) => e.event_id)).toEqual(['e1', 'e2']);
     reopened.close();
+  });
+
+  it.each([
+    ['a file', (p: string) => writeFileSync(p, '{"k":"e","v":{"event_id":"half-writ')],
+    ['a directory', (p: string) => mkdirSync(path.join(p, 'nested'), { recursive: true })],
+  ])('clears a leftover .compacting (%s, from a crash mid-compaction) and compacts as usual', (_, leave) => {
+    const a = store();
+    a.open();
+    a.appendEvents([event('e1', NOW)]);
+    a.close();
+    leave(path.join(dir, `${HISTORY_FILE}.compacting`));
+    const b = store();
+    expect(b.open()).toEqual({ events: 1, samples: 0, skippedLines: 0 });
+    expect(existsSync(path.join(dir, `${HISTORY_FILE}.compacting`))).toBe(false);
+    // A leftover that appears later (another crash, a hand-made copy) does not stop compaction either.
+    leave(path.join(dir, `${HISTORY_FILE}.compacting`));
+    expect(b.compact()).toEqual({ before: 1, after: 1 });
+    b.appendEvents([event('e2', NOW + 1)]);
+    b.close();
+    const c = store();
+    expect(c.open()).toEqual({ events: 2, samples: 0, skippedLines: 0 });
+    c.close();
+  });
+
+  describe('one writer', () => {
+    const lease = (leaseMs: number) => new HistoryStore({ dir, retentionDays: 7, now: () => NOW, leaseMs });
+
+    it('a second store finds the lease held: it serves what is on disk, writes nothing and says why; it takes over when the first closes', async () => {
+      const first = lease(300);
+      first.open();
+      first.appendEvents([event('e1', NOW)]);
+      const second = lease(300);
+      expect(second.open()).toEqual({ events: 1, samples: 0, skippedLines: 0 });
+      expect(second.isOpen).toBe(false);
+      expect(second.error?.message).toMatch(/another writer holds the history .* pid \d+/);
+      const size = statSync(path.join(dir, HISTORY_FILE)).size;
+      second.appendEvents([event('from-second', NOW + 5)]);
+      expect(statSync(path.join(dir, HISTORY_FILE)).size).toBe(size);
+      first.appendEvents([event('e2', NOW + 1)]);
+      first.close();
+      // Retried every third of the lease: the second store takes over, merges e2 and writes its own event.
+      for (let i = 0; i < 40 && !second.isOpen; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(second.isOpen).toBe(true);
+      expect(second.error).toBeNull();
+      second.close();
+      const third = store();
+      third.open();
+      expect(third.events().map((e) => e.event_id)).toEqual(['e1', 'e2', 'from-second']);
+      third.close();
+    });
+
+    it('waits out a lease of another host until it lapses, then takes it over', async () => {
+      const lockFile = path.join(dir, HISTORY_LOCK);
+      writeFileSync(lockFile, JSON.stringify({ token: 't-other', host: 'another-node', pid: 1, acquiredAt: new Date().toISOString() }));
+      const s = lease(600);
+      s.open();
+      expect(s.isOpen).toBe(false);
+      expect(s.error?.message).toContain('another-node pid 1');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(s.isOpen).toBe(false); // still within the lease
+      for (let i = 0; i < 40 && !s.isOpen; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(s.isOpen).toBe(true);
+      expect(JSON.parse(readFileSync(lockFile, 'utf8')).host).not.toBe('another-node');
+      s.close();
+      expect(existsSync(lockFile)).toBe(false);
+    });
+
+    it('a holder whose lease was taken stops writing', async () => {
+      const s = lease(300);
+      s.open();
+      s.appendEvents([event('e1', NOW)]);
+      // Another writer (after a lapse, say) replaced the lease.
+      writeFileSync(path.join(dir, HISTORY_LOCK), JSON.stringify({ token: 't-new', host: 'another-node', pid: 1, acquiredAt: new Date().toISOString() }));
+      for (let i = 0; i < 40 && s.isOpen; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(s.isOpen).toBe(false);
+      expect(s.error?.message).toContain('another-node');
+      const size = statSync(path.join(dir, HISTORY_FILE)).size;
+      s.appendEvents([event('e2', NOW + 1)]);
+      expect(statSync(path.join(dir, HISTORY_FILE)).size).toBe(size);
+      s.close();
+      // It left the other writer's lease alone.
+      expect(JSON.parse(readFileSync(path.join(dir, HISTORY_LOCK), 'utf8')).token).toBe('t-new');
+    });
   });
 });

@@ -1,6 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import readline from 'node:readline';
+import { wellFormed } from '@eks-info/contracts';
+
+/** A JSON escape of a surrogate; lone ones may only arrive this way (UTF-8 bytes cannot hold them). */
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * JSON as stored on a volume, with lone surrogates (`"\ud800"`, planted or written by an older
+ * version) made U+FFFD: a string served from here must be well-formed, or strict parsers reject
+ * the whole answer. The check is one scan; the reviver runs only when it finds an escape.
+ */
+export function parseStoredJson(text: string): unknown {
+  return ESCAPED_SURROGATE.test(text) ? JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' ? wellFormed(value) : value)) : JSON.parse(text);
+}
 
 export interface ParsedLines<T> {
   items: T[];
@@ -22,7 +35,7 @@ export function parseJsonLines<T>(text: string, dropFirst = false): ParsedLines<
   for (const line of lines) {
     if (!line.trim()) continue;
     try {
-      const value = JSON.parse(line) as unknown;
+      const value = parseStoredJson(line);
       if (value && typeof value === 'object' && !Array.isArray(value)) items.push(value as T);
       else skipped++;
     } catch {
@@ -61,7 +74,7 @@ export async function scanJsonLines<T>(file: string, visit: (item: T) => void): 
     for await (const line of lines) {
       if (!line.trim()) continue;
       try {
-        visit(JSON.parse(line) as T);
+        visit(parseStoredJson(line) as T);
       } catch {
         skipped++;
       }

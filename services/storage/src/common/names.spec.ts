@@ -1,5 +1,5 @@
 import { DomainException } from '@eks-info/platform';
-import { assertFileName, assertSafeName, assertText, boundedInt, unsafeNameReason } from './names';
+import { assertFileName, assertSafeName, assertTextSize, unsafeNameReason } from './names';
 
 /** Names and keys an attacker (or a confused client) might send, with the reason each is refused. */
 export const UNSAFE_NAMES: Array<[unknown, RegExp]> = [
@@ -66,34 +66,15 @@ describe('user-supplied names and keys', () => {
 });
 
 describe('text a user writes', () => {
-  it('accepts text up to the limit in UTF-8 bytes, not characters', () => {
-    expect(assertText('héllo', 6)).toBe('héllo');
-    expect(() => assertText('héllo', 5)).toThrow(/6 bytes; at most 5/);
-  });
-
-  it('answers 413 above the limit and 400 for non-strings and blank text', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return `${(e as DomainException).body.code} ${(e as DomainException).definition.status}`;
-      }
-      return 'ok';
-    };
-    expect(code(() => assertText('x'.repeat(11), 10))).toBe('STORAGE.TOO_LARGE 413');
-    expect(code(() => assertText(123, 10))).toBe('STORAGE.INVALID 400');
-    expect(code(() => assertText(['a'], 10))).toBe('STORAGE.INVALID 400');
-    expect(code(() => assertText('   ', 10))).toBe('STORAGE.INVALID 400');
-  });
-});
-
-describe('bounded numbers from requests', () => {
-  it('uses the default when absent and parses digit strings', () => {
-    expect(boundedInt(undefined, 25, 1, 200, 'page size')).toBe(25);
-    expect(boundedInt('50', 25, 1, 200, 'page size')).toBe(50);
-  });
-
-  it.each([0, 201, 1.5, '-1', '1e3', 'abc', {}])('refuses %j', (value) => {
-    expect(() => boundedInt(value, 25, 1, 200, 'page size')).toThrow('page size must be a whole number from 1 to 200');
+  it('accepts text up to the limit in UTF-8 bytes, not characters, and answers 413 above it', () => {
+    expect(assertTextSize('héllo', 6)).toBe('héllo');
+    let refusal: DomainException | undefined;
+    try {
+      assertTextSize('héllo', 5);
+    } catch (e) {
+      refusal = e as DomainException;
+    }
+    expect(refusal?.body).toMatchObject({ code: 'STORAGE.TOO_LARGE', message: expect.stringMatching(/6 bytes; at most 5/) });
+    expect(refusal?.definition.status).toBe(413);
   });
 });

@@ -19,10 +19,19 @@ export class AccessLog {
   private chain: Promise<unknown> = Promise.resolve();
   private opened?: Promise<void>;
 
+  private removed = 0;
+
   constructor(
     readonly dir: string,
     private readonly maxBytes: number,
+    /** Rotated files kept: at each rotation the oldest beyond this are deleted, whatever their age. */
+    readonly maxFiles = Infinity,
   ) {}
+
+  /** Rotated files deleted by the count bound since this process started. */
+  get removedSinceStart(): number {
+    return this.removed;
+  }
 
   get currentFile(): string {
     return path.join(this.dir, CURRENT);
@@ -138,6 +147,15 @@ export class AccessLog {
       this.size = 0;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    // The count bound: the newest maxFiles rotated logs stay (names sort by time).
+    for (const old of (await this.rotated()).slice(this.maxFiles)) {
+      try {
+        await unlink(path.join(this.dir, old.name));
+        this.removed++;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
   }
 }

@@ -95,6 +95,25 @@ describe('EBS volume files', () => {
     expect(new Set(records.map((r) => r.request_path)).size).toBe(120);
   });
 
+  it('keeps the newest maxFiles rotated logs: the oldest go at each rotation, whatever their age', async () => {
+    const log = new AccessLog(path.join(dir, 'access-log'), 4096, 3);
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      await log.append([record(i), record(1000 + i)]);
+      for (const r of await log.rotated()) seen.add(r.name);
+      // Distinct stamps, so the names sort by time.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const kept = (await log.rotated()).map((r) => r.name);
+    expect(seen.size).toBeGreaterThan(5);
+    expect(kept).toEqual([...seen].sort().reverse().slice(0, 3));
+    expect(log.removedSinceStart).toBe(seen.size - 3);
+    // What is left still reads whole: the newest records are all there.
+    const { records, skipped } = await allRecords(log);
+    expect(skipped).toBe(0);
+    expect(records.map((r) => r.request_path)).toContain('/ebs?n=1059');
+  });
+
   it('never overwrites a rotated log when rotations share a millisecond', async () => {
     // Freeze only the clock: every rotation gets the same time stamp.
     jest.useFakeTimers({

@@ -22,8 +22,8 @@ export class EbsMessageController {
   }
 
   @OnRequest(StorageRpc.ebsWrite)
-  write(@Payload() request: EbsWriteRequest | null) {
-    return this.ebs.write(request?.content);
+  write(@Payload() request: EbsWriteRequest) {
+    return this.ebs.write(request);
   }
 
   @OnRequest(StorageRpc.ebsCleanup)

@@ -1,8 +1,20 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type AccessRecord, type EbsCleanupResult, type EbsEntryWritten, type EbsView, type Incarnation, StorageErrors, failed, ok } from '@eks-info/contracts';
+import {
+  type AccessRecord,
+  type EbsCleanupResult,
+  type EbsEntry,
+  type EbsEntryWritten,
+  type EbsView,
+  type EbsWriteRequest,
+  type Incarnation,
+  StorageErrors,
+  failed,
+  ok,
+} from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, LogOnce, counter } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
-import { assertText, boundedInt } from '../common/names';
+import { IdempotentWrites, fingerprint } from '../common/idempotency';
+import { assertTextSize } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { PartialBuilder } from '../reports/access-stats';
 import { STORAGE_SETTINGS, type StorageSettings } from '../storage.tokens';
@@ -31,6 +43,11 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
   private appended = 0;
   private current: Incarnation | null = null;
   private readonly logOnce: LogOnce;
+  /**
+   * The volume is this pod's own: a key is honoured on the pod that got it (a retry that lands
+   * on another pod writes to that pod's volume, which never held the first entry).
+   */
+  private readonly writes = new IdempotentWrites<EbsEntry>();
   private readonly records = counter('storage_access_records_total', 'Access records handled by the storage service, by outcome', ['outcome']);
 
   constructor(
@@ -107,14 +124,14 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     return this.flushing;
   }
 
-  async view(rawLimit: unknown): Promise<Omit<EbsView, 'servedBy'>> {
-    const limit = boundedInt(rawLimit, 100, 1, 1000, 'limit');
+  async view(requested?: number): Promise<Omit<EbsView, 'servedBy'>> {
+    const limit = requested ?? 100;
     const path = this.settings.ebsPath;
     const [volume, config] = await Promise.all([this.guard.check('ebs'), this.volumes.ebs(path)]);
     await this.flush();
     const [entries, accessLog, incarnations] = await Promise.all([
       this.store.entries(limit).then(
-        (e) => ok({ items: e.items, total: e.total, skippedLines: e.skipped, partial: e.partial }),
+        async (e) => ok({ items: e.items, total: e.total, skippedLines: e.skipped, partial: e.partial, bound: await this.store.entriesBound(e.total) }),
         (err: unknown) => failed(volumeError(err, 'EBS', path, 'read the entries').body),
       ),
       (async () => {
@@ -124,6 +141,7 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
           currentBytes: this.store.accessLog.currentBytes,
           maxBytes: this.settings.accessLogMaxBytes,
           retentionDays: this.settings.retentionDays,
+          maxFiles: this.store.accessLog.maxFiles,
           rotated,
           appendedSinceStart: this.appended,
           skippedLines: tail.skipped,
@@ -137,19 +155,22 @@ export class EbsService implements OnModuleInit, OnApplicationShutdown {
     return { volume, config, entries, accessLog, incarnations };
   }
 
-  async write(content: unknown): Promise<Omit<EbsEntryWritten, 'servedBy'>> {
-    const text = assertText(content, this.settings.textLimitBytes);
+  async write(request: EbsWriteRequest): Promise<Omit<EbsEntryWritten, 'servedBy'>> {
+    const text = assertTextSize(request.content, this.settings.textLimitBytes);
     await this.guard.require('ebs');
     try {
-      const entry = await this.store.write({ timestamp: new Date().toISOString(), pod: this.identity.pod, node: this.identity.node, content: text });
-      return { entry };
+      const { value, replayed } = await this.writes.run(request.idempotencyKey, fingerprint(text), () =>
+        this.store.write({ timestamp: new Date().toISOString(), pod: this.identity.pod, node: this.identity.node, content: text }),
+      );
+      return replayed ? { entry: value, replayed } : { entry: value };
     } catch (err) {
+      if (err instanceof DomainException) throw err;
       throw volumeError(err, 'EBS', this.settings.ebsPath, 'append the entry');
     }
   }
 
-  async cleanup(rawDays?: unknown): Promise<Omit<EbsCleanupResult, 'servedBy'>> {
-    const olderThanDays = boundedInt(rawDays, this.settings.retentionDays, 0, 3650, 'olderThanDays');
+  async cleanup(requestedDays?: number): Promise<Omit<EbsCleanupResult, 'servedBy'>> {
+    const olderThanDays = requestedDays ?? this.settings.retentionDays;
     try {
       const deleted = await this.store.accessLog.cleanup(olderThanDays);
       if (deleted.length) this.logger.info({ deleted: deleted.map((d) => d.name), olderThanDays }, 'old access logs deleted');

@@ -3,6 +3,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { EfsFileMetadata, EfsFileRecord, EfsFileSummary } from '@eks-info/contracts';
+import { parseStoredJson } from '../common/json-lines';
+import { EfsMarkers } from './efs-markers';
 import { stampMillis } from '../common/timestamps';
 
 /** Names this app generates: `shared_data_<yyyymmdd>_<hhmmss>_<ms>_<random>.json`; nothing else is served. */
@@ -24,6 +26,9 @@ function randomName(): string {
 
 export class EfsFileNotFound extends Error {}
 
+/** The policy of the shared files, in words (the page shows it). */
+export const EFS_POLICY = 'After each write the oldest files beyond the count are deleted, whichever pod wrote them; names sort by time.';
+
 /**
  * Files shared by every storage pod on the EFS volume, one JSON record per file (the design seed's
  * shape). Writes go to a temp file in the same directory, are flushed, then renamed into place:
@@ -34,13 +39,26 @@ export class EfsFileNotFound extends Error {}
  */
 export class EfsStore {
   readonly dir: string;
+  /** Idempotency keys of writes, shared by every pod like the files. */
+  readonly markers: EfsMarkers<EfsFileSummary>;
   private readonly summaries = new Map<string, EfsFileSummary>();
   /** A directory listing in progress, shared by concurrent views until this pod writes or deletes. */
   private listing?: { generation: number; names: Promise<string[]> };
   private generation = 0;
+  readonly maxFiles: number;
+  private removed = 0;
+  private pruning?: Promise<number>;
+  private pruneAgain = false;
 
-  constructor(root: string) {
+  constructor(root: string, bounds: { maxFiles?: number } = {}) {
     this.dir = path.join(root, 'shared');
+    this.markers = new EfsMarkers(root);
+    this.maxFiles = bounds.maxFiles ?? Infinity;
+  }
+
+  /** Files deleted by the count bound since this process started. */
+  get removedSinceStart(): number {
+    return this.removed;
   }
 
   async write(content: string, writer: { pod: string; node: string }, now = new Date()): Promise<EfsFileSummary> {
@@ -73,7 +91,51 @@ export class EfsStore {
     }
     this.generation++;
     this.remember({ filename, metadata });
+    // The write is done; a failed prune is tried again after the next one.
+    await this.prune().catch(() => 0);
     return { filename, metadata };
+  }
+
+  /**
+   * Deletes the oldest files beyond `maxFiles` (every pod does it after its own writes, so the
+   * share stays bounded however many write; a file another pod deleted first is skipped). A
+   * call while a pass runs gets one more pass after it. Returns how many were deleted.
+   */
+  prune(): Promise<number> {
+    if (this.pruning) {
+      this.pruneAgain = true;
+      return this.pruning;
+    }
+    this.pruning = (async () => {
+      let deleted = 0;
+      try {
+        do {
+          this.pruneAgain = false;
+          deleted += await this.prunePass();
+        } while (this.pruneAgain);
+        return deleted;
+      } finally {
+        this.pruning = undefined;
+      }
+    })();
+    return this.pruning;
+  }
+
+  private async prunePass(): Promise<number> {
+    const names = await this.names();
+    let deleted = 0;
+    for (const name of names.slice(this.maxFiles)) {
+      this.summaries.delete(name);
+      try {
+        await unlink(this.resolve(name));
+        deleted++;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    if (deleted) this.generation++;
+    this.removed += deleted;
+    return deleted;
   }
 
   /** The newest `limit` files (names sort by time) with their metadata, and how many there are. */
@@ -141,7 +203,7 @@ export class EfsStore {
     try {
       const { size } = await handle.stat();
       if (size > MAX_RECORD_BYTES) throw new Error(`${name} is ${size} bytes, larger than any record this app writes`);
-      const record = JSON.parse(await handle.readFile('utf8')) as EfsFileRecord;
+      const record = parseStoredJson(await handle.readFile('utf8')) as EfsFileRecord;
       if (typeof record?.content !== 'string' || typeof record.metadata !== 'object') throw new Error(`${name} is not a shared-file record`);
       return { filename: name, content: record.content, metadata: record.metadata };
     } finally {

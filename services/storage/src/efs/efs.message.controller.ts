@@ -14,8 +14,8 @@ export class EfsMessageController {
   }
 
   @OnRequest(StorageRpc.efsWrite)
-  write(@Payload() request: EfsWriteRequest | null) {
-    return this.efs.write(request?.content);
+  write(@Payload() request: EfsWriteRequest) {
+    return this.efs.write(request);
   }
 
   @OnRequest(StorageRpc.efsRead)

@@ -1,12 +1,23 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type EfsFileDeleted, type EfsFileRead, type EfsFileWritten, type EfsView, StorageErrors, failed, ok } from '@eks-info/contracts';
+import {
+  type EfsFileDeleted,
+  type EfsFileRead,
+  type EfsFileSummary,
+  type EfsFileWritten,
+  type EfsView,
+  type EfsWriteRequest,
+  StorageErrors,
+  failed,
+  ok,
+} from '@eks-info/contracts';
 import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, histogram } from '@eks-info/platform';
 import { volumeError } from '../common/fs-errors';
-import { assertSafeName, assertText, boundedInt } from '../common/names';
+import { IdempotentWrites, fingerprint } from '../common/idempotency';
+import { assertSafeName, assertTextSize } from '../common/names';
 import { VolumeGuard } from '../mounts/volume-guard';
 import { EFS_STORE, STORAGE_SETTINGS, type StorageSettings } from '../storage.tokens';
 import { VolumeConfigSource } from '../volumes/volume-config.source';
-import { EFS_FILE_NAME, EfsFileNotFound, EfsStore } from './efs-store';
+import { EFS_FILE_NAME, EFS_POLICY, EfsFileNotFound, EfsStore } from './efs-store';
 
 const TEMP_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** A temp file this old belongs to a writer that died between write and rename. */
@@ -17,6 +28,8 @@ const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 export class EfsService implements OnModuleInit, OnApplicationShutdown {
   private sweepTimer?: NodeJS.Timeout;
   private readonly duration = histogram('storage_efs_operation_seconds', 'EFS operations of the shared-files demo', ['operation', 'outcome']);
+  /** A retry with the same key, on any pod, gets the first file (the markers are on the share). */
+  private readonly writes = new IdempotentWrites<EfsFileSummary>();
 
   constructor(
     @Inject(EFS_STORE) private readonly store: EfsStore | null,
@@ -40,8 +53,8 @@ export class EfsService implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.sweepTimer);
   }
 
-  async view(rawLimit: unknown): Promise<Omit<EfsView, 'servedBy'>> {
-    const limit = boundedInt(rawLimit, 100, 1, 1000, 'limit');
+  async view(requested?: number): Promise<Omit<EfsView, 'servedBy'>> {
+    const limit = requested ?? 100;
     const store = this.required();
     const path = this.settings.efsPath!;
     const [volume, config] = await Promise.all([this.guard.check('efs'), this.volumes.efs(path)]);
@@ -49,21 +62,39 @@ export class EfsService implements OnModuleInit, OnApplicationShutdown {
       (list) => {
         const writers = new Map<string, number>();
         for (const f of list.items) writers.set(f.metadata.created_by_pod, (writers.get(f.metadata.created_by_pod) ?? 0) + 1);
-        return ok({ ...list, writers: [...writers].map(([pod, count]) => ({ pod, count })).sort((a, b) => a.pod.localeCompare(b.pod)) });
+        return ok({
+          ...list,
+          writers: [...writers].map(([pod, count]) => ({ pod, count })).sort((a, b) => a.pod.localeCompare(b.pod)),
+          bound: {
+            maxItems: store.maxFiles,
+            // Each file holds at most TEXT_LIMIT_BYTES of text.
+            maxBytes: store.maxFiles * this.settings.textLimitBytes,
+            items: list.total,
+            bytes: null,
+            removedSinceStart: store.removedSinceStart,
+            policy: EFS_POLICY,
+          },
+        });
       },
       (err: unknown) => failed(volumeError(err, 'EFS', path, 'list the shared files').body),
     );
     return { volume, config, files };
   }
 
-  async write(content: unknown): Promise<Omit<EfsFileWritten, 'servedBy'>> {
-    const text = assertText(content, this.settings.textLimitBytes);
+  async write(request: EfsWriteRequest): Promise<Omit<EfsFileWritten, 'servedBy'>> {
+    const text = assertTextSize(request.content, this.settings.textLimitBytes);
     const store = this.required();
     await this.guard.require('efs');
     try {
-      const file = await this.timed('write', () => store.write(text, { pod: this.identity.pod, node: this.identity.node }));
-      return { file };
+      const { value, replayed } = await this.writes.run(
+        request.idempotencyKey,
+        fingerprint(text),
+        () => this.timed('write', () => store.write(text, { pod: this.identity.pod, node: this.identity.node })),
+        store.markers,
+      );
+      return replayed ? { file: value, replayed } : { file: value };
     } catch (err) {
+      if (err instanceof DomainException) throw err;
       throw volumeError(err, 'EFS', this.settings.efsPath!, 'write the file');
     }
   }

@@ -59,7 +59,9 @@ export class ReportService implements OnModuleInit, OnApplicationShutdown {
   async reportNow(): Promise<Omit<ReportUploaded, 'servedBy'>> {
     const now = Date.now();
     const start = Math.floor(now / this.clock.intervalMs) * this.clock.intervalMs;
-    const result = await this.produce({ start, end: now }, 'manual');
+    // The caller waits: gathering and the upload share one budget, below its RPC timeout.
+    const budget = this.s3.configured ? this.s3.store.budget() : undefined;
+    const result = await this.produce({ start, end: now }, 'manual', budget);
     if (!result) throw new DomainException(StorageErrors.ALREADY_DONE, 'A report with this id was uploaded a moment ago; try again in a second.');
     return result;
   }
@@ -115,7 +117,11 @@ export class ReportService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Gathers every pod's partial, merges and uploads; null when the report already exists. */
-  private async produce(window: { start: number; end: number }, trigger: AccessStatsReport['trigger']): Promise<Omit<ReportUploaded, 'servedBy'> | null> {
+  private async produce(
+    window: { start: number; end: number },
+    trigger: AccessStatsReport['trigger'],
+    budget?: AbortSignal,
+  ): Promise<Omit<ReportUploaded, 'servedBy'> | null> {
     if (!this.s3.configured) throw new DomainException(StorageErrors.NOT_CONFIGURED, this.s3.reason, { fix: this.s3.fix });
     const { store } = this.s3;
     const partials = await this.bus.gather(
@@ -131,7 +137,7 @@ export class ReportService implements OnModuleInit, OnApplicationShutdown {
         Buffer.from(JSON.stringify(report, null, 2)),
         'application/json',
         { pod: this.identity.pod, 'report-trigger': trigger },
-        { ifNoneMatch: true },
+        { ifNoneMatch: true, signal: budget },
       );
     } catch (err) {
       if (err instanceof DomainException && err.body.code === StorageErrors.ALREADY_DONE.code) {

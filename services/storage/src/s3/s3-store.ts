@@ -20,6 +20,7 @@ import {
   type S3BucketSettings,
   type S3ObjectSummary,
   type Section,
+  type StoreBound,
   StorageErrors,
   failed,
   lookupError,
@@ -44,8 +45,20 @@ export interface S3StoreOptions {
   deadlineMs: number;
   /** Larger objects are not fetched through the bus (download them with the AWS CLI). */
   readLimitBytes: number;
+  /**
+   * Time one request over the bus may spend on S3, all its calls together (the clients' call
+   * deadline, below RPC_TIMEOUT_MS): a delete's HeadObject and DeleteObject share it. Default:
+   * no budget beyond each call's own deadline.
+   */
+  operationDeadlineMs?: number;
   logger: Logger;
 }
+
+/** The policy of the uploads, in words (the page shows it). */
+export const UPLOADS_POLICY = 'After each upload the oldest uploads beyond the count or the total size are deleted; keys sort by time.';
+
+/** Most listing pages one prune reads (1,000 keys each). */
+const MAX_PRUNE_PAGES = 100;
 
 export interface StoredObject {
   key: string;
@@ -80,6 +93,10 @@ export class S3Store {
   readonly reportsPrefix: string;
   private readonly cache: TtlCache<unknown>;
   private readonly logOnce: LogOnce;
+  private uploads: { items: number; bytes: number } | null = null;
+  private uploadsRemoved = 0;
+  private pruning?: Promise<void>;
+  private pruneAgain = false;
 
   constructor(readonly options: S3StoreOptions) {
     this.ledger = new PermissionLedger(options.bucket, options.prefix);
@@ -204,7 +221,18 @@ export class S3Store {
     return { items, next };
   }
 
-  async put(key: string, body: Buffer, contentType: string, metadata: Record<string, string>, options: { ifNoneMatch?: boolean } = {}): Promise<void> {
+  /** A budget for the calls of one request over the bus: pass it to each of them. */
+  budget(): AbortSignal | undefined {
+    return this.options.operationDeadlineMs ? AbortSignal.timeout(this.options.operationDeadlineMs) : undefined;
+  }
+
+  async put(
+    key: string,
+    body: Buffer,
+    contentType: string,
+    metadata: Record<string, string>,
+    options: { ifNoneMatch?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
     await this.call('s3:PutObject', this.objectArn(key), () =>
       this.options.s3.send(
         new PutObjectCommand({
@@ -216,6 +244,7 @@ export class S3Store {
           Metadata: metadata,
           ...(options.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
         }),
+        { abortSignal: options.signal },
       ),
     );
   }
@@ -248,9 +277,11 @@ export class S3Store {
   }
 
   /** HeadObject: whether the key exists (needs s3:GetObject; no body, nothing to release). */
-  async exists(key: string): Promise<boolean> {
+  async exists(key: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call('s3:GetObject', this.objectArn(key), () => this.options.s3.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key })));
+      await this.call('s3:GetObject', this.objectArn(key), () =>
+        this.options.s3.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }), { abortSignal: signal }),
+      );
       return true;
     } catch (err) {
       if (err instanceof DomainException && err.body.code === StorageErrors.NOT_FOUND.code) return false;
@@ -258,8 +289,67 @@ export class S3Store {
     }
   }
 
-  async delete(key: string): Promise<void> {
-    await this.call('s3:DeleteObject', this.objectArn(key), () => this.options.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })));
+  async delete(key: string, signal?: AbortSignal): Promise<void> {
+    await this.call('s3:DeleteObject', this.objectArn(key), () =>
+      this.options.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }), { abortSignal: signal }),
+    );
+  }
+
+  /** The bound of the uploads and their usage as the last prune measured it. */
+  uploadsBound(maxItems: number, maxBytes: number): StoreBound {
+    return {
+      maxItems,
+      maxBytes,
+      items: this.uploads?.items ?? null,
+      bytes: this.uploads?.bytes ?? null,
+      removedSinceStart: this.uploadsRemoved,
+      policy: UPLOADS_POLICY,
+    };
+  }
+
+  /**
+   * Deletes the oldest uploads until at most `maxItems` and `maxBytes` remain. A call while a
+   * pass runs gets one more pass after it (an upload that landed during the listing counts).
+   * Each call to S3 has its own deadline; a pass reads at most {@link MAX_PRUNE_PAGES} pages.
+   */
+  pruneUploads(maxItems: number, maxBytes: number): Promise<void> {
+    if (this.pruning) {
+      this.pruneAgain = true;
+      return this.pruning;
+    }
+    this.pruning = (async () => {
+      try {
+        do {
+          this.pruneAgain = false;
+          await this.prunePass(maxItems, maxBytes);
+        } while (this.pruneAgain);
+      } finally {
+        this.pruning = undefined;
+      }
+    })();
+    return this.pruning;
+  }
+
+  private async prunePass(maxItems: number, maxBytes: number): Promise<void> {
+    const all: S3ObjectSummary[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_PRUNE_PAGES; page++) {
+      const out = await this.list(this.uploadsPrefix, 1000, after);
+      all.push(...out.items);
+      if (!out.next) break;
+      after = out.next;
+    }
+    let items = all.length;
+    let bytes = all.reduce((n, o) => n + o.size, 0);
+    // Keys are upload_<yyyymmdd_hhmmss>_<random>: ascending is oldest first.
+    for (const o of all) {
+      if (items <= maxItems && bytes <= maxBytes) break;
+      await this.delete(o.key);
+      items--;
+      bytes -= o.size;
+      this.uploadsRemoved++;
+    }
+    this.uploads = { items, bytes };
   }
 
   summary(key: string, size: number, lastModified: Date | undefined): S3ObjectSummary {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AwsClients, type createAws } from '@eks-info/aws';
+import { AwsClients, awsCallDeadlineMs, type createAws } from '@eks-info/aws';
 import type { Logger } from '@eks-info/platform';
 import type { StorageConfig } from '../storage.config';
 import type { S3Runtime } from '../storage.tokens';
@@ -29,7 +29,15 @@ export async function createS3Runtime(
     const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null;
     // A custom S3 endpoint (MinIO) without an STS one: STS would be AWS's, with keys it does not know.
     const stsIsAws = !env.AWS_ENDPOINT_URL_S3 || Boolean(env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL);
-    const store = new S3Store({ ...common, s3: aws.clients.s3, sts: stsIsAws ? aws.clients.sts : undefined, bucket: config.S3_BUCKET, local: false, endpoint });
+    const store = new S3Store({
+      ...common,
+      s3: aws.clients.s3,
+      sts: stsIsAws ? aws.clients.sts : undefined,
+      bucket: config.S3_BUCKET,
+      local: false,
+      endpoint,
+      operationDeadlineMs: aws.clients.callDeadlineMs,
+    });
     const runtime: S3Runtime = {
       configured: true,
       store,
@@ -57,10 +65,18 @@ export async function createS3Runtime(
         requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
         connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
         maxAttempts: config.AWS_MAX_ATTEMPTS,
+        callDeadlineMs: awsCallDeadlineMs(config, config.RPC_TIMEOUT_MS),
         endpoints: { s3: local.endpoint },
         credentials: LOCAL_CREDENTIALS,
       });
-      const store = new S3Store({ ...common, s3: clients.s3, bucket: LOCAL_BUCKET, local: true, endpoint: local.endpoint });
+      const store = new S3Store({
+        ...common,
+        s3: clients.s3,
+        bucket: LOCAL_BUCKET,
+        local: true,
+        endpoint: local.endpoint,
+        operationDeadlineMs: clients.callDeadlineMs,
+      });
       logger.info({ endpoint: local.endpoint, directory: local.directory }, 'local S3 server started');
       return { configured: true, store, access: detectAccessMethod(env, true), clients, local, region: 'us-east-1' };
     } catch (err) {

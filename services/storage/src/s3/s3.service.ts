@@ -14,11 +14,13 @@ import {
   ok,
   unavailable,
 } from '@eks-info/contracts';
-import { DomainException, IDENTITY, type Identity, RpcError } from '@eks-info/platform';
-import { assertFileName, assertSafeName, assertText, boundedInt } from '../common/names';
+import { DomainException, IDENTITY, type Identity, LOGGER, type Logger, RpcError } from '@eks-info/platform';
+import { IdempotentWrites, fingerprint } from '../common/idempotency';
+import { assertFileName, assertSafeName, assertTextSize } from '../common/names';
 import { stamp } from '../common/timestamps';
 import { ReportClock } from '../reports/report-clock';
 import { S3_RUNTIME, STORAGE_SETTINGS, type S3Runtime, type StorageSettings } from '../storage.tokens';
+import { S3Markers } from './s3-markers';
 import type { S3Store } from './s3-store';
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -49,11 +51,15 @@ function random(): string {
  */
 @Injectable()
 export class S3Service {
+  /** A retry with the same key, on any pod, gets the first object (the markers are in the bucket). */
+  private readonly uploads = new IdempotentWrites<S3ObjectWritten['object']>();
+
   constructor(
     @Inject(S3_RUNTIME) private readonly runtime: S3Runtime,
     @Inject(STORAGE_SETTINGS) private readonly settings: StorageSettings,
     @Inject(IDENTITY) private readonly identity: Identity,
     private readonly clock: ReportClock,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async config(): Promise<Section<S3Config>> {
@@ -73,7 +79,7 @@ export class S3Service {
   }
 
   async view(request: S3ViewRequest | undefined): Promise<Omit<S3View, 'servedBy'>> {
-    const pageSize = boundedInt(request?.pageSize, 25, 1, 200, 'page size');
+    const pageSize = request?.pageSize ?? 25;
     const rt = this.runtime;
     if (!rt.configured) {
       const body = { code: StorageErrors.NOT_CONFIGURED.code, message: rt.reason, fix: rt.fix };
@@ -85,9 +91,14 @@ export class S3Service {
       this.config(),
       store.settings().then((s) => ok(s)),
       this.section(
-        store
-          .list(store.uploadsPrefix, pageSize, after)
-          .then(({ items, next }) => ({ items, next, prefix: store.uploadsPrefix, after: after ?? null, pageSize })),
+        store.list(store.uploadsPrefix, pageSize, after).then(({ items, next }) => ({
+          items,
+          next,
+          prefix: store.uploadsPrefix,
+          after: after ?? null,
+          pageSize,
+          bound: store.uploadsBound(this.settings.s3MaxObjects, this.settings.s3MaxBytes),
+        })),
       ),
       this.section(
         this.recentReports(store).then((items) => ({
@@ -117,7 +128,7 @@ export class S3Service {
     let ext: string;
     let originalName: string | undefined;
     if (hasText) {
-      body = Buffer.from(assertText(request!.content, this.settings.textLimitBytes), 'utf8');
+      body = Buffer.from(assertTextSize(request!.content!, this.settings.textLimitBytes), 'utf8');
       isText = true;
       ext = 'txt';
     } else {
@@ -129,14 +140,38 @@ export class S3Service {
       const fromName = /\.([A-Za-z0-9]{1,8})$/.exec(originalName ?? '')?.[1]?.toLowerCase();
       ext = isText ? 'txt' : (fromName ?? 'bin');
     }
+    const print = hasText ? fingerprint('text', request!.content) : fingerprint('file', request!.base64, originalName ?? null, request!.contentType ?? null);
+    // The markers' calls and the upload share one budget: the answer comes before the RPC timeout.
+    const budget = store.budget();
+    const { value, replayed } = await this.uploads.run(
+      request!.idempotencyKey,
+      print,
+      () => this.put(store, body, isText, ext, originalName, budget),
+      new S3Markers(store, budget),
+    );
+    return replayed ? { object: value, replayed } : { object: value };
+  }
+
+  private async put(
+    store: S3Store,
+    body: Buffer,
+    isText: boolean,
+    ext: string,
+    originalName: string | undefined,
+    budget: AbortSignal | undefined,
+  ): Promise<S3ObjectWritten['object']> {
     const now = new Date();
     const key = `${store.uploadsPrefix}upload_${stamp(now)}_${random()}.${ext}`;
     const contentType = isText ? TEXT_TYPE : BINARY_TYPE;
     const metadata: Record<string, string> = { pod: this.identity.pod, node: this.identity.node, timestamp: now.toISOString() };
     // S3 metadata is ASCII; the original name is kept percent-encoded.
     if (originalName) metadata['original-name'] = encodeURIComponent(originalName);
-    await store.put(key, body, contentType, metadata);
-    return { object: { ...store.summary(key, body.length, now), contentType, metadata } };
+    await store.put(key, body, contentType, metadata, { signal: budget });
+    // The bound: the oldest uploads go, after the answer (a slow listing must not delay it).
+    void store
+      .pruneUploads(this.settings.s3MaxObjects, this.settings.s3MaxBytes)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'pruning old uploads failed; tried again after the next upload'));
+    return { ...store.summary(key, body.length, now), contentType, metadata };
   }
 
   async read(rawKey: unknown): Promise<Omit<S3ObjectContent, 'servedBy'>> {
@@ -160,9 +195,11 @@ export class S3Service {
   async delete(rawKey: unknown): Promise<Omit<S3ObjectDeleted, 'servedBy'>> {
     const store = this.store();
     const key = this.appKey(rawKey, 'key');
-    // S3 deletes are idempotent; say so when there was nothing to delete.
-    if (!(await store.exists(key))) throw new DomainException(StorageErrors.NOT_FOUND, `No object ${key} in ${store.bucket}.`);
-    await store.delete(key);
+    // S3 deletes are idempotent; say so when there was nothing to delete. Both calls share one
+    // budget, so the answer comes before the caller's RPC timeout.
+    const budget = store.budget();
+    if (!(await store.exists(key, budget))) throw new DomainException(StorageErrors.NOT_FOUND, `No object ${key} in ${store.bucket}.`);
+    await store.delete(key, budget);
     return { deleted: key };
   }
 

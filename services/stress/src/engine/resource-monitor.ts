@@ -10,6 +10,15 @@ export interface ResourceSettings {
   memoryRequestBytes?: number;
   memoryLimitBytes?: number;
   memoryHeadroomPercent: number;
+  /** Largest memory test where nothing limits the memory (STRESS_MAX_MEMORY_MB, in bytes). */
+  maxMemoryBytesWithoutLimit: number;
+}
+
+/** What a memory test may take now, and which bound decided it. */
+export interface MemoryCap {
+  bytes: number;
+  /** `limit`: limit − current − headroom; `os`: what the OS reports available minus the headroom; `configured`: STRESS_MAX_MEMORY_MB. */
+  bound: 'limit' | 'os' | 'configured';
 }
 
 const MiB = 1024 * 1024;
@@ -62,13 +71,21 @@ export class ResourceMonitor {
 
   /**
    * Bytes a memory test may still take: limit − current − headroom (headroom = a share of the
-   * limit). Without any limit: what the OS reports available minus the same share of it.
+   * limit). Without any limit the host's free memory is no bound worth having (a test once took
+   * 80 % of a host's): the smaller of STRESS_MAX_MEMORY_MB and what the OS reports available
+   * minus the same share.
    */
-  availableBytes(): number {
+  memoryCap(): MemoryCap {
     const headroom = this.settings.memoryHeadroomPercent / 100;
     const limit = this.memoryLimitBytes();
-    if (limit === null) return Math.max(0, Math.floor(process.availableMemory() * (1 - headroom)));
-    return Math.max(0, Math.floor(limit - this.memoryCurrentBytes() - limit * headroom));
+    if (limit !== null) return { bytes: Math.max(0, Math.floor(limit - this.memoryCurrentBytes() - limit * headroom)), bound: 'limit' };
+    const os = Math.max(0, Math.floor(process.availableMemory() * (1 - headroom)));
+    const configured = this.settings.maxMemoryBytesWithoutLimit;
+    return configured <= os ? { bytes: configured, bound: 'configured' } : { bytes: os, bound: 'os' };
+  }
+
+  availableBytes(): number {
+    return this.memoryCap().bytes;
   }
 
   availableMb(): number {

@@ -8,7 +8,10 @@ import {
   StressRules,
   failed,
   ok,
+  simulatedLabels,
+  simulatedSources,
   unavailable,
+  withDemoHint,
 } from '@eks-info/contracts';
 import { InformerHub, type KubeAccessResult, type ManagedInformer, type ResourceObjects } from '@eks-info/kube';
 import { type CheckResult, type Logger } from '@eks-info/platform';
@@ -21,6 +24,8 @@ export interface StressHpaSourceOptions {
   name?: string;
   watchdogSeconds: number;
   logger?: Logger;
+  /** SIMULATED_SOURCES: in `npm run demo` the HPA is the simulated cluster's, and says so. */
+  simulated?: string;
 }
 
 /**
@@ -49,13 +54,18 @@ export class StressHpaSource {
   }
 
   view(): Section<StressHpaView> {
+    const sources = simulatedSources(this.options.simulated);
+    return withDemoHint(this.hpaView(simulatedLabels(sources, 'kubernetes')), 'kubernetes', sources);
+  }
+
+  private hpaView(simulated: StressHpaView['simulated']): Section<StressHpaView> {
     const { access, name } = this.options;
     if (!access.ok) return unavailable(access.error);
     if (!name) {
       return unavailable({
         code: StressErrors.NO_HPA.code,
         message: 'No stress HPA is configured (STRESS_HPA_NAME is not set).',
-        fix: 'Install with the Helm chart (stress.autoscaling.enabled=true sets it), or set STRESS_HPA_NAME.',
+        fix: 'Install with the Helm chart (stress.autoscaling.enabled=true sets it), or set STRESS_HPA_NAME. `npm run demo` sets it for the HPA of its simulated cluster.',
       });
     }
     const informer = this.informer;
@@ -71,7 +81,7 @@ export class StressHpaSource {
         fix: 'Enable it in the chart (stress.autoscaling.enabled=true) or correct STRESS_HPA_NAME.',
       });
     }
-    const view = toHpaView(hpa);
+    const view = simulated ? { ...toHpaView(hpa), simulated } : toHpaView(hpa);
     return informer.lastError ? ok(view, `Showing the last known state: ${informer.lastError.message}`) : ok(view);
   }
 

@@ -13,13 +13,13 @@ import { CONFIG, DomainException, IDENTITY, type Identity, LOGGER, type Logger, 
 import type { StressConfig } from '../stress.config';
 import { CpuBurn } from '../engine/cpu-burn';
 import { MemoryBallast } from '../engine/memory-ballast';
-import { ResourceMonitor } from '../engine/resource-monitor';
+import { type MemoryCap, ResourceMonitor } from '../engine/resource-monitor';
 
 const MiB = 1024 * 1024;
 /** Finished tests remembered, so a repeated start (same id) is recognised instead of re-run. */
 const REMEMBERED = 50;
 /** After a release, how long the reclaim is watched. */
-const RECLAIM_WATCH_MS = 10_000;
+export const RECLAIM_WATCH_MS = 10_000;
 
 interface RunningTest {
   id: string;
@@ -196,27 +196,18 @@ export class StressTestsService {
   }
 
   private startMemory(test: RunningTest, spec: MemoryTestSpec): void {
-    const availableMb = this.monitor.availableMb();
+    const cap = this.monitor.memoryCap();
+    const availableMb = Math.floor(cap.bytes / MiB);
     const headroom = this.config.STRESS_MEMORY_HEADROOM_PERCENT;
     const limit = this.monitor.memoryLimitBytes();
+    const why = () => describeCap(cap.bound, limit, this.monitor.memoryCurrentBytes(), headroom, availableMb);
     if (availableMb < 1) {
-      throw new DomainException(
-        StressErrors.NO_HEADROOM,
-        `Pod ${this.identity.pod} has no memory to spare: ${describeCap(limit, this.monitor.memoryCurrentBytes(), headroom, 0)}.`,
-        {
-          fix: "Wait for the pod's memory to fall, or give the stress pods a higher memory limit (stress.resources.limits.memory).",
-        },
-      );
-    }
-    const targetMb = Math.min(spec.targetMb, availableMb);
-    if (targetMb < spec.targetMb) {
-      test.adjustments.push({
-        field: 'targetMb',
-        requested: spec.targetMb,
-        applied: targetMb,
-        reason: describeCap(limit, this.monitor.memoryCurrentBytes(), headroom, availableMb),
+      throw new DomainException(StressErrors.NO_HEADROOM, `Pod ${this.identity.pod} has no memory to spare: ${why()}.`, {
+        fix: "Wait for the pod's memory to fall, or give the stress pods a higher memory limit (stress.resources.limits.memory).",
       });
     }
+    const targetMb = Math.min(spec.targetMb, availableMb);
+    if (targetMb < spec.targetMb) test.adjustments.push({ field: 'targetMb', requested: spec.targetMb, applied: targetMb, reason: why() });
     const ballast = new MemoryBallast();
     const abort = new AbortController();
     test.memory = { ballast, targetMb, allocating: true, abort, heldMb: 0, reclaimedMb: null, reclaimMs: null };
@@ -288,8 +279,10 @@ export class StressTestsService {
   }
 }
 
-function describeCap(limit: number | null, current: number, headroomPercent: number, availableMb: number): string {
+function describeCap(bound: MemoryCap['bound'], limit: number | null, current: number, headroomPercent: number, availableMb: number): string {
   const mb = (n: number) => `${Math.round(n / MiB)} MiB`;
-  if (limit === null) return `no memory limit here: capped at the memory the OS reports available minus ${headroomPercent} % (${availableMb} MiB)`;
+  if (bound === 'configured') return `no memory limit here: capped at STRESS_MAX_MEMORY_MB (${availableMb} MiB)`;
+  if (bound === 'os' || limit === null)
+    return `no memory limit here: capped at the memory the OS reports available minus ${headroomPercent} % (${availableMb} MiB)`;
   return `memory limit ${mb(limit)} − current ${mb(current)} − headroom ${headroomPercent} % (${mb((limit * headroomPercent) / 100)}) leaves ${availableMb} MiB`;
 }

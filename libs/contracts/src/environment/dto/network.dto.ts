@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { Simulated } from '../simulation';
 
 export const VpcInfo = z.object({
   vpcId: z.string(),
@@ -120,6 +121,8 @@ export const NetworkView = z.object({
   /** When the oldest cached AWS answer on this view was fetched. */
   fetchedAt: z.string().nullable(),
   cacheTtlSeconds: z.number(),
+  /** `npm run demo`: the AWS answers come from moto (and the VPC id from the metadata mock). */
+  simulated: Simulated.optional(),
 });
 export type NetworkView = z.output<typeof NetworkView>;
 

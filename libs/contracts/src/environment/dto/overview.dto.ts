@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { Simulated } from '../simulation';
 
 export const PodInfo = z.object({
   name: z.string(),
@@ -119,5 +120,7 @@ export const EnvironmentOverview = z.object({
   network: sectionOf(NetworkSummary),
   env: sectionOf(z.array(EnvVar)),
   collectedAt: z.string(),
+  /** `npm run demo`: the simulated sources the sections come from (pod, cluster, node: kubernetes; EC2: imds; routes: aws). */
+  simulated: Simulated.optional(),
 });
 export type EnvironmentOverview = z.output<typeof EnvironmentOverview>;

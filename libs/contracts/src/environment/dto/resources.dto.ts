@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { Simulated } from '../simulation';
 
 /** Colour a row is shown in: green / yellow / red. */
 export const Health = z.enum(['ok', 'warn', 'error']);
@@ -134,5 +135,7 @@ export const ResourcesView = z.object({
   warnings: sectionOf(z.array(EventRow)),
   /** When the informer cache last changed. */
   updatedAt: z.string().nullable(),
+  /** `npm run demo`: every section comes from the simulated cluster. */
+  simulated: Simulated.optional(),
 });
 export type ResourcesView = z.output<typeof ResourcesView>;

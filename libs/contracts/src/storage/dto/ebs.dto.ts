@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
 import { AccessRecord } from '../../access/access.events';
+import { idempotent, replayable } from '../../common/idempotency';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
-import { EbsConfig, VolumeStatus } from './volume.dto';
+import { EbsConfig, StoreBound, VolumeStatus } from './volume.dto';
 
 /** An entry a user wrote to this pod's EBS volume. */
 export const EbsEntry = z.object({
@@ -49,6 +50,7 @@ export const EbsView = z.object({
       total: z.number(),
       skippedLines: z.number(),
       partial: z.boolean(),
+      bound: StoreBound,
     }),
   ),
   accessLog: sectionOf(
@@ -57,6 +59,8 @@ export const EbsView = z.object({
       currentBytes: z.number(),
       maxBytes: z.number(),
       retentionDays: z.number(),
+      /** Rotated files kept; older ones are deleted at rotation, whatever their age. */
+      maxFiles: z.number(),
       rotated: z.array(RotatedLog),
       appendedSinceStart: z.number(),
       skippedLines: z.number(),
@@ -72,13 +76,14 @@ export const EbsView = z.object({
 });
 export type EbsView = z.output<typeof EbsView>;
 
-/** `text` is the old name of `content`, accepted for one release. */
-export const EbsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText }));
+/** `text` is the old name of `content`, accepted for one release; a repeated idempotency key gets the first answer. */
+export const EbsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText, ...idempotent }));
 export type EbsWriteRequest = z.output<typeof EbsWriteRequest>;
 
 export const EbsEntryWritten = z.object({
   ...Served.shape,
   entry: EbsEntry,
+  ...replayable,
 });
 export type EbsEntryWritten = z.output<typeof EbsEntryWritten>;
 

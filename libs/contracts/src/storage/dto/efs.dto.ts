@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
 import { safeName } from '../storage.names';
+import { idempotent, replayable } from '../../common/idempotency';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
-import { EfsConfig, VolumeStatus } from './volume.dto';
+import { EfsConfig, StoreBound, VolumeStatus } from './volume.dto';
 
 /** The design seed's shared-file record, plus the writer's node. */
 export const EfsFileMetadata = z.object({
@@ -49,13 +50,14 @@ export const EfsView = z.object({
         }),
       ),
       unreadable: z.number(),
+      bound: StoreBound,
     }),
   ),
 });
 export type EfsView = z.output<typeof EfsView>;
 
-/** `text` is the old name of `content`, accepted for one release. */
-export const EfsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText }));
+/** `text` is the old name of `content`, accepted for one release; a repeated idempotency key gets the first answer. */
+export const EfsWriteRequest = withAliases({ text: 'content' }, z.object({ content: userText, ...idempotent }));
 export type EfsWriteRequest = z.output<typeof EfsWriteRequest>;
 
 export const EfsFileRequest = z.object({ name: safeName });
@@ -64,6 +66,7 @@ export type EfsFileRequest = z.output<typeof EfsFileRequest>;
 export const EfsFileWritten = z.object({
   ...Served.shape,
   file: EfsFileSummary,
+  ...replayable,
 });
 export type EfsFileWritten = z.output<typeof EfsFileWritten>;
 

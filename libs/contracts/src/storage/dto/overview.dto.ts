@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { Simulated } from '../../environment/simulation';
 import { S3Config } from './s3.dto';
 import { EbsConfig, EfsConfig, MountEntry, VolumeStatus } from './volume.dto';
 
@@ -24,5 +25,7 @@ export const StorageOverview = z.object({
   efs: sectionOf(EfsOverview),
   s3: sectionOf(S3Config),
   collectedAt: z.string(),
+  /** `npm run demo`: the claims come from the simulated cluster, the volumes' details from moto. */
+  simulated: Simulated.optional(),
 });
 export type StorageOverview = z.output<typeof StorageOverview>;

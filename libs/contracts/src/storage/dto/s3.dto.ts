@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { optional, userText, wholeNumber, withAliases } from '../../common/schema';
 import { safeFileName, safeName } from '../storage.names';
+import { idempotent, replayable } from '../../common/idempotency';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { StoreBound } from './volume.dto';
 
 /** How this pod gets AWS credentials for S3. */
 export const S3AccessMethod = z.object({
@@ -100,6 +102,7 @@ export const S3View = z.object({
       after: z.string().nullable(),
       next: z.string().nullable(),
       pageSize: z.number(),
+      bound: StoreBound,
     }),
   ),
   reports: sectionOf(
@@ -115,7 +118,7 @@ export type S3View = z.output<typeof S3View>;
 
 /**
  * Text (`content`; `text` is its old name, accepted for one release) or a file (`base64`, with
- * its own name and type): exactly one of the two.
+ * its own name and type): exactly one of the two. A repeated idempotency key gets the first answer.
  */
 export const S3UploadRequest = withAliases(
   { text: 'content' },
@@ -129,6 +132,7 @@ export const S3UploadRequest = withAliases(
       filename: optional(safeFileName),
       /** The browser's idea of the type; only used to decide whether the file is text. */
       contentType: optional(z.string().max(200, { error: 'must be at most 200 characters' })),
+      ...idempotent,
     })
     .refine((r) => (r.content === undefined) !== (r.base64 === undefined), {
       error: 'send either content (text) or base64 (a file), not both and not neither',
@@ -146,6 +150,7 @@ export const S3ObjectWritten = z.object({
     contentType: z.string(),
     metadata: z.record(z.string(), z.string()),
   }),
+  ...replayable,
 });
 export type S3ObjectWritten = z.output<typeof S3ObjectWritten>;
 

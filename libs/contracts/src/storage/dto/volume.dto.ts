@@ -111,3 +111,19 @@ export const EfsConfig = z.object({
   aws: sectionOf(EfsFileSystemDetails),
 });
 export type EfsConfig = z.output<typeof EfsConfig>;
+
+/** How far a demo store may grow, for the page: beyond a bound the oldest go first. */
+export const StoreBound = z.object({
+  /** Most entries, files or objects kept; null = no count bound. */
+  maxItems: z.number().nullable(),
+  /** Most bytes kept; null = no size bound. */
+  maxBytes: z.number().nullable(),
+  /** Usage when last measured; null when this pod has not measured it yet. */
+  items: z.number().nullable(),
+  bytes: z.number().nullable(),
+  /** Removed (oldest first) to stay within the bound since this pod started. */
+  removedSinceStart: z.number(),
+  /** The policy in words. */
+  policy: z.string(),
+});
+export type StoreBound = z.output<typeof StoreBound>;

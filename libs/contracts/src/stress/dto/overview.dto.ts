@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { Simulated } from '../../environment/simulation';
 
 /** The bounds a pod enforces; pages use them for their form limits. */
 export const StressBounds = z.object({
@@ -64,6 +65,8 @@ export const StressHpaView = z.object({
   ),
   /** From the HPA's own CPU metric, when it has one. */
   expected: StressExpectedReplicas.nullable(),
+  /** `npm run demo`: the HPA lives in the simulated cluster. */
+  simulated: Simulated.optional(),
 });
 export type StressHpaView = z.output<typeof StressHpaView>;
 

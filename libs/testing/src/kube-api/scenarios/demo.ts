@@ -1,7 +1,8 @@
 /**
- * The scenario `npm run demo` plays, as a module for the fake API server's CLI
- * (`--scenario dist/libs/testing/src/kube-api/scenarios/demo.js`): the scripted scale-up and
- * scale-down in compressed real time, over and over (or once, then holding the end state).
+ * The scenario `npm run demo -- --scripted` plays (and the demo's fallback without nats-server),
+ * as a module for the fake API server's CLI (`--scenario dist/libs/testing/src/kube-api/scenarios/demo.js`):
+ * the scripted scale-up and scale-down in compressed real time, over and over (or once, then
+ * holding the end state). The default demo runs the live loop instead (`../live/simulated-environment.ts`).
  *
  *   SCENARIO_SCALE   real seconds per scripted second (default 0.25: a 10-minute story in 2.5 minutes)
  *   SCENARIO_LOOP    "false" plays it once (default: repeat)
