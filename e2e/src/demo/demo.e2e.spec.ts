@@ -10,9 +10,10 @@
  * Time runs ten times faster than in a cluster (DEMO_SCALE=0.1): the HPA syncs every 1.5 s, a
  * node registers 5 s after the scale-up and is Ready 3 s later, the scale-down window is 30 s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { type ManagedProcess, freePort, hasTool, itWhen, launchBrowser, screenshot, startNodeProcess, watchPage } from '@eks-info/testing';
 
@@ -245,5 +246,58 @@ describe('npm run demo', () => {
     expect(scaling.errors).toEqual([]);
     await page.close();
     await scaling.page.close();
+  });
+
+  test("Export: the load's report and the history's download as files that open from disk with the network off", async () => {
+    // The load of the previous test ended and the pod that dispatched it may have been scaled in: the gateway remembers it.
+    const { page, errors } = await open('/stress');
+    const save = async (p: Page, selector: string, name: string) => {
+      const [download] = await Promise.all([p.waitForEvent('download'), p.click(selector)]);
+      const file = path.join(dataDir, name);
+      await download.saveAs(file);
+      return file;
+    };
+    const html = await save(page, '#stress-export', 'stress-report.html');
+    const json = JSON.parse(readFileSync(await save(page, '#stress-export-json', 'stress-report.json'), 'utf8'));
+    expect(json.run).toMatchObject({ id: expect.stringMatching(/^load-/), kind: 'load', finishedAt: expect.any(String) });
+    const loadId: string = json.run.id;
+    const history = await open('/scaling/history?hours=1');
+    const historyHtml = await save(history.page, '#page-export', 'history-report.html');
+
+    // Offline, and every request other than the file itself is recorded (and refused).
+    const context = await browser!.newContext({ offline: true });
+    const requests: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    const offline = await context.newPage();
+    const offlineErrors = watchPage(offline).errors;
+    await offline.goto(pathToFileURL(html).href);
+    expect(await offline.textContent('#report-title')).toBe(`Sustained load ${loadId}`);
+    // The loop the demo ran is in the file: the HPA's decision, the Pending pod, the node that joined, the measured chain.
+    const events = (await offline.textContent('#report-events')) ?? '';
+    for (const type of ['hpa_scale_up', 'pod_pending', 'node_ready']) expect(events).toContain(type);
+    expect(await offline.textContent('#report-chains')).toMatch(/pending_to_node_ready[\s\S]*completed/);
+    expect(await offline.locator('#report-node-events tbody tr').count()).toBeGreaterThanOrEqual(2);
+    // Charts are drawn: SVG lines with a visible length, the replicas rising above the 2 the demo starts with.
+    const replicas = await offline.locator('#report-chart-replicas polyline').count();
+    expect(replicas).toBeGreaterThanOrEqual(2);
+    const box = await offline.locator('#report-chart-nodes svg').boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(await offline.textContent('#report-chart-replicas .legend')).toMatch(/desired: \d+ at the end, [3-9] at most/);
+    await screenshot(offline, 'demo-report');
+    await offline.goto(pathToFileURL(historyHtml).href);
+    expect(await offline.textContent('#report-title')).toBe('Scaling history, last 1 h');
+    expect(await offline.locator('#report-chart-nodes polyline').count()).toBeGreaterThanOrEqual(2);
+    expect(requests).toEqual([]);
+    expect(offlineErrors).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(history.errors).toEqual([]);
+    await context.close();
+    await page.close();
+    await history.page.close();
   });
 });

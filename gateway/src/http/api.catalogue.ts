@@ -1,5 +1,6 @@
 import {
   EnvironmentRpc,
+  HistoryReportQuery,
   type FieldDoc,
   ScalingEventsQuery,
   ScalingHistoryQuery,
@@ -7,6 +8,7 @@ import {
   ScalingSnapshotQuery,
   StorageRpc,
   StressRules,
+  StressReportQuery,
   StressStopRequest,
   describeFields,
   z,
@@ -92,6 +94,12 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'DELETE', path: '/api/v1/stress/tests/:id', what: 'stop a test or load', input: { in: 'path', schema: StressStopRequest } },
   {
     method: 'GET',
+    path: '/api/v1/stress/report',
+    what: "a test's report: parameters, HPA, samples, timeline, response times and nodes over its window (the HTML export is /stress/report)",
+    input: { in: 'query', schema: StressReportQuery },
+  },
+  {
+    method: 'GET',
     path: '/api/v1/scaling',
     what: 'node overview per node group, zone and capacity type with a heat strip, the first node cards, nodes by name, Pending pods and why, HPAs with their maths, autoscaler status',
     input: { in: 'query', schema: ScalingSnapshotQuery },
@@ -107,6 +115,12 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/api/v1/scaling/history',
     what: 'samples, events and response times (average, p90)',
     input: { in: 'query', schema: ScalingHistoryQuery },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/scaling/history/report',
+    what: 'the history as a report to keep (the HTML export is /scaling/history/report)',
+    input: { in: 'query', schema: HistoryReportQuery },
   },
   {
     method: 'GET',

@@ -39,6 +39,8 @@ export class ScalingHistoryPageController {
       live,
       hours,
       jsonUrl: `/api/v1/scaling/history?hours=${hours}`,
+      exportUrl: `/scaling/history/report?hours=${hours}`,
+      exportJsonUrl: `/api/v1/scaling/history/report?hours=${hours}&download=1`,
       // The range asked for is always one of the choices, so the form shows what the page shows.
       ranges: [...new Set([...RANGES, hours])]
         .sort((a, b) => a - b)

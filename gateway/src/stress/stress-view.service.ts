@@ -74,6 +74,12 @@ export class StressViewService {
     return this.compose(pods, extras);
   }
 
+  /** The stress HPA as the stress service reads it now (the reports take it with their own window of events). */
+  async hpa(): Promise<Section<StressHpaView>> {
+    const overview = await this.overview();
+    return overview.status === 'ok' ? overview.data.hpa : overview;
+  }
+
   /** Something the service parts show changed (a scaling event): the next live view fetches them again. */
   markStale(): void {
     this.stale = true;

@@ -17,5 +17,7 @@ import { StressPageController } from './stress.page.controller';
 @Module({
   controllers: [StressPageController, StressApiController, StressStreamController, StressPageStreamController],
   providers: [PageService, StressLiveService, StressCommandsService, StressViewService, StressSectionsService],
+  // The reports area reads the same heartbeats and view (one aggregator per gateway).
+  exports: [StressLiveService, StressViewService],
 })
 export class StressModule {}

@@ -1,13 +1,9 @@
-import { CHART_WINDOW_MS, lineChart, niceMax } from './stress.presenter';
+import { CHART_WINDOW_MS, lineChart } from './stress.presenter';
 import type { HistoryPoint } from './live/stress-live.service';
 
 const point = (t: number, cpuMillicores: number): HistoryPoint => ({ t, cpuMillicores, cpuPercentOfRequest: null, memoryMb: 0 });
 
 describe('the stress charts (server-drawn SVG)', () => {
-  it('rounds the top of the scale up to 1, 2, 2.5 or 5 times a power of ten', () => {
-    expect([0, 1, 7, 10, 11, 240, 251, 437, 999, 1001].map(niceMax)).toEqual([1, 1, 10, 10, 20, 250, 500, 500, 1000, 2000]);
-  });
-
   it('draws a line per pod over the last three minutes: the oldest at the left edge, now at the right, zero at the bottom', () => {
     const now = 1_000_000;
     const history = {

@@ -1,12 +1,11 @@
 import type { StressView } from '@eks-info/contracts';
+import { TONES, niceMax } from '../views/svg-chart';
 import type { HistoryPoint } from './live/stress-live.service';
 
 /** What the charts show: the last three minutes of heartbeats. */
 export const CHART_WINDOW_MS = 180_000;
 const WIDTH = 360;
 const HEIGHT = 100;
-/** Colours (CSS classes series-0…) before they repeat. */
-const TONES = 10;
 
 /** A line chart drawn by the server as SVG: a polyline per pod in a WIDTH × HEIGHT box. */
 export interface LineChart {
@@ -38,13 +37,6 @@ export function stressModel(view: StressView, history: Record<string, HistoryPoi
       memory: lineChart(pods, history, (p) => p.memoryMb, now),
     },
   };
-}
-
-/** 1, 2, 2.5 or 5 times a power of ten, at least `n` (and at least 1). */
-export function niceMax(n: number): number {
-  if (!(n > 1)) return 1;
-  const power = 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 2.5, 5, 10].map((f) => f * power).find((v) => v >= n)!;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

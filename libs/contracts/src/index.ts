@@ -4,3 +4,4 @@ export * from './environment';
 export * from './storage';
 export * from './stress';
 export * from './scaling';
+export * from './reports';

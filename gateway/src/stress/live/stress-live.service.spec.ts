@@ -68,6 +68,24 @@ describe('StressLiveService', () => {
     expect(events.at(-1)).toMatchObject({ type: 'gone', pod: 'a', summary: { pods: 1 } });
   });
 
+  it('remembers the tests and loads it saw after their pods are gone, per pod, the last 20', () => {
+    const test = (id: string, pod: string, state: 'running' | 'completed') =>
+      ({ id, pod, kind: 'cpu', state, startedAt: '2026-12-05T10:00:00Z', finishedAt: state === 'running' ? null : '2026-12-05T10:01:00Z' }) as never;
+    live.accept(heartbeat('a', 1, { used: 100 }, { test: test('cpu-1', 'a', 'running') }), 1000);
+    live.accept(heartbeat('b', 1, { used: 100 }, { test: test('cpu-1', 'b', 'running') }), 1000);
+    live.accept(heartbeat('a', 2, { used: 100 }, { lastTest: test('cpu-1', 'a', 'completed') }), 2000);
+    live.sweep(3000 + SILENCE_MS);
+    expect(live.list()).toEqual([]);
+    const [run] = live.recentRuns();
+    expect(run.id).toBe('cpu-1');
+    expect(run.tests.map((t) => [t.pod, t.state])).toEqual([
+      ['a', 'completed'],
+      ['b', 'running'],
+    ]);
+    for (let i = 2; i <= 25; i++) live.accept(heartbeat('c', i, { used: 1 }, { lastTest: test(`cpu-${i}`, 'c', 'completed') }), 4000 + i);
+    expect(live.recentRuns().map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => `cpu-${i + 6}`));
+  });
+
   it('sums up the fleet and what the HPA should want from the heartbeats', () => {
     live.setCpuTarget(70, 'hpa');
     live.accept(heartbeat('a', 1, { used: 400 }));

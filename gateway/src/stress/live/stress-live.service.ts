@@ -1,11 +1,21 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { StressEvents, type StressHeartbeat, type StressLivePod, type StressLiveSummary, StressRules, type SustainedLoadStatus } from '@eks-info/contracts';
+import {
+  StressEvents,
+  type StressHeartbeat,
+  type StressLivePod,
+  type StressLiveSummary,
+  StressRules,
+  type StressTestStatus,
+  type SustainedLoadStatus,
+} from '@eks-info/contracts';
 import { MessageBus } from '@eks-info/platform';
 
 /** A pod silent this long has gone (stopped, killed, or cut off from NATS). */
 export const SILENCE_MS = 5000;
 /** Points of per-pod history kept for the live chart. */
 const HISTORY_POINTS = 180;
+/** Tests and loads remembered after their pods are gone (scaled in), so they can still be exported. */
+const RUNS_REMEMBERED = 20;
 /** The chart's default HPA CPU target until a stress pod has told us the real one. */
 const DEFAULT_TARGET = 70;
 
@@ -19,6 +29,13 @@ export interface HistoryPoint {
 
 export type LiveEvent =
   { type: 'heartbeat'; pod: StressLivePod; point: HistoryPoint; summary: StressLiveSummary } | { type: 'gone'; pod: string; summary: StressLiveSummary };
+
+/** A test or load as the heartbeats last reported it: per pod that ran the test, per pod that dispatched the load. */
+export interface SeenRun {
+  id: string;
+  tests: StressTestStatus[];
+  loads: SustainedLoadStatus[];
+}
 
 interface Entry {
   heartbeat: StressHeartbeat;
@@ -37,6 +54,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 @Injectable()
 export class StressLiveService implements OnModuleInit, OnModuleDestroy {
   private readonly pods = new Map<string, Entry>();
+  private readonly runs = new Map<string, { tests: Map<string, StressTestStatus>; loads: Map<string, SustainedLoadStatus> }>();
   private readonly listeners = new Set<(event: LiveEvent) => void>();
   private unsubscribe?: () => void;
   private sweeper?: NodeJS.Timeout;
@@ -72,6 +90,7 @@ export class StressLiveService implements OnModuleInit, OnModuleDestroy {
     if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS);
     const entry = { heartbeat: hb, receivedAt: now, history };
     this.pods.set(hb.pod, entry);
+    this.remember(hb);
     this.emit({ type: 'heartbeat', pod: this.view(entry), point, summary: this.summary() });
   }
 
@@ -87,6 +106,26 @@ export class StressLiveService implements OnModuleInit, OnModuleDestroy {
 
   list(): StressLivePod[] {
     return [...this.pods.values()].map((e) => this.view(e)).sort((a, b) => a.heartbeat.pod.localeCompare(b.heartbeat.pod));
+  }
+
+  /** The tests and loads seen lately, running or finished, oldest first; they outlive their pods. */
+  recentRuns(): SeenRun[] {
+    return [...this.runs].map(([id, r]) => ({ id, tests: [...r.tests.values()], loads: [...r.loads.values()] }));
+  }
+
+  private remember(hb: StressHeartbeat): void {
+    for (const t of [hb.test, hb.lastTest]) if (t) this.run(t.id).tests.set(t.pod, t);
+    for (const l of [hb.load, hb.lastLoad]) if (l) this.run(l.id).loads.set(l.dispatcher.pod, l);
+  }
+
+  private run(id: string) {
+    let run = this.runs.get(id);
+    if (!run) {
+      run = { tests: new Map(), loads: new Map() };
+      this.runs.set(id, run);
+      if (this.runs.size > RUNS_REMEMBERED) this.runs.delete(this.runs.keys().next().value!);
+    }
+    return run;
   }
 
   history(): Record<string, HistoryPoint[]> {

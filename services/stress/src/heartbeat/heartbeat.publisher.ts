@@ -60,6 +60,7 @@ export class HeartbeatPublisher {
       lastTest: this.tests.last(),
       units: this.pool.sample(),
       load: this.dispatcher.status(),
+      lastLoad: this.dispatcher.lastStatus(),
     };
   }
 }

@@ -33,5 +33,8 @@ describe('LoadDispatcher', () => {
     expect(d.stop('load-2')).toMatchObject({ state: 'stopped', published: 20 });
     jest.advanceTimersByTime(5000);
     expect(units).toHaveLength(20);
+    // The heartbeat reports the ended load as the last one (how and when it ended), not as current.
+    expect(d.status()).toBeNull();
+    expect(d.lastStatus()).toMatchObject({ id: 'load-2', state: 'stopped', finishedAt: expect.stringMatching(/^\d{4}-/) });
   });
 });

@@ -104,6 +104,11 @@ export class LoadDispatcher {
     };
   }
 
+  /** The last load that ended here: how (completed or stopped) and when. */
+  lastStatus(): SustainedLoadStatus | null {
+    return this.status(this.last);
+  }
+
   private finish(load: ActiveLoad, state: 'completed' | 'stopped'): void {
     clearInterval(load.timer);
     if (load.state !== 'running') return;

@@ -65,5 +65,7 @@ export const StressHeartbeat = z.object({
   units: StressUnitActivity,
   /** The sustained load this pod dispatches, if any. */
   load: SustainedLoadStatus.nullable(),
+  /** The last load this pod dispatched that has ended, with how and when (like lastTest); absent from older pods. */
+  lastLoad: SustainedLoadStatus.nullable().optional(),
 });
 export type StressHeartbeat = z.output<typeof StressHeartbeat>;
