@@ -9,6 +9,21 @@ const CURRENT = 'access.log';
 const ROTATED = /^access-\d{8}_\d{6}_\d{3}(-\d+)?\.log$/;
 
 /**
+ * Rotated logs newest first: by time stamp, then by the number a rotation in the same millisecond
+ * adds (none, -1, -2 … -10), which a plain string sort would misorder ("-10" before "-2", and the
+ * unnumbered first file after them).
+ */
+function newestFirst(a: string, b: string): number {
+  const key = (name: string): [string, number] => {
+    const m = /^access-(.+?)(?:-(\d+))?\.log$/.exec(name)!;
+    return [m[1], m[2] ? Number(m[2]) : 0];
+  };
+  const [sa, na] = key(a);
+  const [sb, nb] = key(b);
+  return sa === sb ? nb - na : sa < sb ? 1 : -1;
+}
+
+/**
  * The access log on this pod's EBS volume: one JSON line per page or API request (the design
  * seed's record). Appends are serialised in this process and written as whole lines; at
  * `maxBytes` the file is renamed to `access-<stamp>.log` and a new one starts; rotated files
@@ -85,7 +100,7 @@ export class AccessLog {
       throw err;
     }
     const out: RotatedLog[] = [];
-    for (const name of names.sort().reverse()) {
+    for (const name of names.sort(newestFirst)) {
       const s = await stat(path.join(this.dir, name)).catch(() => undefined);
       if (s) out.push({ name, bytes: s.size, modifiedAt: s.mtime.toISOString() });
     }
@@ -148,7 +163,7 @@ export class AccessLog {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    // The count bound: the newest maxFiles rotated logs stay (names sort by time).
+    // The count bound: the newest maxFiles rotated logs stay.
     for (const old of (await this.rotated()).slice(this.maxFiles)) {
       try {
         await unlink(path.join(this.dir, old.name));

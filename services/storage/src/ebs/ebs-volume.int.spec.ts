@@ -124,11 +124,19 @@ describe('EBS volume files', () => {
       const log = new AccessLog(path.join(dir, 'access-log'), 4096);
       for (let i = 0; i < 30; i++) await log.append(Array.from({ length: 10 }, (_, j) => record(i * 10 + j)));
       const names = (await log.rotated()).map((r) => r.name);
-      expect(names.length).toBeGreaterThanOrEqual(10);
-      expect(names).toContain('access-20251113_100000_000.log');
-      expect(names).toContain('access-20251113_100000_000-1.log');
+      expect(names.length).toBeGreaterThanOrEqual(12);
+      // Newest first in rotation order: -11 after -10 after -9 …, the unnumbered first file last.
+      const n = names.length - 1;
+      expect(names).toEqual([...Array.from({ length: n }, (_, i) => `access-20251113_100000_000-${n - i}.log`), 'access-20251113_100000_000.log']);
       const { records } = await allRecords(log);
       expect(records).toHaveLength(300);
+
+      // The count bound keeps the newest of them, not the ones that sort last as strings.
+      const bounded = new AccessLog(path.join(dir, 'access-log'), 4096, 3);
+      for (let i = 0; i < 4; i++) await bounded.append(Array.from({ length: 10 }, (_, j) => record(300 + i * 10 + j)));
+      const kept = (await bounded.rotated()).map((r) => Number(/-(\d+)\.log$/.exec(r.name)?.[1]));
+      expect(kept[0]).toBeGreaterThan(n);
+      expect(kept).toEqual([kept[0], kept[0] - 1, kept[0] - 2]);
     } finally {
       jest.useRealTimers();
     }
