@@ -5,6 +5,7 @@
  * together) or taken from an existing Secret (GitOps); TLS between the pods as an option.
  * Proved on a real nats-server running the chart's rendered configuration.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -155,6 +156,8 @@ async function chartNats(
     for (const key of ['tls.crt', 'tls.key', 'ca.crt']) writeFileSync(path.join(dir, 'tls', key), b64(tls.data[key]));
     conf = conf.replaceAll('/etc/nats-tls/', `${path.join(dir, 'tls')}/`);
   }
+  // The pid file of the preStop hook: in the pod an emptyDir, here this test's directory.
+  conf = conf.replaceAll('/var/run/nats/', `${dir}/`);
   writeFileSync(path.join(dir, 'nats.conf'), conf);
   const secret = byName(docs, 'Secret', '-nats')!;
   const passwords = Object.fromEntries(NATS_COMPONENTS.map((c) => [c, b64(secret.data[`${c}-password`])]));
@@ -174,6 +177,40 @@ async function chartNats(
   );
   return { url: `${tls ? 'tls' : 'nats'}://127.0.0.1:${port}`, passwords, docs, proc, dir, cleanup };
 }
+
+describe("the NATS pod's preStop hook", () => {
+  it('puts the server in lame-duck mode: clients are told, then moved off, and the server ends within the grace period', async () => {
+    const server = await chartNats([]);
+    try {
+      const sts = byName(server.docs, 'StatefulSet', '-nats')!;
+      const command: string[] = container(sts).lifecycle.preStop.exec.command;
+      expect(command[0]).toBe('nats-server');
+      const grace = Number(sts.spec.template.spec.terminationGracePeriodSeconds);
+      const nc = await connect({ servers: server.url, user: 'gateway', pass: server.passwords.gateway, reconnect: false });
+      const statuses: string[] = [];
+      void (async () => {
+        for await (const s of nc.status()) statuses.push(s.type);
+      })();
+      const started = Date.now();
+      // The hook as the kubelet runs it in the container: the chart's command, the pid file in this test's directory.
+      const hook = spawnSync(
+        tool('nats-server'),
+        command.slice(1).map((a) => a.replace('/var/run/nats/', `${server.dir}/`)),
+        { encoding: 'utf8' },
+      );
+      expect([hook.status, hook.stderr]).toEqual([0, '']);
+      await waitFor(() => statuses.includes('ldm'), { timeoutMs: 5_000, what: 'the lame-duck notice at the client' });
+      await waitFor(() => !server.proc.running, { timeoutMs: grace * 1000, what: 'nats-server to end after lame-duck mode' });
+      const took = (Date.now() - started) / 1000;
+      console.log(`lame-duck mode: the client was told at once; the server ended after ${took.toFixed(1)} s (grace period ${grace} s)`);
+      expect(took).toBeLessThan(grace);
+      expect(nc.isClosed()).toBe(true);
+    } finally {
+      await server.proc.stop();
+      server.cleanup();
+    }
+  });
+});
 
 const violations = (proc: ManagedProcess) => proc.output.filter((l) => /Violation/.test(l));
 
