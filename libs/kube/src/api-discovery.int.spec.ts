@@ -1,8 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeErrors, ok } from '@eks-info/contracts';
-import { FakeKubeApiServer, kubeFixtures as fx } from '@eks-info/testing';
+import { FakeKubeApiServer, SIMULATED_USAGE, kubeFixtures as fx } from '@eks-info/testing';
 import { ApiDiscovery } from './api-discovery';
-import { METRICS_ABSENT_MESSAGE, MetricsPoller, SIMULATED_USAGE_ANNOTATION } from './metrics-poller';
+import { METRICS_ABSENT_MESSAGE, MetricsPoller } from './metrics-poller';
 import { podUsageProblem, podUsageSection } from './pod-usage';
 
 function kubeConfigOf(server: FakeKubeApiServer): KubeConfig {
@@ -110,7 +110,8 @@ describe('MetricsPoller', () => {
         fx.podMetrics({
           name: 'made-up',
           containers: [{ name: 'app', cpuMillis: 40, memoryBytes: 32 * 1024 ** 2 }],
-          annotations: { [SIMULATED_USAGE_ANNOTATION]: 'simulated' },
+          // As the demo's simulated control plane marks the usage it makes up.
+          annotations: { [SIMULATED_USAGE]: 'simulated' },
         }),
         fx.podMetrics({ name: 'elsewhere', namespace: 'team', containers: [{ name: 'app', cpuMillis: 1, memoryBytes: 1024 }] }),
       ],
