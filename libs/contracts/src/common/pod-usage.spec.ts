@@ -47,7 +47,9 @@ describe('podUsageRow', () => {
     expect(row).toMatchObject({ aboveRequest: [], health: 'ok' });
   });
 
-  it('keeps the mark of usage the demo made up', () => {
+  it('keeps the mark of usage the demo made up, and of a pod being deleted', () => {
     expect(podUsageRow({ ...pod, usage: { cpuMillis: 1, memoryBytes: 1 }, simulated: true }).simulated).toBe(true);
+    expect(podUsageRow({ ...pod, usage: null, terminating: true }).terminating).toBe(true);
+    expect(podUsageRow({ ...pod, usage: null, terminating: false })).not.toHaveProperty('terminating');
   });
 });

@@ -38,6 +38,8 @@ export const PodUsageRow = z.object({
   health: z.enum(['ok', 'warn', 'error']),
   /** Set by `npm run demo` for usage the simulated metrics-server made up (the stress pods' is measured). */
   simulated: z.boolean().optional(),
+  /** Set while the pod is being deleted (Terminating): still on its node, no longer counted as running. */
+  terminating: z.boolean().optional(),
 });
 export type PodUsageRow = z.output<typeof PodUsageRow>;
 
@@ -69,6 +71,7 @@ export interface PodAmounts {
   memoryLimitBytes: number | null;
   usage: { cpuMillis: number; memoryBytes: number } | null;
   simulated?: boolean;
+  terminating?: boolean;
 }
 
 /**
@@ -101,5 +104,6 @@ export function podUsageRow(p: PodAmounts): PodUsageRow {
     health: memoryDanger ? 'error' : aboveRequest.length || throttled ? 'warn' : 'ok',
   };
   if (p.simulated) row.simulated = true;
+  if (p.terminating) row.terminating = true;
   return row;
 }

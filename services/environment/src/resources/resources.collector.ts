@@ -144,6 +144,7 @@ export class ResourcesCollector {
               ...podAmounts(p.spec),
               usage: metrics?.pod(namespace, name) ?? null,
               simulated: metrics?.podSimulated(namespace, name),
+              terminating: Boolean(p.metadata?.deletionTimestamp),
             });
           })
           .sort((a, b) => a.name.localeCompare(b.name));

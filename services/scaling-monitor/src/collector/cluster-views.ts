@@ -242,6 +242,7 @@ function podUsageRows(state: ClusterState, labels: string[], records: Map<string
       memoryLimitBytes: p.limits?.memoryBytes ?? null,
       usage: usage ?? null,
       simulated: usage ? state.usage!.podSimulated?.(p.namespace, p.name) : undefined,
+      terminating: p.deletingAt !== null,
     });
   });
 }

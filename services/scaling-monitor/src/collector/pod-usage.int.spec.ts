@@ -147,6 +147,27 @@ describe('per-pod usage on the node cards', () => {
     expect(n1.podUsage?.[0]).toMatchObject({ name: 'web-a', cpu: { used: 60, ofRequestPercent: 60 }, aboveRequest: [], health: 'ok' });
   });
 
+  it('marks a pod being deleted as Terminating, as the card lists it', async () => {
+    server = await FakeKubeApiServer.start({ objects: objects(), karpenter: false });
+    const { snapshots, collector } = await start();
+    const version = collector.state.version;
+    server.upsert(
+      fx.pod({
+        name: 'web-a',
+        node: 'n1',
+        deleting: new Date(Date.now() + 30_000).toISOString(),
+        containers: [{ name: 'web', requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }],
+      }),
+    );
+    await waitFor(() => collector.state.version > version, { timeoutMs: 5000, what: 'the deletion seen' });
+    const n1 = cards(await snapshots.snapshot()).nodes.find((n) => n.name === 'n1')!;
+    expect(n1.appPods).toEqual(['web-a (Terminating)', 'web-b']);
+    expect(n1.podUsage?.map((p) => [p.name, p.terminating ?? false, p.cpu.used])).toEqual([
+      ['web-a', true, 250],
+      ['web-b', false, 90],
+    ]);
+  });
+
   it('says metrics-server is missing and how to install it, keeping requests and limits on the cards', async () => {
     server = await FakeKubeApiServer.start({ objects: objects(), karpenter: false, metrics: false });
     const { snapshots } = await start();
