@@ -16,6 +16,7 @@ import {
   type ManagedProcess,
   NatsServer,
   componentEntry,
+  containerUsage,
   expectOk,
   freePort,
   nodeUsage,
@@ -72,6 +73,23 @@ function problems(value: unknown, where = ''): Array<{ where: string; code: stri
   return [...own, ...Object.entries(o).flatMap(([k, v]) => problems(v, where ? `${where}.${k}` : k))];
 }
 const forbidden = (value: unknown) => problems(value).filter((p) => /FORBIDDEN|UNAUTHORIZED/i.test(p.code) || /forbidden/i.test(p.message));
+
+/**
+ * The text of a page once it shows `text` (or the last one after 5 s): /scaling renders its
+ * sections at most twice a second, so a view right after a change may still show the rendering
+ * from before it.
+ */
+async function pageShowing(route: string, text: string): Promise<string> {
+  let last = '';
+  await waitFor(
+    async () => {
+      last = (await pageText(`${base}${route}`)).text;
+      return last.includes(text);
+    },
+    { timeoutMs: 5000, intervalMs: 250, what: `${route} showing ${text}` },
+  ).catch(() => undefined);
+  return last;
+}
 
 /**
  * Waits until what a page shows (`shown` of its answer) equals what the API server holds, both
@@ -319,7 +337,7 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
       }),
     );
     expect(forbidden(resources)).toEqual([]);
-    for (const s of ['pods', 'services', 'workloads', 'nodes', 'volumes', 'warnings'] as const) expect([s, resources[s].status]).toEqual([s, 'ok']);
+    for (const s of ['pods', 'services', 'workloads', 'nodes', 'podUsage', 'volumes', 'warnings'] as const) expect([s, resources[s].status]).toEqual([s, 'ok']);
     expect(resources.namespace).toBe(NS);
     if (resources.pods.status !== 'ok' || resources.volumes.status !== 'ok' || resources.nodes.status !== 'ok') throw new Error('sections not ok');
     expect(resources.nodes.data.metricsAvailable).toBe(true);
@@ -327,6 +345,22 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
     expect(resources.volumes.data.persistentVolumes.map((v) => v.name)).toContain(EBS_VOLUME);
     const podNames = resources.pods.data.map((p) => p.name);
     for (const c of Object.values(services)) expect(podNames).toContain(c.pod.metadata.name);
+    // Pod usage through the aggregated metrics API, listed with the environment's own token (its
+    // Role grants it): each service pod's usage as the metrics-server stand-in reports it.
+    const measured = (r: ResourcesView, name: string) =>
+      r.podUsage.status === 'ok' ? r.podUsage.data.pods.find((p) => p.name === name && p.cpu.used !== null) : undefined;
+    const usage = await waitJson<ResourcesView>(
+      `${base}/api/v1/resources`,
+      (r) => Object.values(services).every((c) => measured(r, c.pod.metadata.name)),
+      'the service pods with usage',
+    );
+    for (const c of Object.values(services)) {
+      const row = measured(usage, c.pod.metadata.name)!;
+      const containers = (c.pod.spec.containers as Obj[]).map(containerUsage);
+      const cpu = containers.reduce((sum, u) => sum + u.cpuMillis, 0);
+      const memory = containers.reduce((sum, u) => sum + Math.round(u.memoryBytes / 1024) * 1024, 0);
+      expect([row.name, row.cpu.used, row.memory.used, row.aboveRequest]).toEqual([c.pod.metadata.name, cpu, memory, []]);
+    }
 
     // /storage: this pod → its claims → their volumes, read with the storage ServiceAccount's token.
     const storage = await get<StorageOverview>('/api/v1/storage');
@@ -457,7 +491,7 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
       message: reason.message,
       cpuRequestMillis: 800,
     });
-    expect((await pageText(`${base}/scaling`)).text).toContain(reason.message);
+    expect(await pageShowing('/scaling', reason.message)).toContain(reason.message);
 
     // Kubernetes times have whole seconds: let a second pass so the waits measure more than 0.
     await new Promise((r) => setTimeout(r, Math.max(0, pendingSince + 1500 - Date.now())));
@@ -550,7 +584,7 @@ describeCluster('the services on a real API server, each with its own ServiceAcc
     );
     if (snapshot.summary.status !== 'ok') throw new Error('summary section');
     expect(snapshot.summary.data.terminating).toBeGreaterThanOrEqual(1);
-    expect((await pageText(`${base}/scaling`)).text).toContain(`${victim.metadata.name} (Terminating)`);
+    expect(await pageShowing('/scaling', `${victim.metadata.name} (Terminating)`)).toContain(`${victim.metadata.name} (Terminating)`);
     // The pod is still there (its grace period runs) beside its replacement, but a sample taken
     // now counts only the burst pods that are not being deleted.
     const pods = await waitFor(

@@ -117,7 +117,7 @@ describe('npm run demo', () => {
     await screenshot(network.page, 'demo-network');
 
     const resources = await open('/resources');
-    for (const title of ['Pods', 'Deployments and StatefulSets', 'Services', 'Node usage', 'Persistent volumes and claims', 'Recent warnings']) {
+    for (const title of ['Pods', 'Deployments and StatefulSets', 'Services', 'Node usage', 'Pod usage', 'Persistent volumes and claims', 'Recent warnings']) {
       const c = await card(resources.page, title);
       expect([title, c.state, c.labels]).toEqual([title, 'is-ok', ['kubernetes']]);
     }
@@ -126,6 +126,15 @@ describe('npm run demo', () => {
     for (const claim of ['data-eks-info-storage-0', 'eks-info-efs', 'eks-info-scaling-monitor']) expect(volumes).toContain(claim);
     expect(volumes).not.toContain('Pending');
     expect((await card(resources.page, 'Recent warnings')).text).toContain('Unhealthy');
+    // Per-pod usage: the dashboard's own pods' made up by the simulated metrics-server and marked
+    // so; the stress pods' measured from their real processes, never marked.
+    const usage = resources.page.locator('#pod-usage');
+    const gatewayRows = usage.locator('li.pod-usage-row[data-pod^="eks-info-gateway-"]');
+    expect(await gatewayRows.count()).toBe(2);
+    expect(await gatewayRows.locator('[data-simulated-usage]').count()).toBe(2);
+    expect(await gatewayRows.first().locator('[data-resource="cpu"]').textContent()).toMatch(/^\d+m$/);
+    expect(await usage.locator('li.pod-usage-row[data-pod^="eks-info-stress-"]').count()).toBe(2);
+    expect(await usage.locator('li.pod-usage-row[data-pod^="eks-info-stress-"] [data-simulated-usage]').count()).toBe(0);
 
     const storage = await open('/storage');
     const ebs = await card(storage.page, "EBS — this pod's volume");
@@ -177,6 +186,12 @@ describe('npm run demo', () => {
     expect(decided!.desired).toBeGreaterThanOrEqual(4);
     // The HPA's own maths on the page, from the utilisation the simulated HPA wrote (measured CPU).
     expect((await page.textContent('#stress-hpa')) ?? '').toMatch(/ceil\(\d+ × [\d.]+ \/ 60\)/);
+    // The node cards flag the loaded stress pods above their CPU request, from their measured usage (not marked simulated).
+    const loaded = '#scaling-nodes li.pod-usage-row[data-pod^="eks-info-stress-"][data-above-request*="cpu"]';
+    await scaling.page.waitForSelector(loaded, { timeout: 20_000 });
+    expect(await scaling.page.locator(`${loaded} [data-simulated-usage]`).count()).toBe(0);
+    expect(await scaling.page.locator('#scaling-nodes li.pod-usage-row[data-pod^="eks-info-gateway-"] [data-simulated-usage]').count()).toBe(2);
+    await screenshot(scaling.page, 'demo-scaling-pod-usage');
 
     // The replica that does not fit is Pending with the scheduler's reason; a fourth node joins and turns Ready.
     await scaling.page.waitForSelector('#scaling-pending td:has-text("Insufficient cpu")', { timeout: 20_000 });

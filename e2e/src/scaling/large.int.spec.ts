@@ -6,7 +6,16 @@
  */
 import { rmSync } from 'node:fs';
 import type { NodeOverview, ScalingNodes, ScalingSnapshot } from '@eks-info/contracts';
-import { FakeKubeApiServer, type ManagedProcess, NatsServer, kubeFixtures as fx, largeCluster, largeClusterNodeName } from '@eks-info/testing';
+import {
+  FakeKubeApiServer,
+  type ManagedProcess,
+  NatsServer,
+  kubeFixtures as fx,
+  largeCluster,
+  largeClusterNodeName,
+  largeClusterPodUsage,
+  waitFor,
+} from '@eks-info/testing';
 import { SseClient, type SseMessage, getJson, kubeEnv, startGatewayProcess, startMonitor, tempDir } from './support';
 
 jest.setTimeout(180_000);
@@ -28,11 +37,19 @@ describe(`/scaling with ${NODES} nodes`, () => {
   beforeAll(async () => {
     [nats, server] = await Promise.all([
       NatsServer.start(),
-      FakeKubeApiServer.start({ objects: largeCluster({ nodes: NODES, pods: PODS, pending: 25 }), karpenter: false }),
+      FakeKubeApiServer.start({ objects: largeCluster({ nodes: NODES, pods: PODS, pending: 25, podMetrics: true }), karpenter: false }),
     ]);
     historyDir = tempDir('scaling-large-');
     monitor = await startMonitor(nats.url, { ...kubeEnv(server), HISTORY_PATH: historyDir, LOG_LEVEL: 'warn' });
     gateway = await startGatewayProcess(nats.url, { LOG_LEVEL: 'warn', READ_RATE_LIMIT_PER_MINUTE: '0' });
+    // The monitor's first metrics poll (pod usage on the cards) is in.
+    await waitFor(
+      async () => {
+        const { body } = await getJson<ScalingSnapshot>(`${gateway.url}/api/v1/scaling?nodes=0`);
+        return body.nodeCards.status === 'ok' && body.nodeCards.data.nodes.some((n) => n.podUsage?.some((p) => p.cpu.used !== null));
+      },
+      { timeoutMs: 30_000, what: 'pod usage on the node cards' },
+    );
   });
 
   afterAll(async () => {
@@ -59,6 +76,10 @@ describe(`/scaling with ${NODES} nodes`, () => {
     expect(states.join('').length).toBe(NODES);
     expect(states.join('').replace(/[^n]/g, '')).toHaveLength(NOT_READY.length);
     for (const label of ['node group general', 'Karpenter pool spot', 'eu-west-1a', 'eu-west-1b', 'eu-west-1c']) expect(html).toContain(label);
+    // The cards list their app pods with their usage, flagged above the 100m request where they use more.
+    const rows = [...html.matchAll(/<li class="pod-usage-row [a-z]+" data-pod="web-5d8c7b9f4-([0-9a-z]+)" data-above-request="([a-z,]*)">/g)];
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    for (const [, suffix, above] of rows) expect([suffix, above]).toEqual([suffix, largeClusterPodUsage(parseInt(suffix, 36)).cpuMillis > 100 ? 'cpu' : '']);
   });
 
   it('sums every node in its JSON twin, which leaves the node list by name out when asked', async () => {

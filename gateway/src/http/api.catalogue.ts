@@ -30,7 +30,8 @@ const path = (name: string, what: string) => ({ in: 'path' as const, schema: z.o
 
 export const API_ROUTES: ApiRoute[] = [
   { method: 'GET', path: '/api/v1/environment', what: 'pod, cluster, node, EC2, system/architecture, network summary, env vars (secrets redacted)' },
-  { method: 'GET', path: '/api/v1/resources', what: 'pods, services, deployments/statefulsets, node usage, PV/PVC, recent warnings' },
+  { method: 'GET', path: '/api/v1/resources', what: 'pods, services, deployments/statefulsets, node and pod usage, PV/PVC, recent warnings' },
+
   { method: 'GET', path: '/api/v1/network', what: 'VPC, subnets, security-group rules, route tables, load balancers (cached 5 min)' },
   {
     method: 'POST',
@@ -107,7 +108,7 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/v1/scaling/nodes',
-    what: 'one page of node cards, filtered and sorted (the node list of /scaling)',
+    what: "one page of node cards, filtered and sorted (the node list of /scaling), with the namespace's pods' usage against their requests and limits",
     input: { in: 'query', schema: ScalingNodesQuery },
   },
   {

@@ -1,8 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeErrors } from '@eks-info/contracts';
-import { FakeKubeApiServer, kubeFixtures as fx } from '@eks-info/testing';
+import { KubeErrors, ok } from '@eks-info/contracts';
+import { FakeKubeApiServer, SIMULATED_USAGE, kubeFixtures as fx } from '@eks-info/testing';
 import { ApiDiscovery } from './api-discovery';
 import { METRICS_ABSENT_MESSAGE, MetricsPoller } from './metrics-poller';
+import { podUsageProblem, podUsageSection } from './pod-usage';
 
 function kubeConfigOf(server: FakeKubeApiServer): KubeConfig {
   const kc = new KubeConfig();
@@ -99,6 +100,64 @@ describe('MetricsPoller', () => {
     await poller.poll();
     expect(poller.available).toBe(true);
     expect(poller.node('n1')?.cpuMillis).toBe(100);
+  });
+
+  it('keeps pod usage by pod with its own state, and the mark of usage the demo made up', async () => {
+    server = await FakeKubeApiServer.start({
+      objects: [
+        fx.nodeMetrics({ name: 'n1', cpuMillis: 100, memoryBytes: 1e9 }),
+        fx.podMetrics({ name: 'measured', containers: [{ name: 'app', cpuMillis: 300, memoryBytes: 64 * 1024 ** 2 }] }),
+        fx.podMetrics({
+          name: 'made-up',
+          containers: [{ name: 'app', cpuMillis: 40, memoryBytes: 32 * 1024 ** 2 }],
+          // As the demo's simulated control plane marks the usage it makes up.
+          annotations: { [SIMULATED_USAGE]: 'simulated' },
+        }),
+        fx.podMetrics({ name: 'elsewhere', namespace: 'team', containers: [{ name: 'app', cpuMillis: 1, memoryBytes: 1024 }] }),
+      ],
+    });
+    await startPoller('demo').poll();
+    expect(poller.pods).toMatchObject({ available: true, message: null, error: null });
+    expect(poller.pod('demo', 'measured')).toEqual({ cpuMillis: 300, memoryBytes: 64 * 1024 ** 2, timestamp: poller.pods.at!.toISOString() });
+    expect(poller.podSimulated('demo', 'measured')).toBe(false);
+    expect(poller.podSimulated('demo', 'made-up')).toBe(true);
+    // Only the namespace asked for.
+    expect(poller.pod('team', 'elsewhere')).toBeUndefined();
+    // A pod gone from metrics-server's answer is gone from the table at the next poll.
+    server.remove('PodMetrics/demo/measured');
+    await poller.poll();
+    expect(poller.pod('demo', 'measured')).toBeUndefined();
+    expect(poller.pod('demo', 'made-up')?.cpuMillis).toBe(40);
+  });
+
+  it('keeps node usage when the pod list is refused, and says why pod usage is missing', async () => {
+    server = await FakeKubeApiServer.start({
+      objects: [
+        fx.nodeMetrics({ name: 'n1', cpuMillis: 100, memoryBytes: 1e9 }),
+        fx.podMetrics({ name: 'web', containers: [{ name: 'a', cpuMillis: 5, memoryBytes: 1e6 }] }),
+      ],
+    });
+    server.forbid('PodMetrics');
+    await startPoller('demo').poll();
+    expect(poller.available).toBe(true);
+    expect(poller.node('n1')?.cpuMillis).toBe(100);
+    expect(poller.pods.available).toBe(false);
+    expect(poller.pods.error?.code).toBe(KubeErrors.FORBIDDEN.code);
+    expect(podUsageProblem(poller.pods)).toBe(poller.pods.error);
+    server.allow('PodMetrics');
+    await poller.poll();
+    expect(poller.pods.available).toBe(true);
+    expect(poller.pod('demo', 'web')?.cpuMillis).toBe(5);
+  });
+
+  it('explains missing pod usage without metrics-server: what is missing and how to install it', async () => {
+    server = await FakeKubeApiServer.start({ metrics: false });
+    await startPoller('demo').poll();
+    const problem = podUsageProblem(poller.pods);
+    expect(problem?.code).toBe(KubeErrors.API_NOT_FOUND.code);
+    expect(problem?.fix).toContain('kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml');
+    expect(problem?.fix).toContain('aws eks create-addon --cluster-name <name> --addon-name metrics-server');
+    expect(podUsageSection(poller.pods, () => ok(1))).toMatchObject({ status: 'unavailable', code: KubeErrors.API_NOT_FOUND.code });
   });
 
   it('polls on its interval, not per read', async () => {

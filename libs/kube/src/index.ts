@@ -9,6 +9,7 @@ export * from './informer';
 export * from './informer-hub';
 export * from './api-discovery';
 export * from './metrics-poller';
+export * from './pod-usage';
 export * from './quantity';
 export * from './kube.metrics';
 export * from './informer-section';

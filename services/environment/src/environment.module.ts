@@ -56,7 +56,7 @@ export class EnvironmentModule {
           inject: [CONFIG, LOGGER],
           // Shared by the home page and /resources: one informer hub, one discovery.
           useFactory: (config: EnvironmentConfig, logger: Logger) =>
-            createKubeContext(config, { logger, metricsIntervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000 }),
+            createKubeContext(config, { logger, metricsIntervalMs: config.KUBE_METRICS_POLL_SECONDS * 1000, podMetrics: 'namespace' }),
         },
         { provide: AWS, inject: [CONFIG], useFactory: (config: EnvironmentConfig) => createAws(config, process.env, 'environment') },
         {

@@ -6,3 +6,4 @@ export * from './dependency.errors';
 export * from './schema';
 export * from './schema-docs';
 export * from './idempotency';
+export * from './pod-usage';

@@ -789,11 +789,12 @@ export function podMetrics(o: {
   namespace?: string;
   containers: Array<{ name: string; cpuMillis: number; memoryBytes: number }>;
   timestamp?: Time;
+  annotations?: Record<string, string>;
 }): KubeObject {
   return {
     apiVersion: 'metrics.k8s.io/v1beta1',
     kind: 'PodMetrics',
-    metadata: { name: o.name, namespace: o.namespace ?? 'demo' },
+    metadata: { name: o.name, namespace: o.namespace ?? 'demo', ...(o.annotations ? { annotations: o.annotations } : {}) },
     timestamp: iso(o.timestamp ?? new Date()),
     window: '10.5s',
     containers: o.containers.map((c) => ({

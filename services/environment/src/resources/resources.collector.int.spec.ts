@@ -53,7 +53,7 @@ let kube: KubeContext | undefined;
 
 /** The collector as the environment module builds it, on a KubeContext for these settings. */
 function collectorFor(settings: KubeSettings): ResourcesCollector {
-  kube = createKubeContext(settings, { metricsIntervalMs: settings.KUBE_METRICS_POLL_SECONDS * 1000 });
+  kube = createKubeContext(settings, { metricsIntervalMs: settings.KUBE_METRICS_POLL_SECONDS * 1000, podMetrics: 'namespace' });
   collector = new ResourcesCollector({
     namespace: kube.namespace,
     hub: kube.hub,
@@ -195,6 +195,63 @@ describe('ResourcesCollector', () => {
     if (view.nodes.status !== 'ok') throw new Error(view.nodes.message);
     expect(view.nodes.data.metricsAvailable).toBe(false);
     expect(view.nodes.data.nodes.every((n) => n.cpuPercent === null && n.cpuAllocatableMillis > 0)).toBe(true);
+    // Pod usage: only its section degrades, with what is missing and how to install it.
+    expect(view.podUsage).toMatchObject({ status: 'unavailable', code: KubeErrors.API_NOT_FOUND.code });
+    if (view.podUsage.status === 'ok') throw new Error('pod usage without metrics-server');
+    expect(view.podUsage.message).toContain('metrics.k8s.io is not installed');
+    expect(view.podUsage.fix).toContain('kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml');
+    expect(view.podUsage.fix).toContain('aws eks create-addon --cluster-name <name> --addon-name metrics-server');
+    for (const name of ['pods', 'services', 'workloads', 'nodes', 'volumes', 'warnings'] as const) expect([name, view[name].status]).toEqual([name, 'ok']);
+  });
+
+  it("shows each running pod's usage against its requests and limits, and flags those above their requests", async () => {
+    const MiB = 2 ** 20;
+    server = await FakeKubeApiServer.start({
+      objects: [
+        ...cluster(),
+        // web-1: the fixture's container requests 100m / 128Mi, limits memory to 256Mi (no CPU limit).
+        fx.podMetrics({ name: 'web-1', containers: [{ name: 'app', cpuMillis: 140, memoryBytes: 96 * MiB }] }),
+        fx.podMetrics({ name: 'coredns-1', namespace: 'kube-system', containers: [{ name: 'coredns', cpuMillis: 3, memoryBytes: 20 * MiB }] }),
+      ],
+    });
+    await startCollector();
+    await waitFor(async () => (await collector.view()).podUsage.status === 'ok', { timeoutMs: 10_000, what: 'pod usage' });
+    const view = await collector.view();
+    if (view.podUsage.status !== 'ok') throw new Error(view.podUsage.message);
+    // Bound and not finished, in the namespace: stress-2 (Pending) and coredns (kube-system) are not listed.
+    expect(view.podUsage.data.pods).toEqual([
+      {
+        namespace: 'demo',
+        name: 'stress-1',
+        node: NODE,
+        cpu: { used: null, request: 100, limit: null, ofRequestPercent: null, ofLimitPercent: null },
+        memory: { used: null, request: 128 * MiB, limit: 256 * MiB, ofRequestPercent: null, ofLimitPercent: null },
+        aboveRequest: [],
+        health: 'ok',
+      },
+      {
+        namespace: 'demo',
+        name: 'web-1',
+        node: NODE,
+        cpu: { used: 140, request: 100, limit: null, ofRequestPercent: 140, ofLimitPercent: null },
+        memory: { used: 96 * MiB, request: 128 * MiB, limit: 256 * MiB, ofRequestPercent: 75, ofLimitPercent: 37.5 },
+        aboveRequest: ['cpu'],
+        health: 'warn',
+      },
+    ]);
+    expect(view.podUsage.data.aboveRequest).toBe(1);
+    expect(view.podUsage.data.metricsAt).not.toBeNull();
+  });
+
+  it('shows a refused pod metrics list as an error of that section only', async () => {
+    server = await FakeKubeApiServer.start({ objects: cluster() });
+    server.forbid('PodMetrics');
+    await startCollector();
+    await waitFor(async () => (await collector.view()).podUsage.status === 'error', { timeoutMs: 10_000, what: 'the refused pod usage' });
+    const view = await collector.view();
+    expect(view.podUsage).toMatchObject({ status: 'error', code: KubeErrors.FORBIDDEN.code });
+    if (view.nodes.status !== 'ok') throw new Error(view.nodes.message);
+    expect(view.nodes.data.metricsAvailable).toBe(true);
   });
 
   it('marks every section unavailable outside a cluster and stays ready', async () => {

@@ -1,5 +1,23 @@
-import { type ErrorBody, EnvironmentErrors, KubeErrors, type ResourcesView, type Section, unavailable } from '@eks-info/contracts';
-import { type InformerHub, type InformerStatus, type ManagedInformer, type MetricsPoller, type ResourceObjects, informerSection } from '@eks-info/kube';
+import {
+  type ErrorBody,
+  EnvironmentErrors,
+  KubeErrors,
+  type PodUsageView,
+  type ResourcesView,
+  type Section,
+  podUsageRow,
+  unavailable,
+} from '@eks-info/contracts';
+import {
+  type InformerHub,
+  type InformerStatus,
+  type ManagedInformer,
+  type MetricsPoller,
+  type ResourceObjects,
+  informerSection,
+  podAmounts,
+  podUsageSection,
+} from '@eks-info/kube';
 import { type CheckResult, sleep } from '@eks-info/platform';
 import { nodeUsageRow, persistentVolumeClaimRow, persistentVolumeRow, podRow, serviceRow, warningRows, workloadRow } from './resources.mappers';
 
@@ -10,7 +28,7 @@ export interface ResourcesCollectorOptions {
   namespace: string;
   /** Shared informers; absent when not running in Kubernetes. */
   hub?: InformerHub;
-  /** metrics.k8s.io usage for the node section. */
+  /** metrics.k8s.io usage for the node and pod usage sections (pods of `namespace`). */
   metrics?: MetricsPoller;
   /** Why there is no hub (shown in every section). */
   unavailable?: ErrorBody;
@@ -69,7 +87,7 @@ export class ResourcesCollector {
     const i = this.informers;
     if (!i) {
       const why = unavailable<never>(this.options.unavailable ?? NOT_IN_CLUSTER);
-      return { namespace, pods: why, services: why, workloads: why, nodes: why, volumes: why, warnings: why, updatedAt: null };
+      return { namespace, pods: why, services: why, workloads: why, nodes: why, podUsage: why, volumes: why, warnings: why, updatedAt: null };
     }
     await this.waitForFirstLists(Object.values<InformerStatus>(i));
     const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
@@ -97,6 +115,7 @@ export class ResourcesCollector {
         metricsMessage: metrics ? metrics.message : 'metrics.k8s.io is not polled by this service',
         metricsAt: metrics?.at?.toISOString() ?? null,
       })),
+      podUsage: this.podUsage(i.pods),
       volumes: section([i.persistentvolumes, i.persistentvolumeclaims], () => ({
         persistentVolumes: i.persistentvolumes.list().map(persistentVolumeRow).sort(byName),
         claims: i.persistentvolumeclaims.list().map(persistentVolumeClaimRow).sort(byName),
@@ -104,6 +123,34 @@ export class ResourcesCollector {
       warnings: section([i.events], () => warningRows(i.events.list(), this.options.maxWarnings ?? 50)),
       updatedAt: latest(Object.values<InformerStatus>(i).map((x) => x.updatedAt)),
     };
+  }
+
+  /** Every pod on a node and not finished, with its usage against its requests and limits; without metrics-server, why and the fix. */
+  private podUsage(pods: Informers['pods']): Section<PodUsageView> {
+    const metrics = this.options.metrics;
+    const state = metrics?.pods ?? { available: false, message: 'metrics.k8s.io is not polled by this service', error: null, at: null };
+    return podUsageSection(state, () =>
+      section([pods], () => {
+        const rows = pods
+          .list()
+          .filter((p) => p.spec?.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+          .map((p) => {
+            const namespace = p.metadata?.namespace ?? '';
+            const name = p.metadata?.name ?? '';
+            return podUsageRow({
+              namespace,
+              name,
+              node: p.spec?.nodeName ?? null,
+              ...podAmounts(p.spec),
+              usage: metrics?.pod(namespace, name) ?? null,
+              simulated: metrics?.podSimulated(namespace, name),
+              terminating: Boolean(p.metadata?.deletionTimestamp),
+            });
+          })
+          .sort((a, b) => a.name.localeCompare(b.name));
+        return { pods: rows, aboveRequest: rows.filter((r) => r.aboveRequest.length > 0).length, metricsAt: state.at?.toISOString() ?? null };
+      }),
+    );
   }
 
   /** Readiness check: not in a cluster is fine (local mode); otherwise the page's informers must be synced. */

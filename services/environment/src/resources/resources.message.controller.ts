@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from '../environment.config';
 import { ResourcesCollector } from './resources.collector';
 
 type ResourcesData = Omit<ResourcesView, 'servedBy'>;
-const SECTIONS = ['pods', 'services', 'workloads', 'nodes', 'volumes', 'warnings'] as const;
+const SECTIONS = ['pods', 'services', 'workloads', 'nodes', 'podUsage', 'volumes', 'warnings'] as const;
 
 @Controller()
 export class ResourcesMessageController {

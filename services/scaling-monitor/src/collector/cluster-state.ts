@@ -1,5 +1,5 @@
 import type { HpaView } from '@eks-info/contracts';
-import { cpuMillicores, type KubeObject, memoryBytes, type Usage } from '@eks-info/kube';
+import { cpuMillicores, type KubeObject, memoryBytes, podAmounts, type PodMetricsState, type Usage } from '@eks-info/kube';
 import { hpaView } from './hpa-maths';
 import {
   type ConfigMap,
@@ -38,6 +38,8 @@ export interface PodRecord {
   active: boolean;
   cpuMillis: number;
   memoryBytes: number;
+  /** Pods of the watched namespace: their limits (null: no ceiling), for usage against limits. Null for the others. */
+  limits: { cpuMillis: number | null; memoryBytes: number | null } | null;
   /** Not bound to a node yet. */
   pending: { unschedulable: boolean; since: string | null; reason: string; message: string | null } | null;
   scheduled: boolean;
@@ -89,12 +91,16 @@ export interface NodeSums {
   cpu: number;
   memory: number;
   pods: number;
-  appPods: Set<string>;
+  /** The node's pods of the watched namespace, by how they are listed ("name", "name (Terminating)"). */
+  appPods: Map<string, PodRecord>;
 }
 
 export interface UsageSource {
   node(name: string): Usage | undefined;
   pod(namespace: string, name: string): Usage | undefined;
+  /** Whether pod usage is there (and why not): it has its own state beside the nodes'. */
+  readonly pods?: PodMetricsState;
+  podSimulated?(namespace: string, name: string): boolean;
   readonly available: boolean;
   readonly message: string | null;
   readonly at: Date | null;
@@ -325,6 +331,7 @@ export class ClusterState {
       active: node !== null && !finished,
       cpuMillis: requests.cpuMillis,
       memoryBytes: requests.memoryBytes,
+      limits: namespace === this.namespace ? podLimits(pod) : null,
       pending:
         node === null && !finished
           ? {
@@ -359,7 +366,7 @@ export class ClusterState {
 
   private sumsOf(node: string): NodeSums {
     let s = this.sums.get(node);
-    if (!s) this.sums.set(node, (s = { cpu: 0, memory: 0, pods: 0, appPods: new Set() }));
+    if (!s) this.sums.set(node, (s = { cpu: 0, memory: 0, pods: 0, appPods: new Map() }));
     return s;
   }
 
@@ -369,7 +376,7 @@ export class ClusterState {
       s.cpu += p.cpuMillis;
       s.memory += p.memoryBytes;
       s.pods++;
-      if (p.app) s.appPods.add(appPodLabel(p));
+      if (p.app) s.appPods.set(appPodLabel(p), p);
     }
     if (p.deletingAt) this.terminatingCount++;
     if (p.pending) this.pendingPods.set(p.uid, p);
@@ -389,6 +396,12 @@ export class ClusterState {
     this.pendingPods.delete(p.uid);
     this.appPods.delete(p.uid);
   }
+}
+
+/** A pod's limits (containers and sidecars), as numbers. */
+function podLimits(pod: Pod): PodRecord['limits'] {
+  const a = podAmounts(pod.spec as Parameters<typeof podAmounts>[0]);
+  return { cpuMillis: a.cpuLimitMillis, memoryBytes: a.memoryLimitBytes };
 }
 
 /** How an app pod is listed on its node: by name, marked while it is Terminating. */

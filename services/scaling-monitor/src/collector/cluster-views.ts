@@ -14,12 +14,15 @@ import {
   type OverviewRow,
   type PendingPod,
   type PendingView,
+  type PodUsageRow,
   type ScalingHealth,
   type ScalingNode,
   type ScalingSummary,
   SMALL_CLUSTER_NODES,
   normalizeNodesQuery,
+  podUsageRow,
 } from '@eks-info/contracts';
+import { type PodMetricsState, podUsageProblem } from '@eks-info/kube';
 import type { ClusterState, NodeRecord, PodRecord } from './cluster-state';
 import { hpaView } from './hpa-maths';
 import { isoTime, metaKey } from './kube-objects';
@@ -186,8 +189,9 @@ export function historySample(state: ClusterState, at: Date): HistoryPoint {
   };
 }
 
-function scalingNode(state: ClusterState, n: NodeRecord): ScalingNode {
-  const s = state.sums.get(n.name) ?? { cpu: 0, memory: 0, pods: 0, appPods: new Set<string>() };
+/** `withPods`: a node card, with the listed app pods' usage rows (the node list by name leaves them out). */
+function scalingNode(state: ClusterState, n: NodeRecord, withPods = false): ScalingNode {
+  const s = state.sums.get(n.name) ?? { cpu: 0, memory: 0, pods: 0, appPods: new Map<string, PodRecord>() };
   const u = state.usage?.node(n.name);
   const resource = (capacity: number, allocatable: number, requested: number, used: number | null): NodeResource => ({
     capacity: Math.round(capacity),
@@ -197,7 +201,7 @@ function scalingNode(state: ClusterState, n: NodeRecord): ScalingNode {
     requestedPercent: percent(requested, allocatable),
     usedPercent: used === null ? null : percent(used, allocatable),
   });
-  const appPods = [...s.appPods].sort();
+  const appPods = [...s.appPods.keys()].sort();
   const status = n.deletingAt ? 'Deleting' : `${n.ready ? 'Ready' : 'NotReady'}${n.unschedulable ? ' (cordoned)' : ''}`;
   const health: ScalingHealth = !n.ready ? 'error' : n.unschedulable || n.deletingAt ? 'warn' : 'ok';
   return {
@@ -216,7 +220,31 @@ function scalingNode(state: ClusterState, n: NodeRecord): ScalingNode {
     pods: { count: s.pods, max: n.maxPods },
     appPods: appPods.slice(0, APP_PODS_PER_NODE),
     appPodsMore: Math.max(0, appPods.length - APP_PODS_PER_NODE),
+    ...(withPods ? { podUsage: podUsageRows(state, appPods.slice(0, APP_PODS_PER_NODE), s.appPods) } : {}),
   };
+}
+
+const NOT_POLLED: PodMetricsState = { available: false, message: 'pod usage is not polled', error: null, at: null };
+
+/** The usage rows of a card's app pods (by their listed labels), against their requests and limits. */
+function podUsageRows(state: ClusterState, labels: string[], records: Map<string, PodRecord>): PodUsageRow[] {
+  const available = state.usage?.pods?.available ?? false;
+  return labels.map((label) => {
+    const p = records.get(label)!;
+    const usage = available ? state.usage!.pod(p.namespace, p.name) : undefined;
+    return podUsageRow({
+      namespace: p.namespace,
+      name: p.name,
+      node: p.node,
+      cpuRequestMillis: p.cpuMillis,
+      cpuLimitMillis: p.limits?.cpuMillis ?? null,
+      memoryRequestBytes: p.memoryBytes,
+      memoryLimitBytes: p.limits?.memoryBytes ?? null,
+      usage: usage ?? null,
+      simulated: usage ? state.usage!.podSimulated?.(p.namespace, p.name) : undefined,
+      terminating: p.deletingAt !== null,
+    });
+  });
 }
 
 // ---- the node overview, the heat strip and the node list ---------------------------------------
@@ -442,7 +470,7 @@ export function nodesPage(state: ClusterState, q: NormalizedNodesQuery): NodesPa
   const pages = Math.max(1, Math.ceil(matched.length / q.limit));
   const page = Math.min(q.page, pages);
   return {
-    nodes: matched.slice((page - 1) * q.limit, page * q.limit).map((f) => scalingNode(state, f.n)),
+    nodes: matched.slice((page - 1) * q.limit, page * q.limit).map((f) => scalingNode(state, f.n, true)),
     matched: matched.length,
     total: state.nodes.size,
     page,
@@ -451,6 +479,7 @@ export function nodesPage(state: ClusterState, q: NormalizedNodesQuery): NodesPa
     sort: q.sort,
     filters: q.filters,
     metricsAvailable: state.usage?.available ?? false,
+    podUsageProblem: podUsageProblem(state.usage?.pods ?? NOT_POLLED),
   };
 }
 

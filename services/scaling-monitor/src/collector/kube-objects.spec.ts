@@ -2,7 +2,7 @@ import type { KubeObject } from '@eks-info/kube';
 import { kubeFixtures as fx } from '@eks-info/testing';
 import { ClusterState } from './cluster-state';
 import { nodesView, pendingView, summary } from './cluster-views';
-import { isoTime, NODE_CACHE, type Node, nodeLabels, type Pod, POD_CACHE, podRequests, podWorkload } from './kube-objects';
+import { isoTime, NODE_CACHE, type Node, nodeLabels, type Pod, POD_CACHE, podCacheFor, podRequests, podWorkload } from './kube-objects';
 
 const asPod = (o: unknown) => o as Pod;
 
@@ -64,7 +64,7 @@ describe('nodeLabels', () => {
   });
 });
 
-describe('the caches keep what the collector reads (POD_CACHE, NODE_CACHE)', () => {
+describe('the caches keep what the collector reads (podCacheFor, NODE_CACHE)', () => {
   const start = new Date('2026-03-01T10:00:00Z');
   const owner = { kind: 'ReplicaSet', name: 'web-5d9c7b8f6d' };
   const hash = { app: 'web', 'pod-template-hash': '5d9c7b8f6d' };
@@ -127,7 +127,8 @@ describe('the caches keep what the collector reads (POD_CACHE, NODE_CACHE)', () 
     return state;
   };
   const whole = fed((o) => o);
-  const cached = fed((o) => ((o as { kind?: string }).kind === 'Node' ? NODE_CACHE.apply(o) : POD_CACHE.apply(o)));
+  const podCache = podCacheFor('demo');
+  const cached = fed((o) => ((o as { kind?: string }).kind === 'Node' ? NODE_CACHE.apply(o) : podCache.apply(o)));
 
   it('gives the same records and views as the whole objects', () => {
     expect([...cached.pods.values()]).toEqual([...whole.pods.values()]);
@@ -144,6 +145,19 @@ describe('the caches keep what the collector reads (POD_CACHE, NODE_CACHE)', () 
     ]);
     expect(nodesView(whole).nodes.map((n) => n.status)).toEqual(['Ready (cordoned)', 'Deleting', 'Ready', 'NotReady', 'Ready', 'Ready']);
     expect(whole.pods.get('uid-db-0')?.workload).toBe('StatefulSet/db');
+    // Limits for the watched namespace's pods (their cards show usage against them), none kept for the others.
+    expect(cached.pods.get('uid-web-a')?.limits).toEqual(whole.pods.get('uid-web-a')?.limits);
+    expect(whole.pods.get('uid-web-a')?.limits).not.toBeNull();
+    expect(cached.pods.get('uid-db-0')?.limits).toBeNull();
+  });
+
+  it('keeps limits only for the pods of the watched namespace', () => {
+    const limited = { name: 'app', requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+    const inNamespace = fx.pod({ name: 'web-x', namespace: 'demo', node: 'n-ready', containers: [limited] });
+    const elsewhere = fx.pod({ name: 'svc-x', namespace: 'team-1', node: 'n-ready', containers: [limited] });
+    const keptOf = (p: KubeObject) => podCache.apply(structuredClone(p)).spec?.containers?.[0];
+    expect(keptOf(inNamespace)).toEqual({ resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } });
+    expect(keptOf(elsewhere)).toEqual({ resources: { requests: { cpu: '100m', memory: '64Mi' } } });
   });
 
   it('keeps a fraction of the objects', () => {

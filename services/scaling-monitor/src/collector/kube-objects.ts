@@ -194,6 +194,32 @@ const keptCondition = (c: Condition) => ({
 });
 
 const requestsOf = (c: { resources?: Resources }) => ({ resources: { requests: pick(c.resources?.requests, ['cpu', 'memory']) } });
+type WithLimits = { resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } };
+const requestsAndLimitsOf = (c: WithLimits) => ({
+  resources: { requests: pick(c.resources?.requests, ['cpu', 'memory']), limits: pick(c.resources?.limits, ['cpu', 'memory']) },
+});
+
+/**
+ * POD_CACHE, keeping the containers' limits too for the pods of the watched namespace (their
+ * node cards show usage against requests and limits); the other pods keep requests only.
+ */
+export function podCacheFor(namespace: string): ObjectTransform<Pod & KubeObject> {
+  return {
+    name: `scaling-monitor/pod:${namespace}`,
+    apply(o: KubeObject): Pod & KubeObject {
+      const kept = POD_CACHE.apply(o);
+      const pod = o as Pod;
+      if (pod.metadata?.namespace !== namespace || !kept.spec || !pod.spec) return kept;
+      kept.spec.containers = (pod.spec.containers ?? []).map((c) => requestsAndLimitsOf(c as WithLimits)) as typeof kept.spec.containers;
+      if (pod.spec.initContainers)
+        kept.spec.initContainers = pod.spec.initContainers.map((c) => ({
+          restartPolicy: c.restartPolicy,
+          ...requestsAndLimitsOf(c as WithLimits),
+        })) as typeof kept.spec.initContainers;
+      return kept;
+    },
+  };
+}
 
 /**
  * What the monitor's pod cache keeps of a pod (the informer's transform): identity, owner,

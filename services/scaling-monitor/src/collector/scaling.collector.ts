@@ -17,7 +17,7 @@ import type { HistoryStore } from '../history/history.store';
 import { scalingMetrics } from '../scaling.metrics';
 import { ClusterState } from './cluster-state';
 import { historySample } from './cluster-views';
-import { NODE_CACHE, POD_CACHE } from './kube-objects';
+import { NODE_CACHE, podCacheFor } from './kube-objects';
 
 export const KARPENTER_GROUP_VERSION = 'karpenter.sh/v1';
 export const AUTOSCALER_STATUS_CONFIGMAP = 'cluster-autoscaler-status';
@@ -134,7 +134,8 @@ export class ScalingCollector {
       // whole objects would be most of the monitor's memory.
       nodes: hub.informer('nodes', { transform: NODE_CACHE }),
       // Finished pods hold no node resources and cannot scale anything: leave them out of the cache.
-      pods: hub.informer('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: POD_CACHE }),
+      // The watched namespace's pods keep their limits too (usage against limits on the node cards).
+      pods: hub.informer('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: podCacheFor(namespace) }),
       hpas: hub.informer('horizontalpodautoscalers', { namespace }),
       deployments: hub.informer('deployments', { namespace }),
       replicasets: hub.informer('replicasets', { namespace }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PodUsageView } from '../../common/pod-usage';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
 import { Simulated } from '../simulation';
@@ -126,6 +127,8 @@ export const ResourcesView = z.object({
   services: sectionOf(z.array(ServiceRow)),
   workloads: sectionOf(z.array(WorkloadRow)),
   nodes: sectionOf(NodeUsage),
+  /** Each pod's CPU and memory used against its requests and limits (metrics.k8s.io); unavailable, with the fix, without metrics-server. */
+  podUsage: sectionOf(PodUsageView),
   volumes: sectionOf(
     z.object({
       persistentVolumes: z.array(PersistentVolumeRow),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ErrorBody } from '../../common/errors';
+import { PodUsageRow } from '../../common/pod-usage';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
 import { ScalingEventRecord } from './events.dto';
@@ -52,6 +54,8 @@ export const ScalingNode = z.object({
   appPods: z.array(z.string()),
   /** How many more app pods than listed. */
   appPodsMore: z.number(),
+  /** Node cards only: the listed app pods' CPU and memory used against their requests and limits. */
+  podUsage: z.array(PodUsageRow).optional(),
 });
 export type ScalingNode = z.output<typeof ScalingNode>;
 
@@ -89,6 +93,8 @@ export const NodesPage = z.object({
   sort: NodeSort,
   filters: NodeFilters,
   metricsAvailable: z.boolean(),
+  /** Why the cards' pod usage is missing, with the fix (metrics-server not installed, the poll refused…); null when it is there. */
+  podUsageProblem: ErrorBody.nullable().optional(),
 });
 export type NodesPage = z.output<typeof NodesPage>;
 

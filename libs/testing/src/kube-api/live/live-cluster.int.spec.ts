@@ -1,8 +1,8 @@
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, Metrics, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '../../process/wait';
 import { FakeKubeApiServer } from '../server';
 import { demoCluster, demoNodes } from './demo-cluster';
-import { LiveCluster } from './live-cluster';
+import { LiveCluster, SIMULATED_USAGE } from './live-cluster';
 import type { PodRuntime, PodUsage, RunningPod, RuntimePod } from './pod-runtime';
 
 /**
@@ -51,6 +51,7 @@ let runtime: SharedLoadRuntime;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 let autoscaling: AutoscalingV2Api;
+let metrics: Metrics;
 const lines: string[] = [];
 
 beforeAll(async () => {
@@ -82,6 +83,7 @@ beforeAll(async () => {
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
   autoscaling = kc.makeApiClient(AutoscalingV2Api);
+  metrics = new Metrics(kc);
 });
 
 afterAll(async () => {
@@ -107,6 +109,52 @@ describe('the simulated control plane', () => {
     const status = await waitFor(async () => ((await hpa()).status?.currentMetrics?.length ? (await hpa()).status : undefined), { what: 'HPA metrics' });
     expect(status).toMatchObject({ currentReplicas: 2, desiredReplicas: 2 });
     expect(status?.currentMetrics?.[0].resource?.current.averageUtilization).toBe(4);
+  });
+
+  it("answers metrics-server's pod metrics: the stress pods' measured usage, every other running pod's made up and marked so, within its node's usage", async () => {
+    const stress = new Set((await stressPods()).map((p) => p.metadata!.name!));
+    const cpu = (q: string) => (q.endsWith('n') ? Number(q.slice(0, -1)) / 1e6 : q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+    const kib = (q: string) => Number(q.replace(/Ki$/, '')) * 1024;
+    const listed = await waitFor(
+      async () => {
+        const items = (await metrics.getPodMetrics()).items;
+        return [...stress].every((name) => items.some((m) => m.metadata.name === name)) ? items : undefined;
+      },
+      { timeoutMs: 10_000, what: 'pod metrics of the stress pods' },
+    );
+    const annotationOf = (m: (typeof listed)[number]) => (m.metadata as { annotations?: Record<string, string> }).annotations?.[SIMULATED_USAGE];
+    // Measured: what the runtime reports (10m idle), no mark.
+    for (const m of listed.filter((x) => stress.has(x.metadata.name))) {
+      expect(annotationOf(m)).toBeUndefined();
+      expect(cpu(m.containers[0].usage.cpu)).toBe(runtime.idle);
+    }
+    // Every other running pod of the cluster (system pods, the shop, the dashboard) has made-up usage, marked.
+    const all = (await core.listPodForAllNamespaces({})).items;
+    const running = all.filter((p) => p.status?.phase === 'Running' && !stress.has(p.metadata!.name!));
+    expect(running.length).toBeGreaterThan(20);
+    const made = new Map(listed.filter((m) => !stress.has(m.metadata.name)).map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]));
+    expect([...made.keys()].sort()).toEqual(running.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`).sort());
+    for (const m of made.values()) expect(annotationOf(m)).toBe('simulated');
+    // On each node the pods use less than the node does in all.
+    const nodes = (await metrics.getNodeMetrics()).items;
+    for (const node of nodes) {
+      const on = listed.filter(
+        (m) => all.find((p) => p.metadata?.name === m.metadata.name && p.metadata?.namespace === m.metadata.namespace)?.spec?.nodeName === node.metadata.name,
+      );
+      const podsCpu = on.reduce((sum, m) => sum + m.containers.reduce((s, c) => s + cpu(c.usage.cpu), 0), 0);
+      const podsMemory = on.reduce((sum, m) => sum + m.containers.reduce((s, c) => s + kib(c.usage.memory), 0), 0);
+      expect(podsCpu).toBeLessThan(cpu(node.usage.cpu));
+      expect(podsMemory).toBeLessThan(kib(node.usage.memory));
+    }
+    // Made up once per pod: the next write reports the same.
+    const again = await waitFor(
+      async () => {
+        const items = (await metrics.getPodMetrics()).items;
+        return items.find((m) => m.metadata.name === [...made.values()][0].metadata.name && m.timestamp !== [...made.values()][0].timestamp);
+      },
+      { timeoutMs: 5_000, what: 'the next metrics write' },
+    );
+    expect(again.containers).toEqual([...made.values()][0].containers);
   });
 
   it('scales out on load; what does not fit is Pending; a node joins, turns Ready and takes it', async () => {

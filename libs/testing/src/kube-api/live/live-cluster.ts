@@ -75,6 +75,22 @@ interface Planned {
   timers: NodeJS.Timeout[];
 }
 
+/**
+ * The annotation on the PodMetrics the simulated metrics-server made up (the stress pods' are
+ * measured and carry none); the services' pollers read it (SIMULATED_USAGE_ANNOTATION in libs/kube).
+ */
+export const SIMULATED_USAGE = 'eks-info.demo/usage';
+
+/** FNV-1a: a stable number per name, so each pod gets its own made-up usage and keeps it. */
+function fnv(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const suffix = (n = 5) =>
   Array.from(randomBytes(n))
@@ -130,6 +146,8 @@ export class LiveCluster {
   private queued = false;
   private stopped = false;
   private lastStatus = '';
+  /** "namespace/name" of the PodMetrics made up at the last metrics write. */
+  private simulatedMetrics = new Set<string>();
 
   constructor(private readonly options: LiveClusterOptions) {
     this.server = options.server;
@@ -170,6 +188,8 @@ export class LiveCluster {
     every(this.hpaSyncMs, () => this.syncHpa());
     every(Math.max(500, this.ms(10)), () => this.scanAutoscaler());
     every(Math.max(1000, this.ms(15)), () => this.writeMetrics());
+    // The made-up pod usage from the start, as metrics-server has it for pods already running.
+    this.writeSimulatedPodMetrics(this.server.now());
     every(60_000, () => this.expireEvents());
     this.queue();
   }
@@ -758,11 +778,16 @@ export class LiveCluster {
 
   // ---- metrics-server ---------------------------------------------------------------------
 
-  /** PodMetrics of the running stress pods from their measured usage; NodeMetrics as the other pods' use plus theirs. */
+  /**
+   * PodMetrics of the running stress pods from their measured usage, and of every other running
+   * pod made up (marked with the {@link SIMULATED_USAGE} annotation); NodeMetrics as the other
+   * pods' use plus theirs.
+   */
   writeMetrics(): void {
     const window = this.metricsWindowMs;
     const perNode = new Map<string, { cpu: number; memory: number }>();
     const at = this.server.now();
+    this.writeSimulatedPodMetrics(at);
     for (const [name, handle] of this.handles) {
       if (handle.stopping) continue;
       const usage = this.options.runtime.usage(name, window);
@@ -789,6 +814,58 @@ export class LiveCluster {
         fx.nodeMetrics({ name: node.metadata.name, cpuMillis: base.cpuMillicores + extra.cpu, memoryBytes: base.memoryBytes + extra.memory, timestamp: at }),
       );
     }
+  }
+
+  /**
+   * The pods the simulation does not run (system pods, the shop, the dashboard's own): a share of
+   * each one's requests fixed by its name (CPU 20–89 %, memory 40–94 %; 5m and 32 MiB without a
+   * request), scaled down where the pods of a node would use more than 85 % of what the node's
+   * other pods use in all. Written with the annotation that says they are made up.
+   */
+  private writeSimulatedPodMetrics(at: Date): void {
+    const stress = new Set(this.handles.keys());
+    const byNode = new Map<string, PodShape[]>();
+    for (const pod of this.pods()) {
+      if (stress.has(pod.metadata.name) || pod.status?.phase !== 'Running' || !pod.spec.nodeName || isDeleting(pod)) continue;
+      const list = byNode.get(pod.spec.nodeName) ?? [];
+      list.push(pod);
+      byNode.set(pod.spec.nodeName, list);
+    }
+    const written = new Set<string>();
+    for (const [node, pods] of byNode) {
+      const base = this.options.baseUsage?.[node] ?? this.options.nodeGroup.idleUsage;
+      const raw = pods.map((pod) => {
+        const seed = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const requests = podRequests(pod);
+        return {
+          cpu: requests.cpu ? (requests.cpu * (20 + (fnv(seed) % 70))) / 100 : 5,
+          memory: requests.memory ? (requests.memory * (40 + (fnv(`${seed}/memory`) % 55))) / 100 : 32 * 2 ** 20,
+        };
+      });
+      const sum = (key: 'cpu' | 'memory') => raw.reduce((total, p) => total + p[key], 0);
+      const cpuScale = Math.min(1, (0.85 * base.cpuMillicores) / Math.max(1, sum('cpu')));
+      const memoryScale = Math.min(1, (0.85 * base.memoryBytes) / Math.max(1, sum('memory')));
+      for (const [i, pod] of pods.entries()) {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        written.add(key);
+        this.server.upsert(
+          fx.podMetrics({
+            name: pod.metadata.name,
+            namespace: pod.metadata.namespace,
+            // Shared evenly by the pod's containers (the demo's pods have one each).
+            containers: pod.spec.containers.map((c, _, all) => ({
+              name: c.name,
+              cpuMillis: Math.max(1, Math.round((raw[i].cpu * cpuScale) / all.length)),
+              memoryBytes: Math.round((raw[i].memory * memoryScale) / all.length),
+            })),
+            timestamp: at,
+            annotations: { [SIMULATED_USAGE]: 'simulated' },
+          }),
+        );
+      }
+    }
+    for (const key of this.simulatedMetrics) if (!written.has(key)) this.server.remove(`PodMetrics/${key}`);
+    this.simulatedMetrics = written;
   }
 
   // ---- the Cluster Autoscaler (every scan interval) ---------------------------------------

@@ -10,6 +10,8 @@ export interface LargeClusterOptions {
   pending?: number;
   /** Other namespaces the rest of the pods spread over. */
   otherNamespaces?: number;
+  /** PodMetrics for the scheduled app pods too (see `largeClusterPodUsage`). */
+  podMetrics?: boolean;
   createdAt?: Date;
 }
 
@@ -19,7 +21,8 @@ export interface LargeClusterOptions {
  * Karpenter pool `spot` (spot c7g); node 250, 750, 1250… NotReady and node 499, 999, 1499…
  * cordoned. Pods spread round-robin over the nodes and over namespaces: the app pods (a tenth, an
  * HPA-scaled Deployment in the watched namespace) request 100m / 128 Mi, the others
- * `largeClusterPodCpuMillis` (100m to 400m by namespace) / 128 Mi. Node metrics for every node.
+ * `largeClusterPodCpuMillis` (100m to 400m by namespace) / 128 Mi. Node metrics for every node;
+ * with `podMetrics`, pod metrics for the scheduled app pods.
  */
 export function largeCluster(o: LargeClusterOptions): KubeObject[] {
   const ns = o.namespace ?? 'demo';
@@ -65,6 +68,10 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
         createdAt: created,
       }),
     );
+    if (o.podMetrics && app && !unschedulable) {
+      const usage = largeClusterPodUsage(i);
+      objects.push(fx.podMetrics({ name, namespace: ns, containers: [{ name: 'app', cpuMillis: usage.cpuMillis, memoryBytes: usage.memoryBytes }] }));
+    }
   }
   objects.push(
     fx.deployment({ name: 'web', namespace: ns, replicas: appPods, readyReplicas: appPods - pending, createdAt: created }),
@@ -81,6 +88,11 @@ export function largeCluster(o: LargeClusterOptions): KubeObject[] {
     }),
   );
   return objects;
+}
+
+/** With `podMetrics`, what app pod `i` uses: 40m to 200m CPU (above its 100m request when i % 5 ≥ 2), 64 to 124 MiB (below its 128 Mi). */
+export function largeClusterPodUsage(i: number): { cpuMillis: number; memoryBytes: number } {
+  return { cpuMillis: 40 + (i % 5) * 40, memoryBytes: (64 + (i % 4) * 20) * 2 ** 20 };
 }
 
 /** Node names `largeCluster` uses, for tests that change one. */
