@@ -1,24 +1,28 @@
 import path from 'node:path';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { NodePrices, awsErrorLogFields, createAws, describeAwsError } from '@eks-info/aws';
 import { ScalingEvents } from '@eks-info/contracts';
 import { type KubeContext, createKubeContext } from '@eks-info/kube';
-import { CONFIG, LOGGER, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
+import { CONFIG, LOGGER, LogOnce, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
 import { ScalingCollector } from './collector/scaling.collector';
 import { HistoryMessageController } from './history/history.message.controller';
 import { HistoryService } from './history/history.service';
 import { HistoryStore } from './history/history.store';
+import { PriceBook } from './pricing/price-book';
 import type { ScalingMonitorConfig } from './scaling-monitor.config';
 import { ChangePublisher } from './snapshot/change-publisher';
 import { SnapshotMessageController } from './snapshot/snapshot.message.controller';
 import { SnapshotService } from './snapshot/snapshot.service';
 
 const KUBE = Symbol('KUBE');
+const AWS = Symbol('AWS');
 
 /** Starts the collector and the change announcements once the module is up; stops them on shutdown (the history is synced to disk). */
 @Injectable()
 class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(KUBE) private readonly kube: KubeContext,
+    @Inject(AWS) private readonly aws: ReturnType<typeof createAws>,
     private readonly collector: ScalingCollector,
     private readonly publisher: ChangePublisher,
     private readonly readiness: ReadinessRegistry,
@@ -35,6 +39,7 @@ class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.publisher.stop();
     await this.kube.stop();
     await this.collector.stop();
+    this.aws.clients.destroy();
   }
 }
 
@@ -85,11 +90,41 @@ export class ScalingMonitorModule {
               onSample: (point) => bus.emit(ScalingEvents.sampled, point),
             }),
         },
-        { provide: SnapshotService, inject: [ScalingCollector], useFactory: (collector: ScalingCollector) => new SnapshotService(collector) },
+        {
+          provide: AWS,
+          inject: [CONFIG],
+          // For node prices only (pricing:GetProducts, ec2:DescribeSpotPriceHistory); clients are created on first use.
+          useFactory: (config: ScalingMonitorConfig) => createAws(config, process.env, 'scaling-monitor'),
+        },
+        {
+          provide: PriceBook,
+          inject: [AWS, ScalingCollector, CONFIG, LOGGER],
+          useFactory: (aws: ReturnType<typeof createAws>, collector: ScalingCollector, config: ScalingMonitorConfig, logger: Logger) => {
+            const once = new LogOnce(logger);
+            const prices = new NodePrices({
+              pricing: () => aws.clients.pricing,
+              ec2: () => aws.clients.ec2,
+              ttlMs: config.PRICE_CACHE_HOURS * 3_600_000,
+              errorTtlMs: config.AWS_CACHE_TTL_SECONDS * 1000,
+              onError: (action, err) => once.warn(`aws:${action}`, { action, ...awsErrorLogFields(err) }, describeAwsError(err, action).message),
+            });
+            return new PriceBook(prices, collector.state, {
+              pricingRegion: config.PRICING_REGION,
+              cacheHours: config.PRICE_CACHE_HOURS,
+              simulated: config.SIMULATED_PRICES,
+            });
+          },
+        },
+        {
+          provide: SnapshotService,
+          inject: [ScalingCollector, PriceBook],
+          useFactory: (collector: ScalingCollector, prices: PriceBook) => new SnapshotService(collector, { prices }),
+        },
         {
           provide: HistoryService,
-          inject: [ScalingCollector, CONFIG],
-          useFactory: (collector: ScalingCollector, config: ScalingMonitorConfig) => new HistoryService(collector, config.SAMPLE_INTERVAL_SECONDS * 1000),
+          inject: [ScalingCollector, CONFIG, PriceBook],
+          useFactory: (collector: ScalingCollector, config: ScalingMonitorConfig, prices: PriceBook) =>
+            new HistoryService(collector, config.SAMPLE_INTERVAL_SECONDS * 1000, Date.now, prices),
         },
         {
           provide: ChangePublisher,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { ClusterCost } from './cost.dto';
 import { ScalingEventRecord } from './events.dto';
 
 /** True when snapshot `a` is newer than `b` (a later monitor start, or a later version of the same one). */
@@ -52,6 +53,8 @@ export const ScalingNode = z.object({
   appPods: z.array(z.string()),
   /** How many more app pods than listed. */
   appPodsMore: z.number(),
+  /** USD per hour of this node (its type, capacity type and zone); null without a price, absent without prices at all. */
+  usdPerHour: z.number().nullable().optional(),
 });
 export type ScalingNode = z.output<typeof ScalingNode>;
 
@@ -366,6 +369,8 @@ export const ScalingSnapshot = z.object({
   karpenter: sectionOf(KarpenterView),
   /** Node scale-up and scale-down events (node added/ready/removed, autoscaler actions), newest first. */
   nodeEvents: sectionOf(z.array(ScalingEventRecord)),
+  /** What the nodes cost per hour, by instance type, capacity type and zone (absent from monitors that predate prices). */
+  cost: sectionOf(ClusterCost).optional(),
 });
 export type ScalingSnapshot = z.output<typeof ScalingSnapshot>;
 
