@@ -27,6 +27,7 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   );
   hbs.registerHelper('percent', (n: unknown) => (typeof n === 'number' ? `${n.toFixed(n < 10 ? 1 : 0)} %` : '—'));
   hbs.registerHelper('fixed', (n: unknown, digits: unknown) => (typeof n === 'number' ? n.toFixed(typeof digits === 'number' ? digits : 2) : '—'));
+  hbs.registerHelper('usd', (n: unknown) => formatUsd(n));
   hbs.registerHelper('dash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));
   hbs.registerHelper('yesno', (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '—'));
   hbs.registerHelper('age', (iso: unknown) => (typeof iso === 'string' ? formatAge(Date.now() - Date.parse(iso)) : '—'));
@@ -57,4 +58,13 @@ export function formatAge(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
   return `${Math.floor(h / 24)}d`;
+}
+
+/** US dollars as prices read: "$1.23", "$0.0892", "$0.00001"; "—" without a number (a price is never made up). */
+export function formatUsd(n: unknown): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
+  if (n === 0) return '$0';
+  const a = Math.abs(n);
+  const text = a >= 100 ? n.toFixed(0) : a >= 1 ? n.toFixed(2) : a >= 0.01 ? n.toFixed(4) : String(Number(n.toPrecision(2)));
+  return `$${text}`;
 }
