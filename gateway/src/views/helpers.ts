@@ -65,6 +65,8 @@ export function formatUsd(n: unknown): string {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
   if (n === 0) return '$0';
   const a = Math.abs(n);
-  const text = a >= 100 ? n.toFixed(0) : a >= 1 ? n.toFixed(2) : a >= 0.01 ? n.toFixed(4) : String(Number(n.toPrecision(2)));
+  // Below a cent: two significant digits, never in exponent notation ($0.00001, not $1e-5).
+  const text =
+    a >= 100 ? n.toFixed(0) : a >= 1 ? n.toFixed(2) : a >= 0.01 ? n.toFixed(4) : n.toFixed(Math.min(12, 1 - Math.floor(Math.log10(a)))).replace(/0+$/, '');
   return `$${text}`;
 }

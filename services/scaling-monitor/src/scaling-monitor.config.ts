@@ -1,5 +1,9 @@
 import path from 'node:path';
 import { PRICING_API_REGIONS, awsConfigSpec } from '@eks-info/aws';
+
+/** The AWS call settings the monitor uses (its prices need no instance metadata: the region comes from AWS_REGION or the nodes' zones). */
+const { AWS_REGION, AWS_REQUEST_TIMEOUT_MS, AWS_CONNECT_TIMEOUT_MS, AWS_MAX_ATTEMPTS } = awsConfigSpec;
+const awsCallConfig = { AWS_REGION, AWS_REQUEST_TIMEOUT_MS, AWS_CONNECT_TIMEOUT_MS, AWS_MAX_ATTEMPTS };
 import { kubeConfigSpec } from '@eks-info/kube';
 import { v, type CommonConfig, type ConfigOf } from '@eks-info/platform';
 
@@ -57,7 +61,7 @@ export const scalingMonitorPricingConfig = {
 };
 
 /** Everything the scaling-monitor validates at start-up (on top of the common variables). */
-export const scalingMonitorConfig = { ...kubeConfigSpec, ...awsConfigSpec, ...scalingMonitorOwnConfig, ...scalingMonitorPricingConfig };
+export const scalingMonitorConfig = { ...kubeConfigSpec, ...awsCallConfig, ...scalingMonitorOwnConfig, ...scalingMonitorPricingConfig };
 
 /** Defaults that differ in `npm start` (one process, data under ./.data, or under DATA_DIR when set) from a deployment. */
 export const scalingMonitorLocalDefaults: Record<string, string> = { HISTORY_PATH: path.join(process.env.DATA_DIR || '.data', 'history') };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { NodePrices, awsErrorLogFields, createAws, describeAwsError } from '@eks-info/aws';
+import { AwsClients, NodePrices, awsCallDeadlineMs, awsErrorLogFields, describeAwsError, regionOfZone } from '@eks-info/aws';
 import { ScalingEvents } from '@eks-info/contracts';
 import { type KubeContext, createKubeContext } from '@eks-info/kube';
 import { CONFIG, LOGGER, LogOnce, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
@@ -16,13 +16,15 @@ import { SnapshotService } from './snapshot/snapshot.service';
 
 const KUBE = Symbol('KUBE');
 const AWS = Symbol('AWS');
+/** A failed price lookup is tried again after this long (a permission granted meanwhile shows within it). */
+const PRICE_ERROR_RETRY_MS = 5 * 60_000;
 
 /** Starts the collector and the change announcements once the module is up; stops them on shutdown (the history is synced to disk). */
 @Injectable()
 class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(KUBE) private readonly kube: KubeContext,
-    @Inject(AWS) private readonly aws: ReturnType<typeof createAws>,
+    @Inject(AWS) private readonly aws: AwsClients,
     private readonly collector: ScalingCollector,
     private readonly publisher: ChangePublisher,
     private readonly readiness: ReadinessRegistry,
@@ -39,8 +41,17 @@ class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.publisher.stop();
     await this.kube.stop();
     await this.collector.stop();
-    this.aws.clients.destroy();
+    this.aws.destroy();
   }
+}
+
+/** The region of the cluster's nodes (from a zone label), for AWS calls when AWS_REGION is unset. */
+function nodesRegion(collector: ScalingCollector): string {
+  for (const n of collector.state.nodes.values()) {
+    const region = n.zone ? regionOfZone(n.zone) : null;
+    if (region) return region;
+  }
+  throw new Error('Region is missing: AWS_REGION is unset and no node has a zone label to take it from');
 }
 
 /**
@@ -92,20 +103,30 @@ export class ScalingMonitorModule {
         },
         {
           provide: AWS,
-          inject: [CONFIG],
+          inject: [CONFIG, ScalingCollector],
           // For node prices only (pricing:GetProducts, ec2:DescribeSpotPriceHistory); clients are created on first use.
-          useFactory: (config: ScalingMonitorConfig) => createAws(config, process.env, 'scaling-monitor'),
+          // Without AWS_REGION the spot prices are asked in the nodes' own region (their zone labels): no IMDS needed.
+          useFactory: (config: ScalingMonitorConfig, collector: ScalingCollector) =>
+            new AwsClients({
+              region: config.AWS_REGION ?? (async () => nodesRegion(collector)),
+              requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
+              connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
+              maxAttempts: config.AWS_MAX_ATTEMPTS,
+              callDeadlineMs: awsCallDeadlineMs(config, config.RPC_TIMEOUT_MS),
+              pricingRegion: config.PRICING_REGION,
+              component: 'scaling-monitor',
+            }),
         },
         {
           provide: PriceBook,
           inject: [AWS, ScalingCollector, CONFIG, LOGGER],
-          useFactory: (aws: ReturnType<typeof createAws>, collector: ScalingCollector, config: ScalingMonitorConfig, logger: Logger) => {
+          useFactory: (aws: AwsClients, collector: ScalingCollector, config: ScalingMonitorConfig, logger: Logger) => {
             const once = new LogOnce(logger);
             const prices = new NodePrices({
-              pricing: () => aws.clients.pricing,
-              ec2: () => aws.clients.ec2,
+              pricing: () => aws.pricing,
+              ec2: () => aws.ec2,
               ttlMs: config.PRICE_CACHE_HOURS * 3_600_000,
-              errorTtlMs: config.AWS_CACHE_TTL_SECONDS * 1000,
+              errorTtlMs: PRICE_ERROR_RETRY_MS,
               onError: (action, err) => once.warn(`aws:${action}`, { action, ...awsErrorLogFields(err) }, describeAwsError(err, action).message),
             });
             return new PriceBook(prices, collector.state, {
