@@ -66,6 +66,12 @@ export class NodePrices {
     return this.answers.get(priceKey(q));
   }
 
+  /** Whether `ensure` would ask AWS for this price now (missing or expired, and no call in flight). */
+  due(q: PriceQuery): boolean {
+    const key = priceKey(q);
+    return !this.inflight.has(key) && !this.fresh(this.answers.get(key));
+  }
+
   /** Keys cached (a handful on any cluster). */
   get size(): number {
     return this.answers.size;

@@ -142,7 +142,9 @@ export class PriceBook {
   }
 
   /** Looks up `queries` in the background; a changed answer marks the state changed (a new snapshot, a push). */
-  private request(queries: PriceQuery[]): void {
+  private request(all: PriceQuery[]): void {
+    // Node lists ask per node: only what is missing or expired starts a lookup.
+    const queries = all.filter((q) => this.prices.due(q));
     if (!queries.length) return;
     void this.prices.ensure(queries).then(
       (changed) => {
