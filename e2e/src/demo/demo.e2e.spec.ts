@@ -243,7 +243,9 @@ describe('npm run demo', () => {
     expect(nodeSeconds).toBeLessThanOrEqual(5);
     expect(await history.page.locator('#response-time-stats tr[data-chain="pending_to_node_ready"] td').nth(1).textContent()).not.toBe('0');
     // Each node scale-up chain carries the added node's $/h and what it cost so far.
-    expect(await history.page.locator('#response-time-chains .chain-cost').first().textContent()).toMatch(/^\+\$0\.0892\/h × [\d.]+ h = \$[\d.]+ so far$/);
+    expect(await history.page.locator('#response-time-chains .chain-cost').first().textContent()).toMatch(
+      /^\+\$0\.0892\/h × [\d.]+ (s|min|h) = \$[\d.]+ so far$/,
+    );
     await screenshot(history.page, 'demo-history');
     expect(history.errors).toEqual([]);
     await history.page.close();

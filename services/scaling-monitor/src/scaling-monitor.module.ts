@@ -114,7 +114,8 @@ export class ScalingMonitorModule {
               maxAttempts: config.AWS_MAX_ATTEMPTS,
               callDeadlineMs: awsCallDeadlineMs(config, config.RPC_TIMEOUT_MS),
               pricingRegion: config.PRICING_REGION,
-              component: 'scaling-monitor',
+              // Its key in the chart's values, named in a missing-role message.
+              component: 'scalingMonitor',
             }),
         },
         {
