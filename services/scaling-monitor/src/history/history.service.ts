@@ -17,7 +17,7 @@ import {
 import { DomainException } from '@eks-info/platform';
 import type { ScalingCollector } from '../collector/scaling.collector';
 import type { PriceBook } from '../pricing/price-book';
-import { nodeLives, windowCost, windowCostSection, withChainCost } from '../pricing/scale-out-cost';
+import { scaleOutIndex, windowCost, windowCostSection, withChainCost } from '../pricing/scale-out-cost';
 import { downsample } from './samples';
 
 export type HistoryData = Omit<ScalingHistory, 'servedBy'>;
@@ -42,9 +42,9 @@ export class HistoryService {
   /** Chains with the cost of the node each node scale-up added (unchanged without prices). */
   private costed(chains: ResponseTimeChain[]): ResponseTimeChain[] {
     const prices = this.prices;
-    if (!prices || !chains.some((c) => c.type === 'node_created_to_ready' || c.type === 'pending_to_node_ready')) return chains;
-    const lives = nodeLives(this.collector.store.allEvents());
-    return chains.map((c) => withChainCost(c, lives, prices, this.collector.state, this.now()));
+    if (!prices || !chains.length) return chains;
+    const index = scaleOutIndex(this.collector.store.allEvents());
+    return chains.map((c) => withChainCost(c, index, prices, this.collector.state, this.now()));
   }
 
   history(query: ScalingHistoryQuery | undefined): HistoryData {
@@ -121,7 +121,9 @@ export class HistoryService {
       truncated,
       next: truncated ? events[events.length - 1].timestamp : null,
       ...(this.prices
-        ? { cost: windowCostSection(windowCost(from, to, nodeLives(this.collector.store.allEvents()), this.prices, this.collector.state, this.now())) }
+        ? {
+            cost: windowCostSection(windowCost(from, to, scaleOutIndex(this.collector.store.allEvents()).lives, this.prices, this.collector.state, this.now())),
+          }
         : {}),
     };
   }

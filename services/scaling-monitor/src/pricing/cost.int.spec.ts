@@ -159,10 +159,13 @@ describe('cost sections', () => {
     });
     expect(nodeChain!.cost!.nodes[0].hours).toBeCloseTo(lived, 5);
     expect(nodeChain!.cost!.usd).toBeCloseTo(ON_DEMAND * lived, 6);
-    // The pod that waited for that node carries the same node's cost; HPA chains add no node.
+    // The pod that waited for that node carries the same node's cost, and so does the HPA scale-up (2 → 4) whose
+    // second new pod went Pending and was scheduled there.
     const waited = view.responseTimes.data.chains.find((c) => c.type === 'pending_to_node_ready');
     expect(waited?.cost?.nodes.map((n) => n.name)).toEqual([newNode]);
-    expect(view.responseTimes.data.chains.filter((c) => c.type === 'hpa_to_pods_ready').every((c) => c.cost === undefined)).toBe(true);
+    const decision = view.responseTimes.data.chains.find((c) => c.type === 'hpa_to_pods_ready');
+    expect(decision?.cost?.nodes.map((n) => n.name)).toEqual([newNode]);
+    expect(decision!.cost!.usd).toBeCloseTo(ON_DEMAND * lived, 6);
 
     // The stress page's window (the whole script): the cluster's $/h now and the node added in it.
     const page = history.events({ since: scenario.start.toISOString(), until: new Date().toISOString(), workload: 'Deployment/stress' });

@@ -98,22 +98,60 @@ export function scaleOutCost(lives: NodeLife[], book: PriceBook, state: ClusterS
   };
 }
 
-/** The node a node scale-up chain is about (created → Ready: its subject; Pending → new node Ready: "on <node>"). */
-function chainNode(chain: ResponseTimeChain): string | null {
-  if (chain.type === 'node_created_to_ready') return chain.subject;
-  if (chain.type === 'pending_to_node_ready') return /^on (\S+)$/.exec(chain.detail)?.[1] ?? null;
-  return null;
+/** What the history knows about scale-outs: node lives, and where the pods of each workload were scheduled. */
+export interface ScaleOutIndex {
+  lives: Map<string, NodeLife[]>;
+  /** "namespace|Deployment/stress" → its pods' creation times and the nodes they were scheduled on. */
+  placements: Map<string, Array<{ createdAt: number; node: string }>>;
 }
 
-/** The chain with the cost of the node it added; chains that add no node pass unchanged. */
-export function withChainCost(chain: ResponseTimeChain, lives: Map<string, NodeLife[]>, book: PriceBook, state: ClusterState, now: number): ResponseTimeChain {
-  const name = chainNode(chain);
-  if (!name) return chain;
-  const end = Date.parse(chain.ended_at ?? chain.started_at);
-  // The life of that name that had begun by the chain's end (a name can be reused later).
-  const life = (lives.get(name) ?? []).filter((l) => l.createdAt <= Math.max(end, Date.parse(chain.started_at)) + 1000).pop();
-  if (!life) return chain;
-  return { ...chain, cost: scaleOutCost([life], book, state, now) };
+export function scaleOutIndex(events: readonly ScalingEventRecord[]): ScaleOutIndex {
+  const placements = new Map<string, Array<{ createdAt: number; node: string }>>();
+  for (const e of events) {
+    if (e.event_type !== 'pod_scheduled' || !e.details.workload || !e.details.node) continue;
+    const createdAt = Date.parse(e.details.created_at ?? '');
+    if (!Number.isFinite(createdAt)) continue;
+    const key = `${e.object.namespace}|${e.details.workload}`;
+    placements.set(key, [...(placements.get(key) ?? []), { createdAt, node: e.details.node }]);
+  }
+  return { lives: nodeLives(events), placements };
+}
+
+/** Kubernetes timestamps have whole seconds: an object created in the second of a decision belongs to it. */
+const second = (t: number) => Math.floor(t / 1000) * 1000;
+
+/** The life of `name` that had begun by `at` (a name can come back later). */
+function lifeAt(lives: Map<string, NodeLife[]>, name: string, at: number): NodeLife | undefined {
+  return (lives.get(name) ?? []).filter((l) => l.createdAt <= at).pop();
+}
+
+/**
+ * The nodes a scale-up chain added: a node chain's own node (created → Ready; Pending → its new
+ * node Ready: "on <node>"); for an HPA scale-up, the nodes created after its decision that its
+ * new pods (created from the decision to the chain's end) were scheduled on.
+ */
+function addedNodes(chain: ResponseTimeChain, index: ScaleOutIndex, now: number): NodeLife[] {
+  const start = Date.parse(chain.started_at);
+  const end = chain.ended_at ? Date.parse(chain.ended_at) : now;
+  if (chain.type === 'node_created_to_ready' || chain.type === 'pending_to_node_ready') {
+    const name = chain.type === 'node_created_to_ready' ? chain.subject : /^on (\S+)$/.exec(chain.detail)?.[1];
+    const life = name ? lifeAt(index.lives, name, Math.max(start, end) + 1000) : undefined;
+    return life ? [life] : [];
+  }
+  if (chain.type !== 'hpa_to_pods_ready' || !chain.workload) return [];
+  const out = new Map<string, NodeLife>();
+  for (const p of index.placements.get(`${chain.namespace}|${chain.workload}`) ?? []) {
+    if (p.createdAt < second(start) || p.createdAt > end) continue;
+    const life = lifeAt(index.lives, p.node, end + 1000);
+    if (life && life.createdAt >= second(start)) out.set(`${life.name}|${life.createdAt}`, life);
+  }
+  return [...out.values()].sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
+}
+
+/** The chain with the cost of the nodes it added; a chain that added none passes unchanged. */
+export function withChainCost(chain: ResponseTimeChain, index: ScaleOutIndex, book: PriceBook, state: ClusterState, now: number): ResponseTimeChain {
+  const nodes = addedNodes(chain, index, now);
+  return nodes.length ? { ...chain, cost: scaleOutCost(nodes, book, state, now) } : chain;
 }
 
 /** The cluster's $/h now and the nodes added in [from, to] with what they cost (for a stress test's window). */
