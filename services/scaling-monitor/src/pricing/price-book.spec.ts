@@ -9,7 +9,7 @@ import { PriceBook, queryOf } from './price-book';
 
 const entry = (usd: string) => JSON.stringify({ terms: { OnDemand: { a: { priceDimensions: { b: { unit: 'Hrs', pricePerUnit: { USD: usd } } } } } } });
 
-function setup(options: { ec2Error?: Error; pricingError?: Error } = {}) {
+function setup(options: { ec2Error?: Error; pricingError?: Error; spotZones?: string[] } = {}) {
   const state = new ClusterState({ namespace: 'demo', maxNodes: 100 });
   const calls = { pricing: 0, ec2: 0 };
   const prices = new NodePrices({
@@ -26,14 +26,17 @@ function setup(options: { ec2Error?: Error; pricingError?: Error } = {}) {
         send: async () => {
           calls.ec2++;
           if (options.ec2Error) throw options.ec2Error;
-          return { SpotPriceHistory: [{ InstanceType: 'm7g.large', AvailabilityZone: 'eu-west-1c', SpotPrice: '0.03', ProductDescription: 'Linux/UNIX' }] };
+          const zones = options.spotZones ?? ['eu-west-1c'];
+          return {
+            SpotPriceHistory: zones.map((z) => ({ InstanceType: 'm7g.large', AvailabilityZone: z, SpotPrice: '0.03', ProductDescription: 'Linux/UNIX' })),
+          };
         },
       }) as never,
     ttlMs: 3_600_000,
     errorTtlMs: 60_000,
   });
   const book = new PriceBook(prices, state, { pricingRegion: 'us-east-1', cacheHours: 12, simulated: false });
-  return { state, book, calls };
+  return { state, book, calls, prices };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -95,6 +98,25 @@ describe('PriceBook', () => {
     expect(partial.note).toContain('missing permission pricing:GetProducts');
     expect(partial.data.problems).toMatchObject([{ action: 'pricing:GetProducts', code: 'AWS.ACCESS_DENIED', nodes: 1 }]);
     expect(partial.data.totalUsdPerHour).toBe(0.03);
+  });
+
+  it('stays a handful of prices at 5,000 nodes: one entry and one lookup per type and region (on-demand) or zone (spot)', async () => {
+    const zones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+    const { state, book, calls, prices } = setup({ spotZones: zones });
+    for (let i = 0; i < 5000; i++) {
+      const node = fx.node({ name: `n${i}`, zone: zones[i % 3], capacityType: i % 5 === 0 ? 'SPOT' : 'ON_DEMAND' }) as Node;
+      state.applyNode('add', node);
+    }
+    book.clusterCost();
+    await settle();
+    // 1 on-demand key (m7g.large in eu-west-1) and 3 spot keys (one per zone), asked in 2 calls.
+    expect(prices.size).toBe(4);
+    expect(calls).toEqual({ pricing: 1, ec2: 1 });
+    const cost = book.clusterCost();
+    if (cost.status !== 'ok') throw new Error(cost.message);
+    expect(cost.data.rows).toHaveLength(6);
+    expect(cost.data.pricedNodes).toBe(5000);
+    expect(cost.data.totalUsdPerHour).toBeCloseTo(4000 * 0.1 + 1000 * 0.03, 6);
   });
 
   it('prices nothing without the labels a price depends on', () => {
