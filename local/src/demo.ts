@@ -191,6 +191,8 @@ async function scripted(o: { dataDir: string; historyDir: string; once: boolean;
     15_000,
   );
   tieToThisProcess(child);
+  // No AWS in this story: nothing reaches AWS with this machine's credentials.
+  isolateFromAws();
   await startLocal({
     defaults: { HISTORY_PATH: o.historyDir, SAMPLE_INTERVAL_SECONDS: '5', KUBE_METRICS_POLL_SECONDS: '10' },
     // The story's HPA on /stress too; the stress pod of this process is not one of the story's.

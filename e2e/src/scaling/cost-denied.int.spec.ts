@@ -88,3 +88,45 @@ describeWithMoto('cost sections with the price lookups denied', () => {
     expect(/<div class="window-cost" id="stress-cost">[\s\S]*?missing permission/.test(html)).toBe(true);
   });
 });
+
+describeWithMoto('cost section outside a cluster without AWS_REGION', () => {
+  let server: FakeKubeApiServer;
+  let standIn: PricingStandIn;
+  let app: LocalApp;
+
+  beforeAll(async () => {
+    const scenario = scalingScenario({ start: new Date(Date.now() - 600_000) });
+    [server, standIn] = await Promise.all([
+      FakeKubeApiServer.start({ objects: scenario.baseline, karpenter: false }),
+      PricingStandIn.start({ prices: [{ instanceType: 'm7g.large', regionCode: 'eu-west-1', usd: '0.0892000000' }] }),
+    ]);
+    app = await startLocalApp({
+      ...kubeEnv(server),
+      HISTORY_PATH: tempDir('cost-no-region-'),
+      LOG_LEVEL: 'warn',
+      AWS_REGION: undefined,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_PRICING: standIn.endpoint,
+    });
+    await waitFor(async () => (await fetch(`${app.url}/ready`)).status === 200, { timeoutMs: 20_000, what: 'the local app to be ready' });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await Promise.all([server?.close(), standIn?.stop()]);
+  });
+
+  it('is "not here" naming the action and AWS_REGION, and asks AWS nothing (the nodes\' region is taken only in a cluster)', async () => {
+    const snap = await waitFor(
+      async () => {
+        const s = (await getJson<ScalingSnapshot>(`${app.url}/api/v1/scaling`)).body;
+        return s.cost?.status === 'unavailable' ? s : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the cost section' },
+    );
+    expect(snap.cost).toMatchObject({ status: 'unavailable', code: 'AWS.NOT_CONFIGURED', message: 'no AWS region for pricing:GetProducts' });
+    if (snap.cost?.status === 'unavailable') expect(snap.cost.fix).toContain('AWS_REGION');
+    expect(standIn.requests).toEqual([]);
+  });
+});

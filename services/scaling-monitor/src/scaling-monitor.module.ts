@@ -3,7 +3,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import { AwsClients, NodePrices, awsCallDeadlineMs, awsErrorLogFields, describeAwsError, regionOfZone } from '@eks-info/aws';
 import { ScalingEvents } from '@eks-info/contracts';
 import { type KubeContext, createKubeContext } from '@eks-info/kube';
-import { CONFIG, LOGGER, LogOnce, type Logger, MessageBus, ReadinessRegistry } from '@eks-info/platform';
+import { CONFIG, LOGGER, LogOnce, type Logger, MessageBus, ReadinessRegistry, inKubernetes } from '@eks-info/platform';
 import { ScalingCollector } from './collector/scaling.collector';
 import { HistoryMessageController } from './history/history.message.controller';
 import { HistoryService } from './history/history.service';
@@ -45,8 +45,15 @@ class ScalingMonitorLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The region of the cluster's nodes (from a zone label), for AWS calls when AWS_REGION is unset. */
-function nodesRegion(collector: ScalingCollector): string {
+/** Outside a cluster the monitor calls AWS only when AWS_REGION is set (else the section says so: "no AWS region"). */
+function requireRegionOutsideCluster(config: ScalingMonitorConfig): void {
+  if (!config.AWS_REGION && !inKubernetes(process.env))
+    throw new Error('Region is missing: AWS_REGION is unset (outside a cluster it is not taken from the nodes)');
+}
+
+/** The region of the cluster's nodes (from a zone label), for AWS calls in a cluster when AWS_REGION is unset. */
+function nodesRegion(collector: ScalingCollector, inCluster: boolean): string {
+  if (!inCluster) throw new Error('Region is missing: AWS_REGION is unset (outside a cluster it is not taken from the nodes)');
   for (const n of collector.state.nodes.values()) {
     const region = n.zone ? regionOfZone(n.zone) : null;
     if (region) return region;
@@ -105,10 +112,11 @@ export class ScalingMonitorModule {
           provide: AWS,
           inject: [CONFIG, ScalingCollector],
           // For node prices only (pricing:GetProducts, ec2:DescribeSpotPriceHistory); clients are created on first use.
-          // Without AWS_REGION the spot prices are asked in the nodes' own region (their zone labels): no IMDS needed.
+          // Without AWS_REGION, in a cluster, the spot prices are asked in the nodes' own region (their zone labels): no IMDS
+          // needed. Outside a cluster AWS is only called when AWS_REGION says where.
           useFactory: (config: ScalingMonitorConfig, collector: ScalingCollector) =>
             new AwsClients({
-              region: config.AWS_REGION ?? (async () => nodesRegion(collector)),
+              region: config.AWS_REGION ?? (async () => nodesRegion(collector, inKubernetes(process.env))),
               requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
               connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
               maxAttempts: config.AWS_MAX_ATTEMPTS,
@@ -124,8 +132,9 @@ export class ScalingMonitorModule {
           useFactory: (aws: AwsClients, collector: ScalingCollector, config: ScalingMonitorConfig, logger: Logger) => {
             const once = new LogOnce(logger);
             const prices = new NodePrices({
-              pricing: () => aws.pricing,
-              ec2: () => aws.ec2,
+              // Outside a cluster AWS is called only where AWS_REGION says (the Pricing API has its own region, so check here).
+              pricing: () => (requireRegionOutsideCluster(config), aws.pricing),
+              ec2: () => (requireRegionOutsideCluster(config), aws.ec2),
               ttlMs: config.PRICE_CACHE_HOURS * 3_600_000,
               errorTtlMs: PRICE_ERROR_RETRY_MS,
               onError: (action, err) => once.warn(`aws:${action}`, { action, ...awsErrorLogFields(err) }, describeAwsError(err, action).message),
