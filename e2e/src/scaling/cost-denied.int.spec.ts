@@ -126,7 +126,10 @@ describeWithMoto('cost section outside a cluster without AWS_REGION', () => {
       { timeoutMs: 15_000, what: 'the cost section' },
     );
     expect(snap.cost).toMatchObject({ status: 'unavailable', code: 'AWS.NOT_CONFIGURED', message: 'no AWS region for pricing:GetProducts' });
-    if (snap.cost?.status === 'unavailable') expect(snap.cost.fix).toContain('AWS_REGION');
+    if (snap.cost?.status === 'unavailable') {
+      expect(snap.cost.fix).toContain('AWS_REGION');
+      expect(snap.cost.fix).toContain('`npm run demo` serves simulated ones');
+    }
     expect(standIn.requests).toEqual([]);
   });
 });

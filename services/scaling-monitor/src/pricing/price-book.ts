@@ -21,6 +21,8 @@ export interface PriceBookOptions {
   simulated: boolean;
 }
 
+const DEMO_HINT = 'To see prices without AWS, `npm run demo` serves simulated ones.';
+
 /** Codes that mean "no AWS here" (no region, IMDS off): the section is neutral, not red. */
 const ABSENT = new Set([AwsErrors.NOT_CONFIGURED.code]);
 
@@ -135,7 +137,9 @@ export class PriceBook {
       // Nothing priced: the section is the failure (it names the IAM action and the fix); the rows stay in `details`.
       const first = list[0];
       const body = { code: first.code, message: first.message, details: first.details, fix: first.fix };
-      return { cost, section: list.every((p) => ABSENT.has(p.code)) ? unavailable(body) : failed(body) };
+      if (!list.every((p) => ABSENT.has(p.code))) return { cost, section: failed(body) };
+      // No AWS here: say how to see prices anyway.
+      return { cost, section: unavailable({ ...body, fix: `${body.fix ? `${body.fix} ` : ''}${DEMO_HINT}` }) };
     }
     if (list.length) return { cost, section: ok(cost, `No price for ${nodes - priced} of ${nodes} nodes: ${list.map((p) => p.message).join('; ')}`) };
     return { cost, section: ok(cost) };
