@@ -39,7 +39,7 @@ export class HistoryService {
     private readonly prices?: PriceBook,
   ) {}
 
-  /** Chains with the cost of the node each node scale-up added (unchanged without prices). */
+  /** Chains with the cost of the nodes each scale-up added (unchanged without prices, or when it added none). */
   private costed(chains: ResponseTimeChain[]): ResponseTimeChain[] {
     const prices = this.prices;
     if (!prices || !chains.length) return chains;
