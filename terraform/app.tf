@@ -49,8 +49,11 @@ locals {
       }
     }
     scalingMonitor = {
-      serviceAccount = { name = local.service_accounts["scaling-monitor"] }
-      rbac           = { clusterAutoscalerStatus = var.install_cluster_autoscaler }
+      serviceAccount = {
+        name    = local.service_accounts["scaling-monitor"]
+        roleArn = aws_iam_role.workload["scaling-monitor"].arn
+      }
+      rbac = { clusterAutoscalerStatus = var.install_cluster_autoscaler }
     }
     podSecurityContext = {
       runAsNonRoot        = true

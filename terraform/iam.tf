@@ -1,7 +1,7 @@
 # One IAM role per workload that calls AWS, each trusted only by its own ServiceAccount
 # (IRSA: the OIDC subject namespace:serviceaccount and audience sts; Pod Identity: an
-# association per ServiceAccount). The gateway, the stress service and the scaling-monitor call
-# no AWS API and get no role.
+# association per ServiceAccount). The gateway and the stress service call no AWS API and get no
+# role.
 
 locals {
   # Every role this module may create; `enabled` drops the ones not wanted (a filter rather than
@@ -19,6 +19,13 @@ locals {
       namespace        = var.namespace
       service_accounts = [local.service_accounts.storage]
       policy_json      = data.aws_iam_policy_document.storage.json
+      managed_policies = []
+    }
+    scaling-monitor = {
+      enabled          = true
+      namespace        = var.namespace
+      service_accounts = [local.service_accounts["scaling-monitor"]]
+      policy_json      = data.aws_iam_policy_document.scaling_monitor.json
       managed_policies = []
     }
     ebs-csi-driver = {
@@ -221,6 +228,17 @@ data "aws_iam_policy_document" "storage" {
       "elasticfilesystem:DescribeAccessPoints",
       "ec2:DescribeVolumes",
     ]
+    resources = ["*"]
+  }
+}
+
+# Scaling-monitor: node prices for the cost sections, exactly these two actions: list prices from
+# the Price List Query API and spot prices from the EC2 spot price history. Neither supports
+# resource-level permissions, hence "*".
+data "aws_iam_policy_document" "scaling_monitor" {
+  statement {
+    sid       = "NodePrices"
+    actions   = ["pricing:GetProducts", "ec2:DescribeSpotPriceHistory"]
     resources = ["*"]
   }
 }

@@ -32,7 +32,7 @@ output "efs_access_point_id" {
 }
 
 output "role_arns" {
-  description = "IAM role per workload: environment [environment.serviceAccount.roleArn], storage [storage.serviceAccount.roleArn], and the add-ons' and controllers' roles."
+  description = "IAM role per workload: environment [environment.serviceAccount.roleArn], storage [storage.serviceAccount.roleArn], scaling-monitor [scalingMonitor.serviceAccount.roleArn], and the add-ons' and controllers' roles."
   value       = { for k, r in aws_iam_role.workload : k => r.arn }
 }
 

@@ -19,7 +19,9 @@ import { startLocal } from './main';
  * - the stress pods as real stress processes on a local nats-server, so a sustained load spreads
  *   over them;
  * - moto with an EKS VPC (subnets in three zones, NAT, security groups, an ALB) for /network and
- *   the volumes' details, and the EC2 metadata mock as this pod's node, over IMDSv2.
+ *   the volumes' details, and the EC2 metadata mock as this pod's node, over IMDSv2;
+ * - node prices from a local stand-in of the AWS Price List Query API and moto's spot price
+ *   history, labelled "simulated prices".
  * Each service of this process plays its own pod of the chart (downward-API variables).
  *
  *   npm run demo [-- --scale 0.25] [-- --fresh] [-- --scripted [--once]]
@@ -50,6 +52,7 @@ interface SimulationInfo {
   pods: Record<'gateway' | 'environment' | 'storage' | 'scaling-monitor', Record<string, string>>;
   aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; vpcId: string; loadBalancerDns: string } | null;
   imds: { endpoint: string; instanceId: string } | null;
+  pricing: { endpoint: string } | null;
   missing: string[];
 }
 
@@ -158,6 +161,8 @@ async function live(o: { dataDir: string; historyDir: string; scale: string }): 
           ...(info.imds ? {} : { VPC_ID: info.aws.vpcId }),
         }
       : {}),
+    // Node prices: on-demand from the Price List stand-in, spot from moto (AWS_ENDPOINT_URL_EC2), labelled "simulated prices".
+    ...(info.aws && info.pricing ? { AWS_ENDPOINT_URL_PRICING: info.pricing.endpoint, SIMULATED_PRICES: 'true' } : {}),
   };
   // The AWS SDK reads its endpoints and credentials from the process environment itself.
   Object.assign(process.env, overrides);
@@ -186,6 +191,8 @@ async function scripted(o: { dataDir: string; historyDir: string; once: boolean;
     15_000,
   );
   tieToThisProcess(child);
+  // No AWS in this story: nothing reaches AWS with this machine's credentials.
+  isolateFromAws();
   await startLocal({
     defaults: { HISTORY_PATH: o.historyDir, SAMPLE_INTERVAL_SECONDS: '5', KUBE_METRICS_POLL_SECONDS: '10' },
     // The story's HPA on /stress too; the stress pod of this process is not one of the story's.

@@ -205,6 +205,19 @@ describe('npm run demo', () => {
       undefined,
       { timeout: 30_000 },
     );
+    // The node cost on /scaling: simulated prices (the Price List stand-in's $0.0892/h on-demand m7g.large, moto's spot
+    // price), now with the added on-demand node; every card shows its $/h.
+    await scaling.page.waitForFunction(() => /\b4 of 4 nodes priced/.test(document.querySelector('#scaling-cost')?.textContent ?? ''), undefined, {
+      timeout: 15_000,
+    });
+    const cost = await card(scaling.page, 'Node cost');
+    expect(cost).toMatchObject({ state: 'is-ok', labels: ['prices'] });
+    expect(cost.text).toContain('simulated prices');
+    expect(cost.text).toContain('pricing:GetProducts');
+    expect(cost.text).toContain('ec2:DescribeSpotPriceHistory');
+    expect(await scaling.page.locator('#scaling-nodes .node-price').allTextContents()).toEqual(expect.arrayContaining(['$0.0892/h']));
+    await screenshot(scaling.page, 'demo-scaling-cost');
+
     // The new pods run as stress processes and take their share of the load.
     await page.waitForFunction((n) => document.querySelectorAll('#stress-pods-table tbody tr[data-pod]').length >= n, decided!.desired, { timeout: 30_000 });
 
@@ -225,6 +238,12 @@ describe('npm run demo', () => {
     expect(timeline).toMatch(/HPA decision → all new pods Ready: average [\d.]+ s/);
     expect(timeline).toContain('hpa_scale_up');
     expect(timeline).toContain('pod_pending');
+    // What the scale-out added: one on-demand m7g.large at the stand-in's price, costed while it runs.
+    await page.waitForFunction(() => /\+\$0\.0892\/h/.test(document.querySelector('#stress-cost')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const stressCost = (await page.textContent('#stress-cost')) ?? '';
+    expect(stressCost).toContain('simulated prices');
+    expect(stressCost).toMatch(/Cluster now: \$0\.\d+\/h/);
+    expect(stressCost).toMatch(/which cost \$[\d.]+ so far/);
     await screenshot(page, 'demo-stress-scaled');
 
     // /scaling/history measures the node too: created → Ready is the configured 30 cluster seconds (3 s), in whole-second timestamps.
@@ -239,6 +258,10 @@ describe('npm run demo', () => {
     expect(nodeSeconds).toBeGreaterThanOrEqual(2);
     expect(nodeSeconds).toBeLessThanOrEqual(5);
     expect(await history.page.locator('#response-time-stats tr[data-chain="pending_to_node_ready"] td').nth(1).textContent()).not.toBe('0');
+    // Each node scale-up chain carries the added node's $/h and what it cost so far.
+    expect(await history.page.locator('#response-time-chains .chain-cost').first().textContent()).toMatch(
+      /^\+\$0\.0892\/h × [\d.]+ (s|min|h) = \$[\d.]+ so far$/,
+    );
     await screenshot(history.page, 'demo-history');
     expect(history.errors).toEqual([]);
     await history.page.close();

@@ -166,6 +166,18 @@ describe('specific options', () => {
     expect(named(podIdentity, 'ServiceAccount', '-storage')!.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
   });
 
+  it('gives the scaling-monitor its IRSA role and the region for node prices', () => {
+    const docs = parseDocs(
+      renderChart(['--set', 'aws.region=eu-west-1', '--set', 'scalingMonitor.serviceAccount.roleArn=arn:aws:iam::123456789012:role/eks-info-scaling-monitor']),
+    );
+    expect(named(docs, 'ServiceAccount', '-scaling-monitor')!.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(
+      'arn:aws:iam::123456789012:role/eks-info-scaling-monitor',
+    );
+    expect(named(docs, 'ConfigMap', '-scaling-monitor')!.data.AWS_REGION).toBe('eu-west-1');
+    // Without a region the monitor takes it from its nodes' zone labels: nothing is set.
+    expect(named(renders.defaults, 'ConfigMap', '-scaling-monitor')!.data.AWS_REGION).toBeUndefined();
+  });
+
   it('uses an external NATS without deploying one, each component with its password from nats.existingSecret', () => {
     const docs = parseDocs(
       renderChart(['--set', 'nats.enabled=false', '--set', 'nats.externalUrl=nats://nats.example:4222', '--set', 'nats.existingSecret=ext-nats']),

@@ -139,9 +139,9 @@ describe('AWS resources', () => {
     expect(iam).toMatch(/variable = "\$\{local\.oidc_issuer\}:aud"\s+values\s+= \["sts\.amazonaws\.com"\]/);
     expect(iam).toMatch(/identifiers = \["pods\.eks\.amazonaws\.com"\]/);
     expect(iam).not.toMatch(/StringLike"\s+variable = "\$\{local\.oidc_issuer\}:sub"/);
-    // One role per AWS-using service; none for the gateway, stress or the scaling-monitor.
-    for (const role of ['environment', 'storage']) expect(iam).toMatch(new RegExp(`\\n    ${role} = \\{\\n      enabled\\s+= true`));
-    expect(iam).not.toMatch(/\n {4}(gateway|stress|scaling-monitor) = \{/);
+    // One role per AWS-using service (the scaling-monitor's for node prices); none for the gateway or stress.
+    for (const role of ['environment', 'storage', 'scaling-monitor']) expect(iam).toMatch(new RegExp(`\\n    ${role} = \\{\\n      enabled\\s+= true`));
+    expect(iam).not.toMatch(/\n {4}(gateway|stress) = \{/);
   });
 
   it('scopes the storage role to the bucket and prefix, with no wildcard action in any grant', () => {
@@ -153,11 +153,23 @@ describe('AWS resources', () => {
     expect(storage).toMatch(/actions\s+= \["s3:ListBucket"\]\s+resources = \[aws_s3_bucket\.this\.arn\]/);
     expect(storage).not.toMatch(/"s3:\*"|arn:aws:s3:::\*/);
     // Wildcard actions only in the bucket policy's Deny (no TLS, no access); never in a grant.
-    for (const doc of ['environment', 'storage', 'cluster_autoscaler'])
+    for (const doc of ['environment', 'storage', 'scaling_monitor', 'cluster_autoscaler'])
       expect(blocks(iam, 'data').get(`aws_iam_policy_document.${doc}`)).not.toMatch(/"[a-z0-9-]+:\*"/);
     expect(read('policies/aws-load-balancer-controller.json')).not.toMatch(/"[a-z0-9-]+:\*"/);
     const env = blocks(iam, 'data').get('aws_iam_policy_document.environment')!;
     expect(env).not.toMatch(/s3:|Create|Delete|Put|Modify/);
+  });
+
+  it('grants the scaling-monitor exactly pricing:GetProducts and ec2:DescribeSpotPriceHistory, and passes its role to the chart', () => {
+    const iam = read('iam.tf');
+    const doc = blocks(iam, 'data').get('aws_iam_policy_document.scaling_monitor')!;
+    const actions = [...doc.matchAll(/actions\s+= \[([^\]]*)\]/g)].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((a) => a[1]));
+    expect(actions.sort()).toEqual(['ec2:DescribeSpotPriceHistory', 'pricing:GetProducts']);
+    expect(doc.match(/statement \{/g)).toHaveLength(1);
+    expect(iam).toMatch(/scaling-monitor = \{[^}]*policy_json\s+= data\.aws_iam_policy_document\.scaling_monitor\.json[^}]*managed_policies = \[\]/);
+    expect(read('app.tf')).toMatch(
+      /scalingMonitor = \{\s+serviceAccount = \{\s+name\s+= local\.service_accounts\["scaling-monitor"\]\s+roleArn = aws_iam_role\.workload\["scaling-monitor"\]\.arn/,
+    );
   });
 
   it('installs the EBS CSI, EFS CSI and metrics-server add-ons, and the optional controllers with their roles', () => {

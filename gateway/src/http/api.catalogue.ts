@@ -102,7 +102,7 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/v1/scaling',
-    what: 'node overview per node group, zone and capacity type with a heat strip, the first node cards, nodes by name, Pending pods and why, HPAs with their maths, autoscaler status',
+    what: 'node overview per node group, zone and capacity type with a heat strip, the first node cards, nodes by name, Pending pods and why, HPAs with their maths, autoscaler status, node cost ($/h by instance type, capacity type and zone)',
     input: { in: 'query', schema: ScalingSnapshotQuery },
   },
   {
@@ -114,7 +114,7 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/v1/scaling/history',
-    what: 'samples, events and response times (average, p90)',
+    what: 'samples, events and response times (average, p90); each scale-up chain with the $/h of the nodes it added and what they cost',
     input: { in: 'query', schema: ScalingHistoryQuery },
   },
   {
@@ -126,7 +126,7 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/v1/scaling/events',
-    what: 'events and response-time chains in a range, oldest first',
+    what: "events and response-time chains in a range, oldest first; the cluster's $/h and the nodes added in the range with their cost",
     input: { in: 'query', schema: ScalingEventsQuery },
   },
   { method: 'GET', path: '/api/v1/stream/stress', what: 'Server-Sent Events: the live stress view (per-client and per-gateway slots)' },

@@ -145,6 +145,7 @@ export class StressViewService {
         chains: page.chains,
         stats: page.stats,
         truncated: page.truncated,
+        ...(page.cost ? { cost: page.cost } : {}),
       });
     } catch (err) {
       const body = errorBody(err, 'The scaling monitor could not be asked.');

@@ -27,6 +27,8 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   );
   hbs.registerHelper('percent', (n: unknown) => (typeof n === 'number' ? `${n.toFixed(n < 10 ? 1 : 0)} %` : '—'));
   hbs.registerHelper('fixed', (n: unknown, digits: unknown) => (typeof n === 'number' ? n.toFixed(typeof digits === 'number' ? digits : 2) : '—'));
+  hbs.registerHelper('usd', (n: unknown) => formatUsd(n));
+  hbs.registerHelper('hours', (n: unknown) => formatHours(n));
   hbs.registerHelper('dash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));
   hbs.registerHelper('yesno', (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '—'));
   hbs.registerHelper('age', (iso: unknown) => (typeof iso === 'string' ? formatAge(Date.now() - Date.parse(iso)) : '—'));
@@ -57,4 +59,24 @@ export function formatAge(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
   return `${Math.floor(h / 24)}d`;
+}
+
+/** US dollars as prices read: "$1.23", "$0.0892", "$0.00001"; "—" without a number (a price is never made up). */
+export function formatUsd(n: unknown): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
+  if (n === 0) return '$0';
+  const a = Math.abs(n);
+  // Below a cent: two significant digits, never in exponent notation ($0.00001, not $1e-5).
+  const text =
+    a >= 100 ? n.toFixed(0) : a >= 1 ? n.toFixed(2) : a >= 0.01 ? n.toFixed(4) : n.toFixed(Math.min(12, 1 - Math.floor(Math.log10(a)))).replace(/0+$/, '');
+  return `$${text}`;
+}
+
+/** A duration given in hours, as people read it: "40 s", "12 min", "1.5 h", "3 h"; "—" without a number. */
+export function formatHours(n: unknown): string {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return '—';
+  const s = n * 3600;
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  return `${Number(n.toFixed(n < 10 ? 1 : 0))} h`;
 }

@@ -67,7 +67,9 @@ export function awsCallDeadlineMs(config: Pick<AwsConfig, 'AWS_MAX_ATTEMPTS' | '
 }
 
 /** Start-up check: the configured attempts fit in the RPC timeout (else the later ones could never run). */
-export const awsDeadlineRule: ConfigRule<typeof awsConfigSpec & { RPC_TIMEOUT_MS: ReturnType<typeof v.int> }> = (c) => {
+export const awsDeadlineRule: ConfigRule<
+  Pick<typeof awsConfigSpec, 'AWS_MAX_ATTEMPTS' | 'AWS_REQUEST_TIMEOUT_MS'> & { RPC_TIMEOUT_MS: ReturnType<typeof v.int> }
+> = (c) => {
   const needed = c.AWS_MAX_ATTEMPTS * c.AWS_REQUEST_TIMEOUT_MS + retryBackoffAllowanceMs(c.AWS_MAX_ATTEMPTS);
   if (needed <= c.RPC_TIMEOUT_MS - REPLY_MARGIN_MS) return [];
   return [

@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -8,7 +9,7 @@ import { inKubernetes } from '@eks-info/platform';
 import { type AwsConfig, awsCallDeadlineMs } from './aws.config';
 import { type AwsCredentials, defaultCredentials } from './credentials';
 
-export type AwsService = 'ec2' | 'elbv2' | 'sts' | 's3' | 'efs';
+export type AwsService = 'ec2' | 'elbv2' | 'sts' | 's3' | 'efs' | 'pricing';
 
 /** The `AWS_ENDPOINT_URL_<SERVICE>` suffix the SDK derives from each client's service id. */
 export const ENDPOINT_ENV_SUFFIX: Readonly<Record<AwsService, string>> = {
@@ -17,6 +18,7 @@ export const ENDPOINT_ENV_SUFFIX: Readonly<Record<AwsService, string>> = {
   sts: 'STS',
   s3: 'S3',
   efs: 'EFS',
+  pricing: 'PRICING',
 };
 
 export interface AwsClientsOptions {
@@ -36,6 +38,11 @@ export interface AwsClientsOptions {
    * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself.
    */
   endpoint?: string;
+  /**
+   * Region of the Price List Query API client: the API is served from a few regions only
+   * (us-east-1, eu-central-1, ap-south-1) and answers for every region. Default us-east-1.
+   */
+  pricingRegion?: string;
   /** Per-service endpoints; win over `endpoint`. */
   endpoints?: Partial<Record<AwsService, string>>;
   /** Defaults to {@link defaultCredentials} for where the process runs. */
@@ -147,6 +154,11 @@ export class AwsClients {
 
   get efs(): EFSClient {
     return this.client('efs', (c) => new EFSClient(c));
+  }
+
+  /** The Price List Query API (pricing:GetProducts), in its own region whatever the cluster's. */
+  get pricing(): PricingClient {
+    return this.client('pricing', (c) => new PricingClient({ ...c, region: this.options.pricingRegion ?? 'us-east-1' }));
   }
 
   /** The explicit endpoint of a service, if any (env endpoints are left to the SDK). */

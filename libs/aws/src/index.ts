@@ -6,3 +6,5 @@ export * from './aws-errors';
 export * from './deadline-body';
 export * from './imds/imds.errors';
 export * from './imds/imds.client';
+export * from './pricing/price-list';
+export * from './pricing/node-prices';

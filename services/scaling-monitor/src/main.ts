@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { awsDeadlineRule } from '@eks-info/aws';
 import { runProcess } from '@eks-info/platform';
 import { startScalingMonitorService } from './scaling-monitor.app';
 import { scalingMonitorConfig } from './scaling-monitor.config';
@@ -8,6 +9,7 @@ export function main(): void {
   runProcess({
     name: 'scaling-monitor',
     config: scalingMonitorConfig,
+    rules: [awsDeadlineRule],
     start: (context) => startScalingMonitorService(context, { port: context.config.MANAGEMENT_PORT, host: context.config.MANAGEMENT_HOST }),
   });
 }

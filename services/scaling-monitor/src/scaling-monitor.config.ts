@@ -1,4 +1,9 @@
 import path from 'node:path';
+import { PRICING_API_REGIONS, awsConfigSpec } from '@eks-info/aws';
+
+/** The AWS call settings the monitor uses (its prices need no instance metadata: the region comes from AWS_REGION or the nodes' zones). */
+const { AWS_REGION, AWS_REQUEST_TIMEOUT_MS, AWS_CONNECT_TIMEOUT_MS, AWS_MAX_ATTEMPTS } = awsConfigSpec;
+const awsCallConfig = { AWS_REGION, AWS_REQUEST_TIMEOUT_MS, AWS_CONNECT_TIMEOUT_MS, AWS_MAX_ATTEMPTS };
 import { kubeConfigSpec } from '@eks-info/kube';
 import { v, type CommonConfig, type ConfigOf } from '@eks-info/platform';
 
@@ -36,8 +41,27 @@ export const scalingMonitorOwnConfig = {
   }),
 };
 
+/** Node prices (the cost section, the scale-out costs of the history and of a stress test). */
+export const scalingMonitorPricingConfig = {
+  PRICING_REGION: v.oneOf(PRICING_API_REGIONS, {
+    description: 'Region of the AWS Price List Query API calls (pricing:GetProducts); the API is served from these regions only and answers for every region',
+    default: 'us-east-1',
+  }),
+  PRICE_CACHE_HOURS: v.int({
+    description: 'How long a node price (on-demand from pricing:GetProducts, spot from ec2:DescribeSpotPriceHistory) is kept before it is looked up again',
+    default: '12',
+    min: 1,
+    max: 168,
+  }),
+  SIMULATED_PRICES: v.bool({
+    description:
+      'Set by `npm run demo`: the prices come from its local Pricing stand-in and moto, and the cost sections are labelled "simulated prices"; unset anywhere else',
+    default: 'false',
+  }),
+};
+
 /** Everything the scaling-monitor validates at start-up (on top of the common variables). */
-export const scalingMonitorConfig = { ...kubeConfigSpec, ...scalingMonitorOwnConfig };
+export const scalingMonitorConfig = { ...kubeConfigSpec, ...awsCallConfig, ...scalingMonitorOwnConfig, ...scalingMonitorPricingConfig };
 
 /** Defaults that differ in `npm start` (one process, data under ./.data, or under DATA_DIR when set) from a deployment. */
 export const scalingMonitorLocalDefaults: Record<string, string> = { HISTORY_PATH: path.join(process.env.DATA_DIR || '.data', 'history') };

@@ -9,6 +9,7 @@ import { ScalingStreamHub, type SnapshotUpdate } from './scaling-stream.hub';
 export const SCALING_SECTIONS = {
   'scaling-meta': 'scaling/live/meta',
   'scaling-summary': 'scaling/live/summary',
+  'scaling-cost': 'scaling/live/cost',
   'scaling-overview': 'scaling/live/overview',
   'scaling-heat': 'scaling/live/heat',
   'scaling-hpas': 'scaling/live/hpas',

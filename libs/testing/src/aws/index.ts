@@ -5,3 +5,4 @@ export * from './network-scenario';
 export * from './sdk-calls';
 export * from './slow-proxy';
 export * from './eks-demo-environment';
+export * from './pricing-stand-in';

@@ -16,6 +16,8 @@ import {
 } from '@eks-info/contracts';
 import { DomainException } from '@eks-info/platform';
 import type { ScalingCollector } from '../collector/scaling.collector';
+import type { PriceBook } from '../pricing/price-book';
+import { scaleOutIndex, windowCost, windowCostSection, withChainCost } from '../pricing/scale-out-cost';
 import { downsample } from './samples';
 
 export type HistoryData = Omit<ScalingHistory, 'servedBy'>;
@@ -33,7 +35,17 @@ export class HistoryService {
     private readonly collector: ScalingCollector,
     private readonly sampleIntervalMs: number,
     private readonly now: () => number = Date.now,
+    /** Node prices: node scale-up chains and event ranges then carry what the added nodes cost. */
+    private readonly prices?: PriceBook,
   ) {}
+
+  /** Chains with the cost of the nodes each scale-up added (unchanged without prices, or when it added none). */
+  private costed(chains: ResponseTimeChain[]): ResponseTimeChain[] {
+    const prices = this.prices;
+    if (!prices || !chains.length) return chains;
+    const index = scaleOutIndex(this.collector.store.allEvents());
+    return chains.map((c) => withChainCost(c, index, prices, this.collector.state, this.now()));
+  }
 
   history(query: ScalingHistoryQuery | undefined): HistoryData {
     const parsed = parseHistoryQuery(query);
@@ -69,7 +81,7 @@ export class HistoryService {
       ...base,
       samples: withNote({ intervalSeconds: bucketMs / 1000, points, workloads: [...workloads].sort(), hpas: [...hpas].sort() }),
       events: withNote({ events: events.slice(-MAX_EVENTS).reverse(), total: events.length, byType }),
-      responseTimes: ok({ stats: this.collector.tracker.stats(from, to), chains: this.collector.tracker.list(from, to).slice(0, MAX_CHAINS) }),
+      responseTimes: ok({ stats: this.collector.tracker.stats(from, to), chains: this.costed(this.collector.tracker.list(from, to).slice(0, MAX_CHAINS)) }),
       storage: withNote(store.info()),
     };
   }
@@ -99,13 +111,20 @@ export class HistoryService {
       from: q.since,
       to: q.until,
       events,
-      chains: this.collector.tracker
-        .list(from, to, matchesChain)
-        .filter((c) => Date.parse(c.started_at) >= from)
-        .reverse(),
+      chains: this.costed(
+        this.collector.tracker
+          .list(from, to, matchesChain)
+          .filter((c) => Date.parse(c.started_at) >= from)
+          .reverse(),
+      ),
       stats: this.collector.tracker.stats(from, to, matchesChain),
       truncated,
       next: truncated ? events[events.length - 1].timestamp : null,
+      ...(this.prices
+        ? {
+            cost: windowCostSection(windowCost(from, to, scaleOutIndex(this.collector.store.allEvents()).lives, this.prices, this.collector.state, this.now())),
+          }
+        : {}),
     };
   }
 }

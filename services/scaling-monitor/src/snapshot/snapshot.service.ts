@@ -20,6 +20,8 @@ import { sleep } from '@eks-info/platform';
 import { clusterAutoscalerView } from '../collector/autoscaler-status';
 import { defaultNodeCards, hpaViews, karpenterView, nodeOverview, nodesPage, nodesView, pendingView, summary } from '../collector/cluster-views';
 import { AUTOSCALER_STATUS_CONFIGMAP, type ScalingCollector } from '../collector/scaling.collector';
+import type { PriceBook } from '../pricing/price-book';
+import { withNodePrices } from '../pricing/priced-nodes';
 import { scalingMetrics } from '../scaling.metrics';
 import { built, informerSection } from './sections';
 
@@ -46,7 +48,7 @@ export class SnapshotService {
 
   constructor(
     private readonly collector: ScalingCollector,
-    private readonly options: { syncWaitMs?: number } = {},
+    private readonly options: { syncWaitMs?: number; prices?: PriceBook } = {},
   ) {}
 
   /** The snapshot; `nodes` limits how many nodes it lists by name (the page asks for none). */
@@ -86,7 +88,10 @@ export class SnapshotService {
     if (!data) {
       data = answer(
         version,
-        informerSection([i.nodes, i.pods], () => nodesPage(state, query)),
+        withNodePrices(
+          informerSection([i.nodes, i.pods], () => nodesPage(state, query)),
+          this.options.prices,
+        ),
       );
       if (this.pages.byQuery.size >= KEPT_NODE_PAGES) this.pages.byQuery.delete(this.pages.byQuery.keys().next().value!);
       this.pages.byQuery.set(key, data);
@@ -96,7 +101,10 @@ export class SnapshotService {
 
   private nodeList(limit: number): Section<NodesView> {
     const i = this.collector.informerSet()!;
-    return informerSection([i.nodes, i.pods], () => nodesView(this.collector.state, limit));
+    return withNodePrices(
+      informerSection([i.nodes, i.pods], () => nodesView(this.collector.state, limit)),
+      this.options.prices,
+    );
   }
 
   /** The same unavailable section everywhere (no cluster, or not started yet). */
@@ -117,6 +125,7 @@ export class SnapshotService {
       clusterAutoscaler: why,
       karpenter: why,
       nodeEvents: why,
+      ...(this.options.prices ? { cost: why } : {}),
     };
   }
 
@@ -132,13 +141,23 @@ export class SnapshotService {
       namespace: state.namespace,
       summary: informerSection([i.nodes, i.pods, i.hpas], () => summary(state)),
       overview: informerSection([i.nodes, i.pods], () => nodeOverview(state)),
-      nodeCards: informerSection([i.nodes, i.pods], () => defaultNodeCards(state)),
+      nodeCards: withNodePrices(
+        informerSection([i.nodes, i.pods], () => defaultNodeCards(state)),
+        this.options.prices,
+      ),
       pending: informerSection([i.pods], () => pendingView(state)),
       hpas: informerSection([i.hpas], () => hpaViews(state)),
       clusterAutoscaler: this.clusterAutoscaler(),
       karpenter: this.karpenter(),
       nodeEvents: this.nodeEvents(),
+      ...(this.options.prices ? { cost: this.cost(this.options.prices) } : {}),
     };
+  }
+
+  /** What the nodes cost per hour, once the node informer has listed them. */
+  private cost(prices: PriceBook): SnapshotData['cost'] {
+    const gate = informerSection([this.collector.informerSet()!.nodes], () => true);
+    return gate.status === 'ok' ? prices.clusterCost() : gate;
   }
 
   private clusterAutoscaler(): Section<ClusterAutoscalerView> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScaleOutCost } from './cost.dto';
 
 /** Node scaling as the /scaling page lists it ("node scale-up/down events"). */
 export const NODE_EVENT_TYPES: readonly ScalingEventType[] = ['node_added', 'node_ready', 'node_removed', 'autoscaler_scale_up', 'autoscaler_scale_down'];
@@ -107,6 +108,8 @@ export const ResponseTimeChain = z.object({
    */
   status: z.enum(['completed', 'in_progress', 'superseded', 'abandoned']),
   detail: z.string(),
+  /** Node scale-ups (node created → Ready, Pending → its new node Ready): the node added and what it cost while it lasted. */
+  cost: ScaleOutCost.optional(),
 });
 export type ResponseTimeChain = z.output<typeof ResponseTimeChain>;
 

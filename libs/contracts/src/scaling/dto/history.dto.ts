@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { WindowCost } from './cost.dto';
 import { ResponseTimeChain, ResponseTimeStats, ScalingEventRecord } from './events.dto';
 import { ClusterTotals } from './snapshot.dto';
 
@@ -80,5 +81,7 @@ export const ScalingEventsPage = z.object({
   /** More events matched than `limit`: ask again with `since` = `next`. */
   truncated: z.boolean(),
   next: z.string().nullable(),
+  /** The cluster's $/h now and the nodes added in the range with what they cost (absent from monitors that predate prices). */
+  cost: sectionOf(WindowCost).optional(),
 });
 export type ScalingEventsPage = z.output<typeof ScalingEventsPage>;

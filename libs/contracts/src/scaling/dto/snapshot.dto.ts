@@ -3,6 +3,7 @@ import { ErrorBody } from '../../common/errors';
 import { PodUsageRow } from '../../common/pod-usage';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { ClusterCost } from './cost.dto';
 import { ScalingEventRecord } from './events.dto';
 
 /** True when snapshot `a` is newer than `b` (a later monitor start, or a later version of the same one). */
@@ -56,6 +57,8 @@ export const ScalingNode = z.object({
   appPodsMore: z.number(),
   /** Node cards only: the listed app pods' CPU and memory used against their requests and limits. */
   podUsage: z.array(PodUsageRow).optional(),
+  /** USD per hour of this node (its type, capacity type and zone); null without a price, absent without prices at all. */
+  usdPerHour: z.number().nullable().optional(),
 });
 export type ScalingNode = z.output<typeof ScalingNode>;
 
@@ -372,6 +375,8 @@ export const ScalingSnapshot = z.object({
   karpenter: sectionOf(KarpenterView),
   /** Node scale-up and scale-down events (node added/ready/removed, autoscaler actions), newest first. */
   nodeEvents: sectionOf(z.array(ScalingEventRecord)),
+  /** What the nodes cost per hour, by instance type, capacity type and zone (absent from monitors that predate prices). */
+  cost: sectionOf(ClusterCost).optional(),
 });
 export type ScalingSnapshot = z.output<typeof ScalingSnapshot>;
 

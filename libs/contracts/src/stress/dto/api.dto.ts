@@ -11,6 +11,7 @@ import { SustainedLoadStatus } from './load.dto';
 import { StressBounds, StressExpectedReplicas, StressHpaView } from './overview.dto';
 import { StressKind, StressTarget, StressTestStatus } from './test.dto';
 import { ResponseTimeChain, ResponseTimeStats, ScalingEventRecord } from '../../scaling/dto/events.dto';
+import { WindowCost } from '../../scaling/dto/cost.dto';
 
 /** The JSON API's answer to a start: which pods accepted, refused or did not answer. */
 export const StressStartResult = z.object({
@@ -92,6 +93,8 @@ export const StressTimeline = z.object({
   chains: z.array(ResponseTimeChain),
   stats: z.array(ResponseTimeStats),
   truncated: z.boolean(),
+  /** The cluster's $/h now and the nodes added since the test started, with what they cost (absent from monitors that predate prices). */
+  cost: sectionOf(WindowCost).optional(),
 });
 export type StressTimeline = z.output<typeof StressTimeline>;
 

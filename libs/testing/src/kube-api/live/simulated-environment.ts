@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { type EksDemoEnvironment, seedEksDemo } from '../../aws/eks-demo-environment';
 import { MetadataMock } from '../../aws/metadata-mock';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, MotoServer } from '../../aws/moto-server';
+import { PricingStandIn } from '../../aws/pricing-stand-in';
 import { NatsServer } from '../../nats/nats-server';
 import { hasTool } from '../../process/paths';
 import { StressWorkerRuntime } from '../../stress/stress-workers';
@@ -45,6 +46,8 @@ export interface SimulatedEnvironmentInfo {
   /** moto: what the AWS SDK needs to reach it; null when moto is not installed. */
   aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; vpcId: string; loadBalancerDns: string } | null;
   imds: { endpoint: string; instanceId: string } | null;
+  /** The Price List stand-in (on-demand prices; spot prices come from moto); null without moto. */
+  pricing: { endpoint: string } | null;
   /** What could not be simulated and why, one line each. */
   missing: string[];
 }
@@ -52,6 +55,9 @@ export interface SimulatedEnvironmentInfo {
 const REGION = 'eu-west-1';
 const CLUSTER = 'demo-cluster';
 const NAMESPACE = 'demo';
+/** The demo nodes' instance type and the on-demand price the Price List stand-in lists for it (simulated). */
+const DEMO_INSTANCE_TYPE = 'm7g.large';
+const DEMO_ON_DEMAND_USD = '0.0892000000';
 const IMAGE = `${MOTO_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/eks-info:0.1.0`;
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -125,6 +131,17 @@ async function main(): Promise<void> {
     }
   }
   const nodes = demoNodes(REGION, aws?.instanceIds);
+
+  // ---- prices: the Price List stand-in (on-demand), moto (spot) -------------------------------
+  let pricing: PricingStandIn | undefined;
+  if (aws) {
+    // Simulated prices for the demo's instance type, labelled as such on every page that shows them.
+    pricing = await PricingStandIn.start({ prices: [{ instanceType: DEMO_INSTANCE_TYPE, regionCode: REGION, usd: DEMO_ON_DEMAND_USD }] });
+    stops.push(() => pricing!.stop());
+    log(`Price List stand-in on ${pricing.endpoint}: ${DEMO_INSTANCE_TYPE} at $${Number(DEMO_ON_DEMAND_USD)}/h (simulated)`);
+  } else {
+    missing.push('Node prices: left out with AWS (spot prices come from moto)');
+  }
 
   // ---- the cluster ----------------------------------------------------------------------------
   const demo = demoCluster({
@@ -235,6 +252,7 @@ async function main(): Promise<void> {
           }
         : null,
     imds: imds ? { endpoint: imds.endpoint, instanceId } : null,
+    pricing: pricing ? { endpoint: pricing.endpoint } : null,
     missing,
   };
   process.stdout.write(`${JSON.stringify(info)}\n`);
