@@ -5,3 +5,4 @@ export * from './scaling.queries';
 export * from './dto/snapshot.dto';
 export * from './dto/events.dto';
 export * from './dto/history.dto';
+export * from './dto/drain.dto';

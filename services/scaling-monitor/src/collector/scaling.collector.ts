@@ -92,6 +92,7 @@ export class ScalingCollector {
       horizon: () => this.horizon,
       knownPendingSince: (uid) => this.tracker.pendingSince(uid),
       node: (name) => this.state.node(name),
+      drainNote: (name) => this.state.drainNotes.get(name),
     });
     if (options.metrics) this.state.setUsage(options.metrics);
   }

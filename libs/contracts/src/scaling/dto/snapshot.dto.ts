@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
+import { NodeDrain } from './drain.dto';
 import { ScalingEventRecord } from './events.dto';
 
 /** True when snapshot `a` is newer than `b` (a later monitor start, or a later version of the same one). */
@@ -52,15 +53,17 @@ export const ScalingNode = z.object({
   appPods: z.array(z.string()),
   /** How many more app pods than listed. */
   appPodsMore: z.number(),
+  /** Set while the node is being drained (Karpenter, Node Termination Handler, Cluster Autoscaler, a cordon): who and why. */
+  drain: NodeDrain.nullable().optional(),
 });
 export type ScalingNode = z.output<typeof ScalingNode>;
 
-/** How node cards are ordered: `attention` puts NotReady, deleting and cordoned nodes first, then the most requested. */
+/** How node cards are ordered: `attention` puts NotReady, deleting, cordoned and draining nodes first, then the most requested. */
 export const NODE_SORTS = ['attention', 'name', 'cpu', 'memory', 'cpu-used', 'memory-used', 'pods', 'newest'] as const;
 export const NodeSort = z.enum(NODE_SORTS);
 export type NodeSort = z.output<typeof NodeSort>;
 
-/** Node states a node list can be narrowed to (`attention`: NotReady, cordoned or deleting). */
+/** Node states a node list can be narrowed to (`attention`: NotReady, cordoned, draining or deleting). */
 export const NODE_STATES = ['ready', 'not-ready', 'cordoned', 'deleting', 'attention'] as const;
 export const NodeState = z.enum(NODE_STATES);
 export type NodeState = z.output<typeof NodeState>;
@@ -146,6 +149,8 @@ export const NodeOverview = z.object({
   notReady: z.number(),
   cordoned: z.number(),
   deleting: z.number(),
+  /** Nodes being drained (a drain taint or a cordon), by who drains them. */
+  draining: z.record(z.string(), z.number()).optional(),
   byGroup: z.array(OverviewRow),
   byZone: z.array(OverviewRow),
   byCapacityType: z.array(OverviewRow),
