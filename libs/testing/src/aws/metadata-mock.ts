@@ -30,14 +30,16 @@ export interface MetadataMockOptions {
   /**
    * A simulated spot interruption notice at /latest/meta-data/spot/instance-action, served from
    * `afterSeconds` after the mock started (default 0); its `time` is the request time plus two
-   * minutes unless set. Unset: no notice, the path answers 404.
+   * minutes unless set. `at` (a moment, instead of `afterSeconds`) serves it from then. Unset: no
+   * notice, the path answers 404.
    */
-  spotInterruption?: { action?: 'terminate' | 'stop' | 'hibernate'; afterSeconds?: number; time?: string };
+  spotInterruption?: { action?: 'terminate' | 'stop' | 'hibernate'; afterSeconds?: number; at?: Date; time?: string };
   /**
    * A simulated rebalance recommendation at /latest/meta-data/events/recommendations/rebalance,
-   * served from `afterSeconds` after the mock started (default 0). Unset: none, the path answers 404.
+   * served from `afterSeconds` after the mock started (default 0), or from `at`. Unset: none, the
+   * path answers 404.
    */
-  rebalanceRecommendation?: { afterSeconds?: number };
+  rebalanceRecommendation?: { afterSeconds?: number; at?: Date };
 }
 
 /**
@@ -110,7 +112,12 @@ export function metadataMockConfig(options: MetadataMockOptions): Record<string,
   }
 
   const spot = options.spotInterruption;
+  const rebalance = options.rebalanceRecommendation;
+  const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
   return {
+    // From a moment rather than a delay: the mock takes its trigger times in RFC 3339.
+    ...(spot?.at ? { 'mock-trigger-time': rfc3339(spot.at) } : {}),
+    ...(rebalance?.at ? { 'rebalance-trigger-time': rfc3339(rebalance.at) } : {}),
     // The mock's own keys (its --mock-delay-sec, --rebalance-delay-sec and `spot` flags, as config).
     'mock-delay-sec': spot ? (spot.afterSeconds ?? 0) : NEVER_SECONDS,
     'rebalance-delay-sec': options.rebalanceRecommendation ? (options.rebalanceRecommendation.afterSeconds ?? 0) : NEVER_SECONDS,
