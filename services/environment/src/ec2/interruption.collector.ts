@@ -44,7 +44,7 @@ export class InterruptionCollector {
       if (lifecycle !== null && lifecycle !== 'spot') {
         return ok({
           state: 'not-spot',
-          summary: `An ${lifecycle} instance: spot interruption notices and rebalance recommendations do not apply to it.`,
+          summary: `${lifecycle === 'on-demand' ? 'An on-demand instance' : `A ${lifecycle} instance, not spot`}: spot interruption notices and rebalance recommendations do not apply to it.`,
           lifecycle,
           spot: null,
           rebalance: null,
