@@ -154,6 +154,7 @@ const STATE_LABELS: Record<(typeof NODE_STATES)[number], string> = {
   ready: 'Ready',
   'not-ready': 'NotReady',
   cordoned: 'cordoned',
+  draining: 'being drained',
   deleting: 'being deleted',
   attention: 'NotReady, cordoned, draining or deleting',
 };

@@ -416,6 +416,8 @@ function matches(n: NodeRecord, q: NormalizedNodesQuery['filters'], name: string
       return !n.ready;
     case 'cordoned':
       return n.unschedulable;
+    case 'draining':
+      return n.drain !== null;
     case 'deleting':
       return n.deletingAt !== null;
     case 'attention':

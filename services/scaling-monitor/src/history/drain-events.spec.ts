@@ -147,6 +147,19 @@ describe('nodes being drained', () => {
     expect(card('other').drain ?? null).toBeNull();
   });
 
+  it('narrows the node list to the drained nodes, and puts them among those that need attention', () => {
+    const { node, state } = setup();
+    node('add', { ...base, name: 'a-fine' });
+    node('add', { ...base, name: 'b-karpenter', taints: [{ key: 'karpenter.sh/disrupted', effect: 'NoSchedule' }] });
+    node('add', { ...base, name: 'c-cordoned', unschedulable: true });
+    node('add', { ...base, name: 'd-fine' });
+    const names = (q: Parameters<typeof normalizeNodesQuery>[0]) => nodesPage(state, normalizeNodesQuery(q)).nodes.map((n) => n.name);
+    expect(names({ state: 'draining' })).toEqual(['b-karpenter', 'c-cordoned']);
+    expect(names({ state: 'cordoned' })).toEqual(['c-cordoned']);
+    expect(names({ state: 'attention', sort: 'name' })).toEqual(['b-karpenter', 'c-cordoned']);
+    expect(names({ sort: 'attention' }).slice(0, 2).sort()).toEqual(['b-karpenter', 'c-cordoned']);
+  });
+
   it('the node cache keeps drain taints only: a node without one costs no taint at all', () => {
     const plain = NODE_CACHE.apply(fx.node({ ...base, taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }) as KubeObject) as Node;
     expect(plain.spec?.taints).toBeUndefined();

@@ -63,8 +63,8 @@ export const NODE_SORTS = ['attention', 'name', 'cpu', 'memory', 'cpu-used', 'me
 export const NodeSort = z.enum(NODE_SORTS);
 export type NodeSort = z.output<typeof NodeSort>;
 
-/** Node states a node list can be narrowed to (`attention`: NotReady, cordoned, draining or deleting). */
-export const NODE_STATES = ['ready', 'not-ready', 'cordoned', 'deleting', 'attention'] as const;
+/** Node states a node list can be narrowed to (`draining`: a drainer's taint or a cordon; `attention`: NotReady, cordoned, draining or deleting). */
+export const NODE_STATES = ['ready', 'not-ready', 'cordoned', 'draining', 'deleting', 'attention'] as const;
 export const NodeState = z.enum(NODE_STATES);
 export type NodeState = z.output<typeof NodeState>;
 
