@@ -137,7 +137,7 @@ export const HeatStripRow = z.object({
   memoryRequested: z.string(),
   cpuUsed: z.string(),
   memoryUsed: z.string(),
-  /** One character per node: "." Ready, "n" NotReady, "d" deleting, "c" cordoned. */
+  /** One character per node: "." Ready, "n" NotReady, "d" deleting, "c" cordoned or draining. */
   states: z.string(),
 });
 export type HeatStripRow = z.output<typeof HeatStripRow>;
