@@ -104,6 +104,12 @@ describe('a node being drained', () => {
       }),
     );
     await waitFor(async () => (await card(KARPENTER_NODE))?.drain?.reason.includes('Underutilized'), { what: "Karpenter's reason on the card" });
+    // Karpenter said why after it tainted the node: the drain is recorded again, with that reason.
+    const reasoned = await waitFor(
+      () => recorded('node_draining', KARPENTER_NODE).find((e) => e.trigger === 'Karpenter: DisruptionTerminating: Disrupting Node: Underutilized'),
+      { what: "the drain with Karpenter's reason" },
+    );
+    expect(reasoned.details).toMatchObject({ reason: 'DisruptionTerminating: Disrupting Node: Underutilized', source: 'karpenter' });
 
     server.delete(`nodes/${KARPENTER_NODE}`);
     const [removed] = await waitFor(() => (recorded('node_removed', KARPENTER_NODE).length ? recorded('node_removed', KARPENTER_NODE) : undefined), {
@@ -141,5 +147,8 @@ describe('a node being drained', () => {
     });
     expect(draining.trigger).toContain('AWS Node Termination Handler: SpotInterruption');
     expect(draining.details.source).toBe('aws-node-termination-handler');
+    // Its event came first and is in that one record: no second one.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(recorded('node_draining', SPOT_NODE)).toHaveLength(1);
   });
 });

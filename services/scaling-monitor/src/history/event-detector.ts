@@ -3,7 +3,7 @@ import type { KubeObject } from '@eks-info/kube';
 import { hpaTrigger } from '../collector/hpa-maths';
 import type { HpaRecord, NodeRecord, PodRecord } from '../collector/cluster-state';
 import { eventCountOf, eventTimeOf, isoTime, type KubeEvent } from '../collector/kube-objects';
-import { type DrainNote, withNote } from '../collector/node-drain';
+import { DRAIN_PROGRESS_REASONS, type DrainNote, withNote } from '../collector/node-drain';
 
 export interface DetectorContext {
   now(): number;
@@ -241,6 +241,38 @@ export class EventDetector {
             ? { metric_name: trigger.metric.name, metric_value: trigger.metric.current, threshold: trigger.metric.target }
             : {}),
           source: 'horizontal-pod-autoscaler',
+        },
+      ),
+    ];
+  }
+
+  /**
+   * A drainer's event about a node it is draining, after the drain began: the drain again, with
+   * the drainer's reason (Karpenter taints first and says why, "Disrupting Node: Underutilized",
+   * when it starts terminating). Its id names the reason, so a repeat of the event is no new one.
+   */
+  drainEvent(node: NodeRecord | undefined, note: DrainNote): ScalingEventRecord[] {
+    if (!node?.drain || node.deletingAt || DRAIN_PROGRESS_REASONS.has(note.reason)) return [];
+    const drain = withNote(node.drain, note);
+    if (!drain.event) return [];
+    return [
+      this.event(
+        'node_draining',
+        `node_draining:${node.uid}:${node.drain.taint ?? 'cordon'}:${note.reason}`,
+        note.at,
+        { kind: 'Node', namespace: null, name: node.name, uid: node.uid },
+        `${drain.who}: ${drain.reason}`,
+        drain.by === 'cordon' ? 'cordoned: no new pods' : 'tainted: no new pods, its pods are evicted',
+        {
+          instance_type: node.instanceType,
+          zone: node.zone,
+          capacity_type: node.capacityType,
+          created_at: node.createdAt,
+          node: node.name,
+          reason: drain.reason,
+          message: note.message,
+          taint: drain.taint,
+          source: DRAIN_SOURCE[drain.by],
         },
       ),
     ];
