@@ -35,6 +35,10 @@ import { startLocal } from './main';
  *   DEMO_NODE_REGISTER_SECONDS, DEMO_NODE_READY_SECONDS, DEMO_SCALE_DOWN_SECONDS   cluster seconds
  *               from a scale-up to the node registering (50), to it turning Ready (30), and an
  *               added node stays empty before it is removed (600)
+ *   DEMO_REBALANCE_SECONDS, DEMO_SPOT_INTERRUPTION_SECONDS   real seconds after start at which the
+ *               metadata mock simulates a rebalance recommendation and a spot interruption notice
+ *               for this pod's node (unset: neither); at the notice a simulated Node Termination
+ *               Handler cordons and taints the node, and /scaling shows it draining
  */
 const DIST = path.resolve(__dirname, '../..');
 const ROOT = path.resolve(DIST, '..');
@@ -127,6 +131,8 @@ async function live(o: { dataDir: string; historyDir: string; scale: string }): 
       env.DEMO_SCALE_DOWN_SECONDS ?? '600',
       '--log-level',
       env.LOG_LEVEL === 'debug' ? 'info' : 'warn',
+      ...(env.DEMO_REBALANCE_SECONDS ? ['--rebalance-seconds', env.DEMO_REBALANCE_SECONDS] : []),
+      ...(env.DEMO_SPOT_INTERRUPTION_SECONDS ? ['--spot-interruption-seconds', env.DEMO_SPOT_INTERRUPTION_SECONDS] : []),
     ],
     { ...env, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
     60_000,

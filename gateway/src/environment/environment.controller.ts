@@ -14,6 +14,13 @@ export class EnvironmentApiController {
     return jsonBody(await this.bus.request(EnvironmentRpc.overview, {}));
   }
 
+  /** This node's spot interruption notice and rebalance recommendation (at most a few seconds old). */
+  @Get('environment/interruption')
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async interruption() {
+    return jsonBody(await this.bus.request(EnvironmentRpc.interruption, {}));
+  }
+
   @Get('resources')
   @Header('content-type', JSON_CONTENT_TYPE)
   async resources() {

@@ -11,6 +11,8 @@ export class HomePageController {
   @Get('/')
   async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const env = await this.pages.call(EnvironmentRpc.overview, {});
-    return this.pages.sendPage(request, reply, { title: 'Environment', active: 'home', template: 'environment/views/home' }, env, { env });
+    // The interruption card is live: /environment/live pushes it again while the page is open.
+    const page = { title: 'Environment', active: 'home', template: 'environment/views/home', live: '/environment/live' };
+    return this.pages.sendPage(request, reply, page, env, { env });
   }
 }

@@ -30,8 +30,12 @@ const path = (name: string, what: string) => ({ in: 'path' as const, schema: z.o
 
 export const API_ROUTES: ApiRoute[] = [
   { method: 'GET', path: '/api/v1/environment', what: 'pod, cluster, node, EC2, system/architecture, network summary, env vars (secrets redacted)' },
+  {
+    method: 'GET',
+    path: '/api/v1/environment/interruption',
+    what: "this node's spot interruption notice and rebalance recommendation (IMDS, at most a few seconds old)",
+  },
   { method: 'GET', path: '/api/v1/resources', what: 'pods, services, deployments/statefulsets, node and pod usage, PV/PVC, recent warnings' },
-
   { method: 'GET', path: '/api/v1/network', what: 'VPC, subnets, security-group rules, route tables, load balancers (cached 5 min)' },
   {
     method: 'POST',

@@ -6,7 +6,7 @@
 const PROBES = [/^\/health$/, /^\/ready$/, /^\/metrics$/];
 const ASSETS = [/^\/static\//, /^\/favicon\.ico$/];
 /** The JSON streams of the API and the HTML streams of the live pages. */
-const STREAMS = [/^\/api\/v1\/stream\//, /^\/(scaling|scaling\/history|stress)\/live$/];
+const STREAMS = [/^\/api\/v1\/stream\//, /^\/(scaling|scaling\/history|stress|environment)\/live$/];
 
 const pathOf = (url: string) => url.split('?')[0];
 const matches = (list: RegExp[], url: string) => {

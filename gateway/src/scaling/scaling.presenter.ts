@@ -30,6 +30,7 @@ export const EVENT_LABELS: Record<ScalingEventType, string> = {
   pod_pending: 'Pod Pending',
   node_added: 'Node added',
   node_ready: 'Node Ready',
+  node_draining: 'Node draining',
   node_removed: 'Node removed',
   autoscaler_scale_up: 'Node scale-up',
   autoscaler_scale_down: 'Node scale-down',
@@ -46,6 +47,7 @@ const EVENT_TONE: Record<ScalingEventType, 'ok' | 'warn' | 'muted'> = {
   pod_pending: 'warn',
   node_added: 'ok',
   node_ready: 'ok',
+  node_draining: 'warn',
   node_removed: 'warn',
   autoscaler_scale_up: 'ok',
   autoscaler_scale_down: 'warn',
@@ -152,8 +154,9 @@ const STATE_LABELS: Record<(typeof NODE_STATES)[number], string> = {
   ready: 'Ready',
   'not-ready': 'NotReady',
   cordoned: 'cordoned',
+  draining: 'being drained',
   deleting: 'being deleted',
-  attention: 'NotReady, cordoned or deleting',
+  attention: 'NotReady, cordoned, draining or deleting',
 };
 
 /** A link of the node list: the page's address (without JavaScript) and the fragment htmx swaps in. */

@@ -29,6 +29,12 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('fixed', (n: unknown, digits: unknown) => (typeof n === 'number' ? n.toFixed(typeof digits === 'number' ? digits : 2) : '—'));
   hbs.registerHelper('usd', (n: unknown) => formatUsd(n));
   hbs.registerHelper('hours', (n: unknown) => formatHours(n));
+  // (choose value "a" x "b" y): x when value is "a", y when "b", else nothing (a lookup table inline).
+  hbs.registerHelper('choose', (value: unknown, ...args: unknown[]) => {
+    const pairs = args.slice(0, -1);
+    for (let i = 0; i + 1 < pairs.length; i += 2) if (pairs[i] === value) return pairs[i + 1];
+    return undefined;
+  });
   hbs.registerHelper('dash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));
   hbs.registerHelper('yesno', (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '—'));
   hbs.registerHelper('age', (iso: unknown) => (typeof iso === 'string' ? formatAge(Date.now() - Date.parse(iso)) : '—'));

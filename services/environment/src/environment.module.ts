@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from './environment.config';
 import { environmentConfig } from './environment.config';
 import { CLUSTER_SOURCE, EC2_SOURCE, SENSITIVE_SPECS } from './environment.tokens';
 import { Ec2MetadataCollector } from './ec2/ec2-metadata.collector';
+import { InterruptionCollector } from './ec2/interruption.collector';
 import { NetworkCollector } from './network/network.collector';
 import { NetworkMessageController } from './network/network.message.controller';
 import { NetworkService } from './network/network.service';
@@ -89,6 +90,7 @@ export class EnvironmentModule {
             }),
         },
         { provide: EC2_SOURCE, useExisting: Ec2MetadataCollector },
+        { provide: InterruptionCollector, inject: [AWS], useFactory: (aws: ReturnType<typeof createAws>) => new InterruptionCollector({ imds: aws.imds }) },
         {
           provide: NetworkCollector,
           inject: [AWS, CONFIG, LOGGER],

@@ -10,7 +10,7 @@
   var GAP = 1;
   var LEVELS = '0123456789X';
   var LEVEL_TEXT = { X: '100 % or more', '-': 'unknown' };
-  var STATE_TEXT = { n: 'NotReady', d: 'being deleted', c: 'cordoned' };
+  var STATE_TEXT = { n: 'NotReady', d: 'being deleted', c: 'cordoned or draining' };
   var METRIC_TEXT = {
     'cpu-requested': 'CPU requested',
     'memory-requested': 'memory requested',

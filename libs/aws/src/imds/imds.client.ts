@@ -18,6 +18,8 @@ export interface ImdsClientOptions {
   unreachableTtlMs?: number;
   /** How long values are cached (instance metadata hardly changes). */
   valueTtlMs?: number;
+  /** How long `getFresh` values are cached: notices that come and go (spot interruption, rebalance). */
+  freshTtlMs?: number;
   now?: () => number;
 }
 
@@ -58,6 +60,10 @@ export const ImdsPaths = {
   localIpv4: '/latest/meta-data/local-ipv4',
   publicIpv4: '/latest/meta-data/public-ipv4',
   mac: '/latest/meta-data/mac',
+  /** The spot interruption notice: JSON {action, time}; 404 while there is none. */
+  spotInstanceAction: '/latest/meta-data/spot/instance-action',
+  /** The rebalance recommendation: JSON {noticeTime}; 404 while there is none. */
+  rebalanceRecommendation: '/latest/meta-data/events/recommendations/rebalance',
   macs: (mac: string, leaf: MacLeaf) => `/latest/meta-data/network/interfaces/macs/${mac}/${leaf}`,
 } as const;
 
@@ -65,6 +71,7 @@ export type MacLeaf =
   'vpc-id' | 'subnet-id' | 'security-group-ids' | 'vpc-ipv4-cidr-blocks' | 'subnet-ipv4-cidr-block' | 'local-ipv4s' | 'interface-id' | 'owner-id';
 
 const TOKEN_KEY = 'token';
+const DEFAULT_FRESH_TTL_MS = 5_000;
 const MAX_BODY = 64 * 1024;
 
 interface Answer {
@@ -85,6 +92,7 @@ class Timeout extends Error {}
 export class ImdsClient {
   private readonly tokens: TtlCache<string>;
   private readonly values: TtlCache<string | null>;
+  private readonly fresh: TtlCache<string | null>;
 
   constructor(private readonly options: ImdsClientOptions) {
     const tokenTtlSeconds = options.tokenTtlSeconds ?? 21_600;
@@ -94,6 +102,7 @@ export class ImdsClient {
       now: options.now,
     });
     this.values = new TtlCache<string | null>({ ttlMs: options.valueTtlMs ?? 300_000, now: options.now });
+    this.fresh = new TtlCache<string | null>({ ttlMs: options.freshTtlMs ?? DEFAULT_FRESH_TTL_MS, now: options.now });
   }
 
   get enabled(): boolean {
@@ -104,6 +113,21 @@ export class ImdsClient {
   async get(path: string): Promise<string | null> {
     if (!this.options.enabled) throw this.off!;
     return this.values.get(path, () => this.read(path));
+  }
+
+  /**
+   * Like `get` for values that come and go (a spot interruption notice appears two minutes before
+   * the instance goes): cached only `freshTtlMs` (a few seconds), so a burst of readers costs one
+   * GET and a new notice shows within that time. Null (404) is "no notice", a value, not an error.
+   */
+  async getFresh(path: string): Promise<string | null> {
+    if (!this.options.enabled) throw this.off!;
+    return this.fresh.get(path, () => this.read(path));
+  }
+
+  /** How long `getFresh` answers are kept, in milliseconds. */
+  get freshTtlMs(): number {
+    return this.options.freshTtlMs ?? DEFAULT_FRESH_TTL_MS;
   }
 
   /** Like `get`, for values that must exist. */
@@ -143,6 +167,7 @@ export class ImdsClient {
   clear(): void {
     this.tokens.clear();
     this.values.clear();
+    this.fresh.clear();
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRpc } from '../common/rpc';
 import { EnvironmentOverview } from './dto/overview.dto';
+import { InterruptionView } from './dto/interruption.dto';
 import { NetworkRefreshResult, NetworkView } from './dto/network.dto';
 import { ResourcesView } from './dto/resources.dto';
 
@@ -10,6 +11,8 @@ export type NoParams = z.output<typeof NoParams>;
 
 export const EnvironmentRpc = {
   overview: defineRpc('environment', 'environment.overview.get', { request: NoParams, response: EnvironmentOverview }, { coalesce: true }),
+  /** This node's spot interruption notice and rebalance recommendation (IMDS, at most a few seconds old). */
+  interruption: defineRpc('environment', 'environment.interruption.get', { request: NoParams, response: InterruptionView }, { coalesce: true }),
   resources: defineRpc('environment', 'environment.resources.get', { request: NoParams, response: ResourcesView }, { coalesce: true }),
   network: defineRpc('environment', 'environment.network.get', { request: NoParams, response: NetworkView }, { coalesce: true }),
   /** Drops the cached AWS answers so the next network view fetches fresh ones. */

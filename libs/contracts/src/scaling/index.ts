@@ -6,3 +6,4 @@ export * from './dto/snapshot.dto';
 export * from './dto/events.dto';
 export * from './dto/history.dto';
 export * from './dto/cost.dto';
+export * from './dto/drain.dto';

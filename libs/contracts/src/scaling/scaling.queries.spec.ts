@@ -112,7 +112,7 @@ describe('parseNodesQuery', () => {
   });
 
   it.each([
-    [{ state: 'sleeping' }, /^state must be one of ready, not-ready, cordoned, deleting, attention/],
+    [{ state: 'sleeping' }, /^state must be one of ready, not-ready, cordoned, draining, deleting, attention/],
     [{ sort: 'random' }, /^sort must be one of attention, name/],
     [{ capacityType: 'reserved' }, /^capacityType must be on-demand, spot or unknown/],
     [{ limit: '0' }, /^limit must be a whole number from 1 to 200/],

@@ -89,7 +89,7 @@ export const ScalingNodesQuery = z.object({
   zone: optional(filterText('zone name')),
   /** on-demand, spot or unknown. */
   capacityType: optional(single(z.enum(['on-demand', 'spot', 'unknown'], { error: (iss) => `must be on-demand, spot or unknown, got ${quoted(iss.input)}` }))),
-  /** ready, not-ready, cordoned, deleting, or attention (any of the last three). */
+  /** ready, not-ready, cordoned, draining (a drainer's taint or a cordon), deleting, or attention (NotReady, cordoned, draining or deleting). */
   state: optional(single(z.enum(NODE_STATES, { error: (iss) => `must be one of ${NODE_STATES.join(', ')}, got ${quoted(iss.input)}` }))),
   /** Part of the node name, any case. */
   name: optional(filterText('node name')),

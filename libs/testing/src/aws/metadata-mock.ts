@@ -27,7 +27,26 @@ export interface MetadataMockOptions {
   securityGroupIds?: string[];
   /** Require a session token (IMDSv2 only). Default true. */
   imdsv2Only?: boolean;
+  /**
+   * A simulated spot interruption notice at /latest/meta-data/spot/instance-action, served from
+   * `afterSeconds` after the mock started (default 0); its `time` is the request time plus two
+   * minutes unless set. `at` (a moment, instead of `afterSeconds`) serves it from then. Unset: no
+   * notice, the path answers 404.
+   */
+  spotInterruption?: { action?: 'terminate' | 'stop' | 'hibernate'; afterSeconds?: number; at?: Date; time?: string };
+  /**
+   * A simulated rebalance recommendation at /latest/meta-data/events/recommendations/rebalance,
+   * served from `afterSeconds` after the mock started (default 0), or from `at`. Unset: none, the
+   * path answers 404.
+   */
+  rebalanceRecommendation?: { afterSeconds?: number; at?: Date };
 }
+
+/**
+ * The mock serves both notices from the moment it starts unless delayed: "never" is a delay
+ * longer than any test or demo runs (ten years).
+ */
+const NEVER_SECONDS = 10 * 365 * 24 * 3600;
 
 const DEFAULT_MAC = '0e:49:61:0f:c3:11';
 
@@ -92,7 +111,17 @@ export function metadataMockConfig(options: MetadataMockOptions): Record<string,
     paths['mac-public-ipv4s'] = '/latest/meta-data/unset/b';
   }
 
+  const spot = options.spotInterruption;
+  const rebalance = options.rebalanceRecommendation;
+  const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
   return {
+    // From a moment rather than a delay: the mock takes its trigger times in RFC 3339.
+    ...(spot?.at ? { 'mock-trigger-time': rfc3339(spot.at) } : {}),
+    ...(rebalance?.at ? { 'rebalance-trigger-time': rfc3339(rebalance.at) } : {}),
+    // The mock's own keys (its --mock-delay-sec, --rebalance-delay-sec and `spot` flags, as config).
+    'mock-delay-sec': spot ? (spot.afterSeconds ?? 0) : NEVER_SECONDS,
+    'rebalance-delay-sec': options.rebalanceRecommendation ? (options.rebalanceRecommendation.afterSeconds ?? 0) : NEVER_SECONDS,
+    ...(spot?.action || spot?.time ? { spot: { ...(spot.action ? { action: spot.action } : {}), ...(spot.time ? { time: spot.time } : {}) } } : {}),
     metadata: { paths, values },
     dynamic: {
       values: {
@@ -166,6 +195,15 @@ export class MetadataMock {
   /** Metadata GETs (served or 404) for paths containing `fragment` the mock has logged so far. */
   requests(fragment: string): number {
     return this.process.output.filter((l) => l.includes('Received request to') && l.includes(fragment)).length;
+  }
+
+  /**
+   * GETs of exactly `path` the mock has logged, by its token check (IMDSv2 only): the spot and
+   * rebalance handlers log no "Received request to" line of their own.
+   */
+  tokenCheckedGets(path: string): number {
+    const line = `ValidateToken Received request: &{GET ${path} `;
+    return this.process.output.filter((l) => l.includes(line)).length;
   }
 
   async stop(): Promise<void> {

@@ -69,6 +69,16 @@ export interface NodeFixture {
   internalIP?: string;
   createdAt?: Time;
   labels?: Record<string, string>;
+  /** More taints (after the cordon and not-ready ones), e.g. a drainer's `karpenter.sh/disrupted:NoSchedule`. */
+  taints?: Array<{ key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'; timeAdded?: string }>;
+}
+
+function nodeTaints(o: NodeFixture, ready: boolean, now: string | undefined): { taints?: NonNullable<NodeFixture['taints']> } {
+  const taints: NonNullable<NodeFixture['taints']> = [];
+  if (o.unschedulable) taints.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', ...(now ? { timeAdded: now } : {}) });
+  if (!ready) taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' });
+  taints.push(...(o.taints ?? []));
+  return taints.length ? { taints } : {};
 }
 
 export function node(o: NodeFixture): KubeObject {
@@ -120,8 +130,8 @@ export function node(o: NodeFixture): KubeObject {
     },
     spec: {
       providerID: `aws:///${zone}/i-0${hexId(o.name, 16)}`,
-      ...(o.unschedulable ? { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: now }] } : {}),
-      ...(!ready ? { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] } : {}),
+      ...(o.unschedulable ? { unschedulable: true } : {}),
+      ...nodeTaints(o, ready, now),
     },
     status: {
       capacity: {

@@ -11,4 +11,9 @@ export class OverviewMessageController {
   get() {
     return this.overview.overview();
   }
+
+  @OnRequest(EnvironmentRpc.interruption)
+  interruption() {
+    return this.overview.interruption();
+  }
 }

@@ -21,6 +21,7 @@ import {
   type ReplicaSet,
   replicaSetDeployment,
 } from './kube-objects';
+import { DRAIN_EVENT_REASONS, DRAIN_PROGRESS_REASONS, type DrainNote, type KeptTaint, drainSince, nodeDrain } from './node-drain';
 
 export type Change = 'add' | 'update' | 'delete';
 
@@ -64,6 +65,10 @@ export interface NodeRecord extends NodeLabels {
   everReady: boolean;
   deletingAt: string | null;
   unschedulable: boolean;
+  /** Set while a drainer's taint or a cordon is on the node: who drains it and why (from the taint). */
+  drain: NonNullable<ReturnType<typeof nodeDrain>> | null;
+  /** When the drain started, when a taint says (the cordon's taint carries timeAdded). */
+  drainSince: string | null;
   cpuCapacity: number;
   cpuAllocatable: number;
   memoryCapacity: number;
@@ -137,6 +142,9 @@ export class ClusterState {
   private readonly replicaSetOwners = new Map<string, string>();
   readonly deployments = new Map<string, Deployment>();
   readonly autoscalerNotes = new Map<string, { at: number; text: string }>();
+  /** The newest drainer event (Karpenter, Node Termination Handler) per node name: why it is drained. */
+  readonly drainNotes = new Map<string, DrainNote>();
+  private removedNode?: string;
   readonly nodePools = new Map<string, KubeObject>();
   readonly nodeClaims = new Map<string, KubeObject>();
   private autoscalerStatus: ConfigMap | undefined;
@@ -204,7 +212,12 @@ export class ClusterState {
     const next = type === 'delete' ? undefined : nodeRecord(node);
     if (next) next.everReady = next.ready || (prev?.everReady ?? false);
     if (next) this.nodes.set(name, next);
-    else this.nodes.delete(name);
+    else {
+      this.nodes.delete(name);
+      // The note of a removed node stays until the next removal: its removal event still reads it.
+      if (this.removedNode !== undefined && this.removedNode !== name && !this.nodes.has(this.removedNode)) this.drainNotes.delete(this.removedNode);
+      this.removedNode = name;
+    }
     this.touch();
     return { prev, next };
   }
@@ -257,14 +270,34 @@ export class ClusterState {
     this.touch();
   }
 
-  /** Node-autoscaler events about pods become a note on the Pending pod ("pod triggered scale-up: …"). */
+  /**
+   * Node-autoscaler events about pods become a note on the Pending pod ("pod triggered scale-up: …");
+   * drainers' events about nodes say why a node is drained.
+   */
   applyEvent(type: Change, event: KubeEvent): void {
+    if (type !== 'delete' && event.involvedObject?.kind === 'Node') return this.applyDrainEvent(event);
     if (type === 'delete' || event.involvedObject?.kind !== 'Pod' || !AUTOSCALER_POD_REASONS.has(event.reason ?? '')) return;
     const key = metaKey(event.involvedObject.namespace ?? event.metadata?.namespace, event.involvedObject.name);
     const at = Date.parse(eventTimeOf(event) ?? '') || this.now();
     const current = this.autoscalerNotes.get(key);
     if (current && current.at > at) return;
     this.autoscalerNotes.set(key, { at, text: `${event.reason}: ${event.message ?? ''}`.trim() });
+    this.touch();
+  }
+
+  private applyDrainEvent(event: KubeEvent): void {
+    const reason = event.reason ?? '';
+    const by = DRAIN_EVENT_REASONS.get(reason);
+    const name = event.involvedObject?.name;
+    if (!by || !name) return;
+    const at = isoTime(eventTimeOf(event));
+    const current = this.drainNotes.get(name);
+    if (current && current.at && at && current.at > at) return;
+    // "Cordoned and drained" does not replace the event that said why.
+    if (current && current.by === by && DRAIN_PROGRESS_REASONS.has(reason) && !DRAIN_PROGRESS_REASONS.has(current.reason)) return;
+    this.drainNotes.set(name, { by, reason, message: event.message ?? null, at });
+    // Events about nodes that are gone (or never listed): bounded by the nodes there are.
+    if (this.drainNotes.size > this.nodes.size + 1000) for (const n of this.drainNotes.keys()) if (!this.nodes.has(n)) this.drainNotes.delete(n);
     this.touch();
   }
 
@@ -409,6 +442,8 @@ const appPodLabel = (p: PodRecord): string => (p.deletingAt ? `${p.name} (Termin
 
 export function nodeRecord(node: Node): NodeRecord {
   const ready = conditionOf(node, 'Ready');
+  // The node cache keeps only drain taints (see NODE_CACHE); a node straight from the API may carry others.
+  const taints = node.spec?.taints as KeptTaint[] | undefined;
   return {
     ...nodeLabels(node),
     uid: node.metadata?.uid ?? node.metadata?.name ?? '',
@@ -419,6 +454,8 @@ export function nodeRecord(node: Node): NodeRecord {
     everReady: ready?.status === 'True',
     deletingAt: deletionRequestedAt(node.metadata),
     unschedulable: node.spec?.unschedulable === true,
+    drain: nodeDrain(taints, node.spec?.unschedulable === true),
+    drainSince: drainSince(taints),
     cpuCapacity: cpuMillicores(node.status?.capacity?.cpu) ?? 0,
     cpuAllocatable: cpuMillicores(node.status?.allocatable?.cpu) ?? 0,
     memoryCapacity: memoryBytes(node.status?.capacity?.memory) ?? 0,

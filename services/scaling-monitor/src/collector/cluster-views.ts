@@ -26,6 +26,7 @@ import { type PodMetricsState, podUsageProblem } from '@eks-info/kube';
 import type { ClusterState, NodeRecord, PodRecord } from './cluster-state';
 import { hpaView } from './hpa-maths';
 import { isoTime, metaKey } from './kube-objects';
+import { withNote } from './node-drain';
 
 /**
  * Read-only views of the cluster state: what a snapshot, a history sample and the SSE summary
@@ -202,8 +203,11 @@ function scalingNode(state: ClusterState, n: NodeRecord, withPods = false): Scal
     usedPercent: used === null ? null : percent(used, allocatable),
   });
   const appPods = [...s.appPods.keys()].sort();
-  const status = n.deletingAt ? 'Deleting' : `${n.ready ? 'Ready' : 'NotReady'}${n.unschedulable ? ' (cordoned)' : ''}`;
-  const health: ScalingHealth = !n.ready ? 'error' : n.unschedulable || n.deletingAt ? 'warn' : 'ok';
+  const drain = n.drain && withNote(n.drain, state.drainNotes.get(n.name));
+  const status = n.deletingAt
+    ? 'Deleting'
+    : `${n.ready ? 'Ready' : 'NotReady'}${drain && drain.by !== 'cordon' ? ' (draining)' : n.unschedulable ? ' (cordoned)' : ''}`;
+  const health: ScalingHealth = !n.ready ? 'error' : n.unschedulable || n.deletingAt || drain ? 'warn' : 'ok';
   return {
     name: n.name,
     ready: n.ready,
@@ -221,6 +225,7 @@ function scalingNode(state: ClusterState, n: NodeRecord, withPods = false): Scal
     appPods: appPods.slice(0, APP_PODS_PER_NODE),
     appPodsMore: Math.max(0, appPods.length - APP_PODS_PER_NODE),
     ...(withPods ? { podUsage: podUsageRows(state, appPods.slice(0, APP_PODS_PER_NODE), s.appPods) } : {}),
+    drain,
   };
 }
 
@@ -275,8 +280,8 @@ function factsOf(state: ClusterState, n: NodeRecord): NodeFacts {
 /** Requested share of allocatable (0 when nothing is allocatable), the larger of CPU and memory. */
 const fraction = (part: number, of: number) => (of > 0 ? part / of : 0);
 const requestedShare = (f: NodeFacts) => Math.max(fraction(f.cpuRequested, f.n.cpuAllocatable), fraction(f.memoryRequested, f.n.memoryAllocatable));
-/** 0: NotReady, 1: being deleted, 2: cordoned, 3: fine. */
-const attentionRank = (n: NodeRecord) => (!n.ready ? 0 : n.deletingAt ? 1 : n.unschedulable ? 2 : 3);
+/** 0: NotReady, 1: being deleted, 2: cordoned or drained, 3: fine. */
+const attentionRank = (n: NodeRecord) => (!n.ready ? 0 : n.deletingAt ? 1 : n.unschedulable || n.drain ? 2 : 3);
 
 /** The filter values of a node: "-" where a node has none. */
 export const groupKey = (n: NodeRecord) => n.group ?? '-';
@@ -360,7 +365,7 @@ export function heatLevel(value: number | null, of: number): string {
   return tenth >= 10 ? 'X' : String(Math.max(0, tenth));
 }
 
-const stateChar = (n: NodeRecord) => (!n.ready ? 'n' : n.deletingAt ? 'd' : n.unschedulable ? 'c' : '.');
+const stateChar = (n: NodeRecord) => (!n.ready ? 'n' : n.deletingAt ? 'd' : n.unschedulable || n.drain ? 'c' : '.');
 
 /**
  * Every node summed up per node group, zone and capacity type (counts, CPU and memory requested
@@ -375,11 +380,16 @@ export function nodeOverview(state: ClusterState): NodeOverview {
   let ready = 0;
   let cordoned = 0;
   let deleting = 0;
+  const draining: Record<string, number> = {};
   for (const n of state.nodes.values()) {
     const f = factsOf(state, n);
     if (n.ready) ready++;
     if (n.unschedulable) cordoned++;
     if (n.deletingAt) deleting++;
+    if (n.drain) {
+      const by = withNote(n.drain, state.drainNotes.get(n.name)).by;
+      draining[by] = (draining[by] ?? 0) + 1;
+    }
     const group = groupKey(n);
     const groupLabel = n.provisioner ?? 'no node group or pool';
     addTo(byGroup, group, groupLabel, f);
@@ -413,6 +423,7 @@ export function nodeOverview(state: ClusterState): NodeOverview {
     notReady: state.nodes.size - ready,
     cordoned,
     deleting,
+    draining,
     byGroup: overviewRows(byGroup),
     byZone: overviewRows(byZone),
     byCapacityType: overviewRows(byCapacity),
@@ -433,6 +444,8 @@ function matches(n: NodeRecord, q: NormalizedNodesQuery['filters'], name: string
       return !n.ready;
     case 'cordoned':
       return n.unschedulable;
+    case 'draining':
+      return n.drain !== null;
     case 'deleting':
       return n.deletingAt !== null;
     case 'attention':

@@ -1,4 +1,5 @@
 import { cpuMillicores, type KubeObject, keepIdentity, memoryBytes, type ObjectTransform, type ResourceObjects } from '@eks-info/kube';
+import { CORDON_TAINT, isDrainTaint, type KeptTaint } from './node-drain';
 
 export type Pod = ResourceObjects['pods'];
 export type Node = ResourceObjects['nodes'];
@@ -259,8 +260,9 @@ export const POD_CACHE: ObjectTransform<Pod & KubeObject> = {
 
 /**
  * What the monitor's node cache keeps of a node: identity, the labels `nodeLabels` reads,
- * cordon and deletion, the Ready condition, capacity and allocatable (CPU, memory, pods). A real
- * node carries tens of kilobytes more (images, annotations, managedFields).
+ * cordon, drain taints (Karpenter, Node Termination Handler, Cluster Autoscaler; no other taint)
+ * and deletion, the Ready condition, capacity and allocatable (CPU, memory, pods). A real node
+ * carries tens of kilobytes more (images, annotations, managedFields).
  */
 export const NODE_CACHE: ObjectTransform<Node & KubeObject> = {
   name: 'scaling-monitor/node',
@@ -277,7 +279,7 @@ export const NODE_CACHE: ObjectTransform<Node & KubeObject> = {
         deletionGracePeriodSeconds: m.deletionGracePeriodSeconds,
         labels: pick(m.labels, NODE_LABELS),
       },
-      spec: { unschedulable: node.spec?.unschedulable },
+      spec: { unschedulable: node.spec?.unschedulable, taints: drainTaints(node.spec?.taints) },
       status: {
         conditions: ready ? [keptCondition(ready)] : [],
         capacity: pick(node.status?.capacity, resources),
@@ -286,3 +288,15 @@ export const NODE_CACHE: ObjectTransform<Node & KubeObject> = {
     } as Node & KubeObject;
   },
 };
+
+/** The drain taints of a node and its cordon's (undefined when none: the common case costs nothing in the cache). */
+function drainTaints(taints: Array<{ key?: string; value?: string; effect?: string; timeAdded?: Date | string }> | undefined): KeptTaint[] | undefined {
+  if (!taints?.length) return undefined;
+  const kept: KeptTaint[] = [];
+  for (const t of taints) {
+    if (!t.key || (!isDrainTaint(t) && t.key !== CORDON_TAINT)) continue;
+    const timeAdded = t.timeAdded instanceof Date ? t.timeAdded.toISOString() : t.timeAdded;
+    kept.push({ key: t.key, value: t.value || undefined, effect: t.effect, timeAdded: timeAdded || undefined });
+  }
+  return kept.length ? kept : undefined;
+}

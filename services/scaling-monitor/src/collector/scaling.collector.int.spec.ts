@@ -158,7 +158,7 @@ describe('ScalingCollector with the scripted scenario', () => {
     );
     // The hold began with the ScaleDownStabilized condition at 160 s: 300 s later.
     expect(held.scaleDownNotBefore).toBe(new Date(scenario.start.getTime() + 460_000).toISOString());
-    for (const at of [460, 461, 490, 500, 560, 570]) {
+    for (const at of [460, 461, 490, 500, 540, 560, 570]) {
       await step(at, () => collector.store.events().length > 0 && scenario.steps.length > 0);
     }
     await waitFor(() => scenarioEvents(collector, scenario).length >= scenario.expected.events.length, { timeoutMs: 5000, what: 'every scripted event' });
@@ -178,7 +178,7 @@ describe('ScalingCollector with the scripted scenario', () => {
     if (view.responseTimes.status !== 'ok') throw new Error(view.responseTimes.message);
     const stats = Object.fromEntries(view.responseTimes.data.stats.map((s) => [s.type, [s.count, s.average_seconds, s.p90_seconds]]));
     expect(stats).toEqual(Object.fromEntries(scenario.expected.chains.map((c) => [c.type, [1, c.seconds, c.seconds]])));
-    expect(scenario.expected.chains.map((c) => c.seconds)).toEqual([101, 90, 45, 88]);
+    expect(scenario.expected.chains.map((c) => c.seconds)).toEqual([101, 90, 45, 88, 20]);
     if (view.events.status !== 'ok') throw new Error(view.events.message);
     expect(view.events.data.total).toBe(scenario.expected.events.length);
     if (view.samples.status !== 'ok') throw new Error(view.samples.message);
@@ -220,9 +220,18 @@ describe('ScalingCollector with the scripted scenario', () => {
       'autoscaler_scale_down',
       'autoscaler_scale_up',
       'node_added',
+      'node_draining',
       'node_ready',
       'node_removed',
     ]);
+    // The scale-in: Cluster Autoscaler's taint drained the node before it went, and the removal says so.
+    const drained = after.nodeEvents.data.find((e) => e.event_type === 'node_draining')!;
+    expect(drained).toMatchObject({
+      trigger: 'Cluster Autoscaler: removing the node (scale-down)',
+      time_source: 'object',
+      details: { source: 'cluster-autoscaler' },
+    });
+    expect(after.nodeEvents.data.find((e) => e.event_type === 'node_removed')!.trigger).toBe('Cluster Autoscaler: removing the node (scale-down)');
   });
 
   it('makes no list call per snapshot and serves repeated snapshots from one build', async () => {

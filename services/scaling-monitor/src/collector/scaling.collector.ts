@@ -92,6 +92,7 @@ export class ScalingCollector {
       horizon: () => this.horizon,
       knownPendingSince: (uid) => this.tracker.pendingSince(uid),
       node: (name) => this.state.node(name),
+      drainNote: (name) => this.state.drainNotes.get(name),
     });
     if (options.metrics) this.state.setUsage(options.metrics);
   }
@@ -163,8 +164,14 @@ export class ScalingCollector {
     });
     for (const informer of i.events) {
       informer.onChange((type, event) => {
+        const node = event.involvedObject?.kind === 'Node' ? event.involvedObject.name : undefined;
+        const noted = node && this.state.drainNotes.get(node);
         this.state.applyEvent(type, event);
-        if (type !== 'delete') this.record(this.detector.kubeEvent(event));
+        if (type === 'delete') return;
+        this.record(this.detector.kubeEvent(event));
+        // A drainer said why it drains a node: the drain, with the reason, if the node is draining already.
+        const note = node && this.state.drainNotes.get(node);
+        if (node && note && note !== noted) this.record(this.detector.drainEvent(this.state.node(node), note));
       });
     }
     i.autoscalerStatus.onChange((type, cm) => this.state.applyAutoscalerStatus(type, cm));

@@ -58,6 +58,7 @@ describe('ChainTracker', () => {
       ['pending_to_scheduled', 1, 90, 0],
       ['node_created_to_ready', 1, 45, 0],
       ['pending_to_node_ready', 1, 88, 0],
+      ['node_drained_to_removed', 0, null, 0],
     ]);
   });
 
@@ -81,6 +82,7 @@ describe('ChainTracker', () => {
       ['pending_to_scheduled', 1],
       ['node_created_to_ready', 1],
       ['pending_to_node_ready', 0],
+      ['node_drained_to_removed', 0],
     ]);
     expect(t.list(-Infinity, Infinity).find((c) => c.type === 'hpa_to_pods_ready')!.detail).toBe('1 of 2 new pods Ready');
   });

@@ -61,6 +61,9 @@ export class ChainTracker {
   private readonly scheduled = new Map<string, { at: number; node: string | null }>();
   private readonly nodeCreated = new Map<string, number>();
   private readonly nodeReady = new Map<string, number>();
+  /** When each node's drain started, and when nodes were removed (drains of either order pair up). */
+  private readonly drains = new Map<string, number>();
+  private readonly removed = new Map<string, number>();
   /** Pods scheduled onto a node whose creation time is not known yet (resolved by its node_ready). */
   private readonly awaitingNode = new Map<string, Array<Waiting & { scheduledAt: number }>>();
 
@@ -131,13 +134,31 @@ export class ChainTracker {
         }
         return out;
       }
+      case 'node_draining': {
+        // Scale-in: the first drain of a node to its removal.
+        const first = this.drains.get(uid);
+        if (first !== undefined && first <= t) return [];
+        this.drains.set(uid, t);
+        // An earlier drain of the same node, replayed late: the chain starts there.
+        if (first !== undefined) this.chains.delete(`drain:${uid}`);
+        const removedAt = this.removed.get(uid);
+        if (removedAt !== undefined) {
+          return this.complete(`drain:${uid}`, 'node_drained_to_removed', e.object.name, NODE_META, t, Math.max(removedAt, t), e.trigger);
+        }
+        this.open(`drain:${uid}`, 'node_drained_to_removed', e.object.name, NODE_META, t, e.trigger);
+        return [];
+      }
       case 'node_removed': {
         const chain = this.chains.get(`node:${uid}`);
         if (chain?.status === 'in_progress') {
           chain.status = 'abandoned';
           chain.detail = `${chain.detail}; removed before it was Ready`;
         }
-        return [];
+        this.removed.set(uid, t);
+        const drained = this.drains.get(uid);
+        if (drained === undefined) return [];
+        const open = this.chains.get(`drain:${uid}`);
+        return this.complete(`drain:${uid}`, 'node_drained_to_removed', e.object.name, NODE_META, drained, Math.max(t, drained), open?.detail ?? e.trigger);
       }
       default:
         return [];
@@ -215,7 +236,7 @@ export class ChainTracker {
       else this.readyPods.delete(k);
     }
     for (const map of [this.pending]) for (const [k, w] of map) if (w.since < cutoff) map.delete(k);
-    for (const map of [this.nodeCreated, this.nodeReady]) for (const [k, t] of map) if (t < cutoff) map.delete(k);
+    for (const map of [this.nodeCreated, this.nodeReady, this.drains, this.removed]) for (const [k, t] of map) if (t < cutoff) map.delete(k);
   }
 
   // ---- HPA decisions --------------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { KubeObject } from '@eks-info/kube';
 import { hpaTrigger } from '../collector/hpa-maths';
 import type { HpaRecord, NodeRecord, PodRecord } from '../collector/cluster-state';
 import { eventCountOf, eventTimeOf, isoTime, type KubeEvent } from '../collector/kube-objects';
+import { DRAIN_PROGRESS_REASONS, type DrainNote, withNote } from '../collector/node-drain';
 
 export interface DetectorContext {
   now(): number;
@@ -14,7 +15,17 @@ export interface DetectorContext {
   /** When a pod was last seen Pending, from the history (so a restart does not lose the start of a wait). */
   knownPendingSince(uid: string): string | null;
   node(name: string): NodeRecord | undefined;
+  /** The newest drainer event about a node (why Karpenter or the Node Termination Handler drains it). */
+  drainNote?(name: string): DrainNote | undefined;
 }
+
+/** How a drainer is named in event details (`source`). */
+const DRAIN_SOURCE: Record<string, string> = {
+  karpenter: 'karpenter',
+  'node-termination-handler': 'aws-node-termination-handler',
+  'cluster-autoscaler': 'cluster-autoscaler',
+  cordon: 'kubectl',
+};
 
 const seconds = (from: string | null | undefined, to: string | null | undefined): number | undefined =>
   from && to ? Math.round((Date.parse(to) - Date.parse(from)) / 1000) : undefined;
@@ -162,19 +173,37 @@ export class EventDetector {
         ),
       );
     }
+    // Draining starts (or another drainer takes over): a scale-in step with who and why.
+    const drain = next?.drain && !next.deletingAt ? withNote(next.drain, this.ctx.drainNote?.(n.name)) : null;
+    if (drain && next && (!prev?.drain || prev.drain.taint !== next.drain!.taint || prev.drain.by !== next.drain!.by)) {
+      out.push(
+        this.event(
+          'node_draining',
+          `node_draining:${n.uid}:${next.drain!.taint ?? 'cordon'}`,
+          next.drainSince,
+          object,
+          `${drain.who}: ${drain.reason}`,
+          drain.by === 'cordon' ? 'cordoned: no new pods' : 'tainted: no new pods, its pods are evicted',
+          { ...details, node: n.name, reason: drain.reason, message: drain.event?.message ?? null, taint: drain.taint, source: DRAIN_SOURCE[drain.by] },
+        ),
+      );
+    }
     const goneNow = (next?.deletingAt && !prev?.deletingAt) || (!next && prev && !prev.deletingAt);
-    if (goneNow)
+    if (goneNow) {
+      // A node removed after a drain says who drained it and why.
+      const drained = (next?.drain ?? prev?.drain) && withNote((next?.drain ?? prev?.drain)!, this.ctx.drainNote?.(n.name));
       out.push(
         this.event(
           'node_removed',
           `node_removed:${n.uid}`,
           next?.deletingAt ?? null,
           object,
-          n.provisioner ?? 'node deleted',
+          drained ? `${drained.who}: ${drained.reason}` : (n.provisioner ?? 'node deleted'),
           `${what || 'node'} removed`,
-          details,
+          drained ? { ...details, reason: drained.reason } : details,
         ),
       );
+    }
     return out;
   }
 
@@ -212,6 +241,38 @@ export class EventDetector {
             ? { metric_name: trigger.metric.name, metric_value: trigger.metric.current, threshold: trigger.metric.target }
             : {}),
           source: 'horizontal-pod-autoscaler',
+        },
+      ),
+    ];
+  }
+
+  /**
+   * A drainer's event about a node it is draining, after the drain began: the drain again, with
+   * the drainer's reason (Karpenter taints first and says why, "Disrupting Node: Underutilized",
+   * when it starts terminating). Its id names the reason, so a repeat of the event is no new one.
+   */
+  drainEvent(node: NodeRecord | undefined, note: DrainNote): ScalingEventRecord[] {
+    if (!node?.drain || node.deletingAt || DRAIN_PROGRESS_REASONS.has(note.reason)) return [];
+    const drain = withNote(node.drain, note);
+    if (!drain.event) return [];
+    return [
+      this.event(
+        'node_draining',
+        `node_draining:${node.uid}:${node.drain.taint ?? 'cordon'}:${note.reason}`,
+        note.at,
+        { kind: 'Node', namespace: null, name: node.name, uid: node.uid },
+        `${drain.who}: ${drain.reason}`,
+        drain.by === 'cordon' ? 'cordoned: no new pods' : 'tainted: no new pods, its pods are evicted',
+        {
+          instance_type: node.instanceType,
+          zone: node.zone,
+          capacity_type: node.capacityType,
+          created_at: node.createdAt,
+          node: node.name,
+          reason: drain.reason,
+          message: note.message,
+          taint: drain.taint,
+          source: DRAIN_SOURCE[drain.by],
         },
       ),
     ];

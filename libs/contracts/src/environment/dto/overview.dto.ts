@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
 import { Simulated } from '../simulation';
+import { InterruptionInfo } from './interruption.dto';
 
 export const PodInfo = z.object({
   name: z.string(),
@@ -118,6 +119,8 @@ export const EnvironmentOverview = z.object({
   ec2: sectionOf(Ec2Info),
   system: sectionOf(SystemInfo),
   network: sectionOf(NetworkSummary),
+  /** Spot interruption notice and rebalance recommendation of this node's instance (IMDS, read every few seconds). */
+  interruption: sectionOf(InterruptionInfo).optional(),
   env: sectionOf(z.array(EnvVar)),
   collectedAt: z.string(),
   /** `npm run demo`: the simulated sources the sections come from (pod, cluster, node: kubernetes; EC2: imds; routes: aws). */

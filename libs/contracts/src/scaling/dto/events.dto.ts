@@ -2,13 +2,21 @@ import { z } from 'zod';
 import { ScaleOutCost } from './cost.dto';
 
 /** Node scaling as the /scaling page lists it ("node scale-up/down events"). */
-export const NODE_EVENT_TYPES: readonly ScalingEventType[] = ['node_added', 'node_ready', 'node_removed', 'autoscaler_scale_up', 'autoscaler_scale_down'];
+export const NODE_EVENT_TYPES: readonly ScalingEventType[] = [
+  'node_added',
+  'node_ready',
+  'node_draining',
+  'node_removed',
+  'autoscaler_scale_up',
+  'autoscaler_scale_down',
+];
 
 export const CHAIN_LABELS: Record<ChainType, string> = {
   hpa_to_pods_ready: 'HPA decision → all new pods Ready',
   pending_to_scheduled: 'Pod Pending → scheduled',
   node_created_to_ready: 'Node created → Ready',
   pending_to_node_ready: 'Pod Pending → its new node Ready',
+  node_drained_to_removed: 'Node drained → removed',
 };
 
 /**
@@ -30,6 +38,8 @@ export const ScalingEventType = z.enum([
   'pod_pending',
   'node_added',
   'node_ready',
+  /** A drainer (Karpenter, the Node Termination Handler, Cluster Autoscaler, a cordon) started draining the node: details.reason says why. */
+  'node_draining',
   'node_removed',
   /** A node autoscaler (Cluster Autoscaler or Karpenter, see details.source) scaled the nodes. */
   'autoscaler_scale_up',
@@ -60,7 +70,9 @@ export const ScalingEventDetails = z.object({
   instance_type: z.string().nullable().optional(),
   zone: z.string().nullable().optional(),
   capacity_type: z.string().nullable().optional(),
-  /** Who acted: horizontal-pod-autoscaler, cluster-autoscaler, karpenter, scheduler, kubelet. */
+  /** node_draining: the taint that marks it ("karpenter.sh/disrupted:NoSchedule"), null for a plain cordon. */
+  taint: z.string().nullable().optional(),
+  /** Who acted: horizontal-pod-autoscaler, cluster-autoscaler, karpenter, aws-node-termination-handler, scheduler, kubelet. */
   source: z.string().optional(),
 });
 export type ScalingEventDetails = z.output<typeof ScalingEventDetails>;
@@ -88,7 +100,7 @@ export const ScalingEventRecord = z.object({
 export type ScalingEventRecord = z.output<typeof ScalingEventRecord>;
 
 /** Response-time chains: how long the cluster took from a cause to its effect. */
-export const ChainType = z.enum(['hpa_to_pods_ready', 'pending_to_scheduled', 'node_created_to_ready', 'pending_to_node_ready']);
+export const ChainType = z.enum(['hpa_to_pods_ready', 'pending_to_scheduled', 'node_created_to_ready', 'pending_to_node_ready', 'node_drained_to_removed']);
 export type ChainType = z.output<typeof ChainType>;
 
 export const ResponseTimeChain = z.object({

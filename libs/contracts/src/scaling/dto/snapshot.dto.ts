@@ -4,6 +4,7 @@ import { PodUsageRow } from '../../common/pod-usage';
 import { sectionOf } from '../../common/section';
 import { Served } from '../../common/served-by';
 import { ClusterCost } from './cost.dto';
+import { NodeDrain } from './drain.dto';
 import { ScalingEventRecord } from './events.dto';
 
 /** True when snapshot `a` is newer than `b` (a later monitor start, or a later version of the same one). */
@@ -59,16 +60,18 @@ export const ScalingNode = z.object({
   podUsage: z.array(PodUsageRow).optional(),
   /** USD per hour of this node (its type, capacity type and zone); null without a price, absent without prices at all. */
   usdPerHour: z.number().nullable().optional(),
+  /** Set while the node is being drained (Karpenter, Node Termination Handler, Cluster Autoscaler, a cordon): who and why. */
+  drain: NodeDrain.nullable().optional(),
 });
 export type ScalingNode = z.output<typeof ScalingNode>;
 
-/** How node cards are ordered: `attention` puts NotReady, deleting and cordoned nodes first, then the most requested. */
+/** How node cards are ordered: `attention` puts NotReady, deleting, cordoned and draining nodes first, then the most requested. */
 export const NODE_SORTS = ['attention', 'name', 'cpu', 'memory', 'cpu-used', 'memory-used', 'pods', 'newest'] as const;
 export const NodeSort = z.enum(NODE_SORTS);
 export type NodeSort = z.output<typeof NodeSort>;
 
-/** Node states a node list can be narrowed to (`attention`: NotReady, cordoned or deleting). */
-export const NODE_STATES = ['ready', 'not-ready', 'cordoned', 'deleting', 'attention'] as const;
+/** Node states a node list can be narrowed to (`draining`: a drainer's taint or a cordon; `attention`: NotReady, cordoned, draining or deleting). */
+export const NODE_STATES = ['ready', 'not-ready', 'cordoned', 'draining', 'deleting', 'attention'] as const;
 export const NodeState = z.enum(NODE_STATES);
 export type NodeState = z.output<typeof NodeState>;
 
@@ -143,7 +146,7 @@ export const HeatStripRow = z.object({
   memoryRequested: z.string(),
   cpuUsed: z.string(),
   memoryUsed: z.string(),
-  /** One character per node: "." Ready, "n" NotReady, "d" deleting, "c" cordoned. */
+  /** One character per node: "." Ready, "n" NotReady, "d" deleting, "c" cordoned or draining. */
   states: z.string(),
 });
 export type HeatStripRow = z.output<typeof HeatStripRow>;
@@ -155,6 +158,8 @@ export const NodeOverview = z.object({
   notReady: z.number(),
   cordoned: z.number(),
   deleting: z.number(),
+  /** Nodes being drained (a drain taint or a cordon), by who drains them. */
+  draining: z.record(z.string(), z.number()).optional(),
   byGroup: z.array(OverviewRow),
   byZone: z.array(OverviewRow),
   byCapacityType: z.array(OverviewRow),

@@ -41,6 +41,11 @@ export interface NodeGroupOptions {
   readySeconds: number;
   /** Cluster seconds an added node must stay empty before it is removed (CA's scale-down-unneeded-time). */
   scaleDownUnneededSeconds: number;
+  /**
+   * Cluster seconds a node being removed stays tainted and draining before it is deleted
+   * (default 20): /scaling shows it drained by Cluster Autoscaler meanwhile.
+   */
+  drainSeconds?: number;
   /** The pods every node runs (DaemonSets), created with each new node. */
   daemonSets: Array<{ name: string; namespace: string; cpu: string; memory: string }>;
   /** CPU and memory a node uses with only its DaemonSets. */
@@ -1040,6 +1045,11 @@ export class LiveCluster {
     });
   }
 
+  /**
+   * Cluster Autoscaler's scale-down, in its steps: the node is tainted ToBeDeletedByClusterAutoscaler
+   * (no new pods) and drained (its only pods are DaemonSets' here), then deleted; the node object
+   * goes once its kubelet and the node lifecycle are done.
+   */
   private removeNode(node: NodeShape): void {
     const name = node.metadata.name;
     this.removing.add(name);
@@ -1050,7 +1060,6 @@ export class LiveCluster {
         ...n.spec,
         taints: [...(n.spec?.taints ?? []), { key: 'ToBeDeletedByClusterAutoscaler', value: String(Math.floor(at.getTime() / 1000)), effect: 'NoSchedule' }],
       };
-      o.metadata.deletionTimestamp = kubeTime(at);
     });
     this.event({
       involved: { kind: 'Node', name },
@@ -1059,20 +1068,28 @@ export class LiveCluster {
       message: 'node removed by cluster autoscaler',
       source: 'cluster-autoscaler',
     });
-    this.log(`Cluster Autoscaler: removing empty node ${name}`);
-    const t = setTimeout(
-      () => {
-        if (this.stopped) return;
+    this.log(`Cluster Autoscaler: draining empty node ${name}`);
+    const later = (ms: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        if (!this.stopped) fn();
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    later(this.ms(this.options.nodeGroup.drainSeconds ?? 20), () => {
+      if (!this.server.get(`nodes/${name}`)) return;
+      this.server.patch(`nodes/${name}`, (o) => {
+        o.metadata.deletionTimestamp = kubeTime(this.server.now());
+      });
+      this.log(`Cluster Autoscaler: removing drained node ${name}`);
+      later(Math.max(500, this.ms(10)), () => {
         for (const pod of this.pods()) if (pod.spec.nodeName === name) this.server.remove(pod);
         this.server.remove(`nodes/${name}`);
         this.server.remove(`NodeMetrics/${name}`);
         this.removing.delete(name);
         this.emptySince.delete(name);
-      },
-      Math.max(500, this.ms(10)),
-    );
-    t.unref();
-    this.timers.push(t);
+      });
+    });
   }
 
   private writeAutoscalerStatus(scalingUp: boolean): void {

@@ -3,6 +3,7 @@
  *
  *   node dist/libs/testing/src/kube-api/live/simulated-environment.js --dir <dir> --ebs-path <p> --efs-path <p>
  *        [--scale 0.25] [--register-seconds 50] [--ready-seconds 30] [--scale-down-seconds 600]
+ *        [--rebalance-seconds N] [--spot-interruption-seconds N]
  *
  * - nats-server, the bus the dashboard and the stress pods share (required: the stress pods are
  *   separate processes);
@@ -10,6 +11,9 @@
  *   the node instances, an ALB with its target group, the EBS volumes and the EFS file system
  *   behind the chart's claims), when moto is installed;
  * - the EC2 metadata mock as the instance the environment pod's node is, when it is installed;
+ *   on request it simulates a rebalance recommendation and a spot interruption notice for that
+ *   instance, N real seconds after start, and at the notice a simulated AWS Node Termination
+ *   Handler cordons and taints the node (aws-node-termination-handler/spot-itn) with its event;
  * - the fake Kubernetes API server with the demo cluster, and the simulated control plane acting
  *   on it: the stress HPA driven by the stress pods' measured CPU, pods Pending, a node joining.
  *
@@ -29,7 +33,9 @@ import { PricingStandIn } from '../../aws/pricing-stand-in';
 import { NatsServer } from '../../nats/nats-server';
 import { hasTool } from '../../process/paths';
 import { StressWorkerRuntime } from '../../stress/stress-workers';
+import * as kubeFixtures from '../fixtures';
 import { FakeKubeApiServer } from '../server';
+import { kubeTime } from '../store';
 import { type DemoCluster, demoCluster, demoNodes } from './demo-cluster';
 import { LiveCluster } from './live-cluster';
 
@@ -72,6 +78,8 @@ async function main(): Promise<void> {
       'register-seconds': { type: 'string', default: '50' },
       'ready-seconds': { type: 'string', default: '30' },
       'scale-down-seconds': { type: 'string', default: '600' },
+      'rebalance-seconds': { type: 'string' },
+      'spot-interruption-seconds': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
     },
   });
@@ -84,6 +92,15 @@ async function main(): Promise<void> {
   const registerSeconds = number('register-seconds', values['register-seconds'], 0, 3600);
   const readySeconds = number('ready-seconds', values['ready-seconds'], 0, 3600);
   const scaleDownSeconds = number('scale-down-seconds', values['scale-down-seconds'], 0, 86_400);
+  const optional = (name: 'rebalance-seconds' | 'spot-interruption-seconds') => (values[name] ? number(name, values[name], 0, 86_400) : undefined);
+  const rebalanceSeconds = optional('rebalance-seconds');
+  const spotInterruptionSeconds = optional('spot-interruption-seconds');
+  // As on EC2, the notice names a time two minutes after it is given (the mock would move it on with every read).
+  const startedAt = Date.now();
+  const after = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(startedAt + seconds * 1000));
+  const rebalanceAt = after(rebalanceSeconds);
+  const noticeAt = after(spotInterruptionSeconds);
+  const noticeTime = noticeAt && kubeTime(new Date(noticeAt.getTime() + 120_000));
   if (!values.dir || !values['ebs-path'] || !values['efs-path']) throw new Error('--dir, --ebs-path and --efs-path are required');
 
   const stops: Array<() => Promise<unknown>> = [];
@@ -187,9 +204,13 @@ async function main(): Promise<void> {
         subnetId: aws.privateSubnetIds[homeIndex],
         subnetCidr: ['10.0.16.0/20', '10.0.32.0/20', '10.0.48.0/20'][homeIndex],
         securityGroupIds: [aws.clusterSecurityGroupId, aws.nodeSecurityGroupId],
+        ...(rebalanceAt ? { rebalanceRecommendation: { at: rebalanceAt } } : {}),
+        ...(noticeAt ? { spotInterruption: { at: noticeAt, time: noticeTime } } : {}),
       });
       stops.push(() => imds!.stop());
       log(`EC2 metadata mock on ${imds.endpoint} as ${instanceId} (${home.name})`);
+      if (rebalanceSeconds !== undefined) log(`simulated rebalance recommendation for ${home.name} in ${rebalanceSeconds} s`);
+      if (spotInterruptionSeconds !== undefined) log(`simulated spot interruption notice for ${home.name} in ${spotInterruptionSeconds} s`);
     } catch (err) {
       missing.push(`EC2 instance metadata: the metadata mock did not start: ${(err as Error).message}`);
     }
@@ -205,6 +226,11 @@ async function main(): Promise<void> {
     bookmarkIntervalMs: 60_000,
   });
   stops.push(() => server.close());
+  if (imds && noticeAt && noticeTime) {
+    const timer = setTimeout(() => simulateTerminationHandler(server, home.name, noticeTime), Math.max(0, noticeAt.getTime() - Date.now()));
+    timer.unref();
+    stops.push(async () => clearTimeout(timer));
+  }
   const kubeconfig = server.writeKubeconfig(path.resolve(values.dir, 'kubeconfig'));
   log(`fake Kubernetes API server on ${server.url} with ${demo.objects.length} objects`);
 
@@ -257,6 +283,37 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   for (const m of missing) log(`not simulated: ${m}`);
+}
+
+/**
+ * What the AWS Node Termination Handler does on a spot interruption notice, simulated: it taints
+ * the node aws-node-termination-handler/spot-itn (its SpotInterruptionTaint), cordons it, and
+ * writes a SpotInterruption event about it. The pods stay: this simulation evicts nothing.
+ */
+function simulateTerminationHandler(server: FakeKubeApiServer, node: string, noticeTime: string): void {
+  const now = server.now();
+  if (!server.get(`nodes/${node}`)) return;
+  // Its event first (it says why), then the taint and the cordon.
+  server.upsert(
+    kubeFixtures.event({
+      namespace: 'default',
+      reason: 'SpotInterruption',
+      message: `Spot ITN received (simulated). Instance will be interrupted at ${noticeTime}`,
+      involvedObject: { kind: 'Node', name: node },
+      source: 'aws-node-termination-handler',
+      lastTimestamp: now,
+    }),
+  );
+  server.patch(`nodes/${node}`, (o) => {
+    const spec = ((o as { spec?: Record<string, unknown> }).spec ??= {}) as { unschedulable?: boolean; taints?: Array<Record<string, string>> };
+    spec.unschedulable = true;
+    spec.taints = [
+      ...(spec.taints ?? []),
+      { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: kubeTime(now) },
+      { key: 'aws-node-termination-handler/spot-itn', value: 'spot-itn-simulated', effect: 'NoSchedule' },
+    ];
+  });
+  log(`simulated Node Termination Handler: cordoned and tainted ${node} for the spot interruption notice`);
 }
 
 if (require.main === module) {

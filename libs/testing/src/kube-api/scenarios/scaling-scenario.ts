@@ -41,7 +41,7 @@ export interface ExpectedEvent {
 }
 
 export interface ExpectedChain {
-  type: 'hpa_to_pods_ready' | 'pending_to_scheduled' | 'node_created_to_ready' | 'pending_to_node_ready';
+  type: 'hpa_to_pods_ready' | 'pending_to_scheduled' | 'node_created_to_ready' | 'pending_to_node_ready' | 'node_drained_to_removed';
   seconds: number;
 }
 
@@ -351,6 +351,24 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
 
   // ---- the story ---------------------------------------------------------------------------
 
+  /**
+   * The added node as the Cluster Autoscaler removes it: tainted ToBeDeletedByClusterAutoscaler and
+   * cordoned at 540 (the node lifecycle controller stamps the cordon's taint), deleted at 560.
+   */
+  const removedNode = (deleted: boolean) => {
+    const n = nodeFixture(newNode, 'eu-west-1a', at(75), true);
+    for (const c of (n.status as Record<string, unknown>).conditions as Array<Record<string, unknown>>)
+      if (c.type === 'Ready') Object.assign(c, { lastTransitionTime: at(120) });
+    if (deleted) Object.assign(n.metadata, { deletionTimestamp: at(560) });
+    Object.assign(n.spec as object, {
+      unschedulable: true,
+      taints: [
+        { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: at(540) },
+        { key: 'ToBeDeletedByClusterAutoscaler', value: String(Math.floor(Date.parse(at(540)) / 1000)), effect: 'NoSchedule' },
+      ],
+    });
+    return n;
+  };
   const steps: ScenarioStep[] = [
     {
       at: 20,
@@ -551,18 +569,17 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
       },
     },
     {
+      at: 540,
+      description: 'the Cluster Autoscaler taints the unneeded node and drains it',
+      apply: (s) => {
+        s.upsert(removedNode(false));
+      },
+    },
+    {
       at: 560,
       description: 'the Cluster Autoscaler removes the node',
       apply: (s) => {
-        const n = nodeFixture(newNode, 'eu-west-1a', at(75), true);
-        for (const c of (n.status as Record<string, unknown>).conditions as Array<Record<string, unknown>>)
-          if (c.type === 'Ready') Object.assign(c, { lastTransitionTime: at(120) });
-        Object.assign(n.metadata, { deletionTimestamp: at(560) });
-        Object.assign(n.spec as object, {
-          unschedulable: true,
-          taints: [{ key: 'ToBeDeletedByClusterAutoscaler', value: String(Math.floor(Date.parse(at(560)) / 1000)), effect: 'NoSchedule' }],
-        });
-        s.upsert(n);
+        s.upsert(removedNode(true));
         s.upsert(
           event({
             name: newNode,
@@ -610,6 +627,7 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
         ev('hpa_scale_down', 'stress', 460),
         ev('pod_deleted', podC, 461),
         ev('pod_deleted', podD, 461),
+        ev('node_draining', newNode, 540),
         ev('autoscaler_scale_down', newNode, 560),
         ev('node_removed', newNode, 560),
       ],
@@ -618,6 +636,7 @@ export function scalingScenario(options: ScalingScenarioOptions): ScalingScenari
         { type: 'pending_to_scheduled', seconds: seconds(122) - seconds(32) },
         { type: 'node_created_to_ready', seconds: seconds(120) - seconds(75) },
         { type: 'pending_to_node_ready', seconds: seconds(120) - seconds(32) },
+        { type: 'node_drained_to_removed', seconds: seconds(560) - seconds(540) },
       ],
     },
     names: { hpa: 'stress', deployment: 'stress', replicaSet: rs, newPods: [podC, podD], newNode, nodes },
