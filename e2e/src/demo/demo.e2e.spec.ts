@@ -326,6 +326,10 @@ describe('npm run demo', () => {
     const box = await offline.locator('#report-chart-nodes svg').boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(await offline.textContent('#report-chart-replicas .legend')).toMatch(/desired: \d+ at the end, [3-9] at most/);
+    // What the scale-out cost, in the demo's simulated prices, and labelled so.
+    const cost = (await offline.textContent('#report-cost')) ?? '';
+    expect(cost).toContain('Simulated prices.');
+    expect(cost).toMatch(/added \+\$0\.0892\/h with 1 node\(s\)/);
     await screenshot(offline, 'demo-report');
     await offline.goto(pathToFileURL(historyHtml).href);
     expect(await offline.textContent('#report-title')).toBe('Scaling history, last 1 h');

@@ -19,6 +19,12 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+/** Stops what a failed test left running. */
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c().catch(() => undefined);
+});
+
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
@@ -62,15 +68,19 @@ describe('/stress', () => {
     }, p1);
     expect(await page.locator('#stress-pods-table tbody tr progress').count()).toBe(1);
 
-    // The pod's CPU rises in the live table (a 60 % worker; loosely, the machine is shared), and the server-drawn chart has points.
+    // A failure below must not leave the test running into the next one (one test per pod at a time).
+    cleanups.push(() => fetch(`${app.url}/api/v1/stress/tests/${id}`, { method: 'DELETE' }).then(() => undefined));
+
+    // The pod's CPU rises in the live table (a 60 % worker; loosely, the machine is shared: other
+    // tiers run beside this one), and the server-drawn chart has points.
     await page.waitForFunction(
       (floor) => {
         const text = document.querySelector('#stress-pods-table tbody tr td.usage .usage-text')?.textContent ?? '';
         const m = /^([\d.]+)(m| cores)/.exec(text.trim());
         return m !== null && (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) >= floor;
       },
-      idle + 200,
-      { timeout: 10_000 },
+      idle + 150,
+      { timeout: 20_000 },
     );
     expect(await podMillicores(page)).toBeGreaterThan(idle);
     const points = await page.evaluate(() => document.querySelector('#stress-cpu-chart polyline')?.getAttribute('points')?.trim().split(/\s+/).length ?? 0);

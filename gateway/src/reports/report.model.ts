@@ -8,6 +8,7 @@ import {
   type StressHpaView,
   type StressTestStatus,
   type SustainedLoadStatus,
+  type WindowCost,
   ok,
 } from '@eks-info/contracts';
 
@@ -32,6 +33,11 @@ export interface ScalingReport {
   timeline: Section<{ events: ScalingEventRecord[]; truncated: boolean }>;
   responseTimes: Section<{ stats: ResponseTimeStats[]; chains: ResponseTimeChain[] }>;
   nodes: Section<NodesInWindow>;
+  /**
+   * The cluster's $/h when exported and the nodes added in the window with what they cost while
+   * they lasted (prices from the scaling monitor, never estimated); null from a monitor without prices.
+   */
+  cost: Section<WindowCost> | null;
 }
 
 export interface StressRun {

@@ -134,6 +134,13 @@ class FakeMonitor {
           duration_seconds: 60,
           status: 'completed' as const,
           detail: 'node created → Ready',
+          cost: {
+            nodes: [],
+            addedUsdPerHour: 0.0321,
+            usd: 0.0040125,
+            unpricedNodes: 0,
+            running: true,
+          },
         },
       ],
       stats: [
@@ -150,6 +157,29 @@ class FakeMonitor {
       ],
       truncated: false,
       next: null,
+      // The spot node added 3 minutes into the test, still running: its price × the hours so far.
+      cost: ok({
+        nodes: [
+          {
+            name: 'ip-10-0-3-40',
+            instanceType: 'm7g.large',
+            capacityType: 'spot',
+            zone: 'eu-west-1b',
+            createdAt: iso(STARTED + 180_000),
+            removedAt: null,
+            hours: 0.125,
+            usdPerHour: 0.0321,
+            usd: 0.0040125,
+            problem: null,
+          },
+        ],
+        addedUsdPerHour: 0.0321,
+        usd: 0.0040125,
+        unpricedNodes: 0,
+        running: true,
+        clusterUsdPerHour: 0.3,
+        problems: [],
+      }),
     };
   }
 
@@ -219,6 +249,11 @@ describe('Export: reports to keep', () => {
     expect(Date.parse(asked.until!)).toBeLessThanOrEqual(Date.now());
     expect(Date.parse(asked.until!)).toBeGreaterThan(Date.now() - 5_000);
     expect(html).toContain('Node created → Ready');
+    // What the scale-out cost, as the monitor priced it: the cluster now, the added node, its cost so far.
+    const cost = /<section id="report-cost">([\s\S]*?)<\/section>/.exec(html)![1];
+    expect(cost).toContain('<strong>$0.3000/h</strong> when this report was made');
+    expect(cost).toContain('added <strong>+$0.0321/h</strong> with 1 node(s), which cost <strong>$0.004</strong> so far (some still run)');
+    expect(cost).toMatch(/<td class="mono">ip-10-0-3-40<\/td><td>m7g\.large<\/td><td>spot<\/td><td>eu-west-1b<\/td>.*<td>still running<\/td><td>8 min<\/td>/);
     expect(html).toMatch(/<td>node_ready<\/td><td class="mono">ip-10-0-3-40<\/td><td>m7g\.large<\/td><td>eu-west-1b<\/td><td>spot<\/td>/);
   });
 
@@ -259,6 +294,9 @@ describe('Export: reports to keep', () => {
     // Oldest first, like the stress report (the history page lists newest first).
     expect(json.timeline.data.events.map((e: ScalingEventRecord) => e.event_type)).toEqual(['hpa_scale_up', 'node_added', 'node_ready']);
     expect(json).toMatchObject({ kind: 'scaling-history', run: null, hpa: null, nodes: { status: 'ok', data: { atStart: 3, peak: 4, atEnd: 4 } } });
+    // The cost of the range, asked for the history's own range.
+    expect(json.cost).toMatchObject({ status: 'ok', data: { addedUsdPerHour: 0.0321, clusterUsdPerHour: 0.3 } });
+    expect(FakeMonitor.eventQueries.at(-1)).toMatchObject({ since: json.window.from, until: json.window.to, limit: 1 });
   });
 
   it('refuses a bad id or range with a 400 and an unknown test with a 404, naming the problem', async () => {
@@ -281,7 +319,7 @@ describe('Export: reports to keep', () => {
   it('without a scaling monitor, the test part shows and each monitor part says why', async () => {
     const report = await (await fetch(`${bare.url}/api/v1/stress/report`)).json();
     expect(report.run.id).toBe('cpu-export-1');
-    for (const part of ['samples', 'timeline', 'responseTimes', 'nodes']) {
+    for (const part of ['samples', 'timeline', 'responseTimes', 'nodes', 'cost']) {
       expect([part, report[part].status]).toEqual([part, 'unavailable']);
       expect(report[part].message).toMatch(/scaling monitor/);
     }

@@ -70,6 +70,7 @@ export class ReportsService {
       timeline,
       responseTimes: events.status === 'ok' ? ok({ stats: events.data.stats, chains: events.data.chains }) : events,
       nodes: nodesInWindow(samples, timeline),
+      cost: events.status === 'ok' ? (events.data.cost ?? null) : events,
     };
   }
 
@@ -89,6 +90,8 @@ export class ReportsService {
         : answer.events;
     const samples: ScalingReport['samples'] =
       answer.samples.status === 'ok' ? ok({ intervalSeconds: answer.samples.data.intervalSeconds, points: answer.samples.data.points }) : answer.samples;
+    // The cost of the range comes with the events query (one event is enough to get it).
+    const costOfRange = await this.events(answer.from, answer.to, 1);
     return {
       kind: 'scaling-history',
       title: `Scaling history, last ${hours} h`,
@@ -100,12 +103,13 @@ export class ReportsService {
       timeline,
       responseTimes: answer.responseTimes,
       nodes: nodesInWindow(samples, timeline),
+      cost: costOfRange.status === 'ok' ? (costOfRange.data.cost ?? null) : costOfRange,
     };
   }
 
-  private async events(since: string, until: string): Promise<Section<ScalingEventsPage>> {
+  private async events(since: string, until: string, limit: number = EVENTS_LIMIT.max): Promise<Section<ScalingEventsPage>> {
     try {
-      return ok(await this.bus.request(ScalingRpc.events, { since, until, limit: EVENTS_LIMIT.max }, { timeoutMs: PART_TIMEOUT_MS }));
+      return ok(await this.bus.request(ScalingRpc.events, { since, until, limit }, { timeoutMs: PART_TIMEOUT_MS }));
     } catch (err) {
       return notHere<ScalingEventsPage>(err);
     }
