@@ -52,6 +52,41 @@ describe('TtlCache', () => {
     expect(calls).toBe(2);
   });
 
+  it('with staleMs, answers with the old value while one reload runs, and waits again once the window has passed', async () => {
+    now = 0;
+    const cache = new TtlCache<number>({ ttlMs: 1000, staleMs: 5000, now: clock });
+    let calls = 0;
+    let release!: (v: number) => void;
+    const slow = () => {
+      calls++;
+      return new Promise<number>((r) => (release = r));
+    };
+    const first = cache.get('k', slow);
+    release(1);
+    expect(await first).toBe(1);
+    // Expired, within the stale window: the old value at once, one background reload for all.
+    now = 1500;
+    expect(await cache.get('k', slow)).toBe(1);
+    expect(await cache.get('k', slow)).toBe(1);
+    expect(calls).toBe(2);
+    release(2);
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.get('k', slow)).toBe(2);
+    // A failed background reload keeps the old value; past the window, callers wait for a load.
+    now = 3000;
+    expect(await cache.get('k', () => Promise.reject(new Error('down')))).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    // The next call tries again (in the background too).
+    expect(await cache.get('k', async () => 9)).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.get('k', slow)).toBe(9);
+    now = 3000 + 1000 + 5000;
+    const waited = cache.get('k', slow);
+    release(3);
+    expect(await waited).toBe(3);
+    expect(calls).toBe(3);
+  });
+
   it('clears and bounds its entries', async () => {
     const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 2, now: clock });
     for (const k of ['a', 'b', 'c']) await cache.get(k, async () => 1);

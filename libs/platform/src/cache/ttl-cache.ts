@@ -9,6 +9,12 @@ export interface TtlCacheOptions {
   errorTtlMs?: number;
   maxEntries?: number;
   now?: () => number;
+  /**
+   * After `ttlMs`, keep answering with the old value for up to this long while one reload runs in
+   * the background (stale-while-revalidate): no caller waits for a refresh of a value it has. A
+   * failed background reload keeps the old value until this window ends; then callers wait again.
+   */
+  staleMs?: number;
 }
 
 interface Entry<V> {
@@ -30,18 +36,27 @@ export class TtlCache<V> {
   /** The cached value, or the result of one shared `load` for all concurrent callers. */
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const entry = this.entries.get(key);
-    if (entry && entry.expires > this.now()) {
+    const now = this.now();
+    if (entry && entry.expires > now) {
       if ('error' in entry) throw entry.error;
       return entry.value as V;
     }
-    const inFlight = this.pending.get(key);
-    if (inFlight) return inFlight;
+    if (entry && !('error' in entry) && this.options.staleMs && now < entry.expires + this.options.staleMs) {
+      if (!this.pending.has(key)) this.load(key, load, true).catch(() => undefined);
+      return entry.value as V;
+    }
+    return this.pending.get(key) ?? this.load(key, load, false);
+  }
+
+  /** One shared load for `key`; a background one leaves a failure out of the cache (the stale value stays). */
+  private load(key: string, load: () => Promise<V>, background: boolean): Promise<V> {
     const promise = (async () => {
       try {
         const value = await load();
         this.store(key, { at: this.now(), expires: this.now() + this.options.ttlMs, value });
         return value;
       } catch (error) {
+        if (background) throw error;
         if (this.options.errorTtlMs) this.store(key, { at: this.now(), expires: this.now() + this.options.errorTtlMs, error });
         else this.entries.delete(key);
         throw error;

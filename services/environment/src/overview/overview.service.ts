@@ -30,13 +30,15 @@ export class OverviewService {
   /**
    * The overview, collected at most once a second (single flight): page views within the second
    * share one answer — the same object, so the bus and the gateway see an unchanged answer and
-   * reuse what they made of it. System facts (memory, load, uptime) are that fresh.
+   * reuse what they made of it. System facts (memory, load, uptime) are that fresh; after a
+   * second, views get the last answer while the next is collected (after 10 s idle, they wait).
    */
   overview(): Promise<Omit<EnvironmentOverview, 'servedBy'>> {
     return this.recent.get('overview', () => this.collect());
   }
 
-  private readonly recent = new TtlCache<Omit<EnvironmentOverview, 'servedBy'>>({ ttlMs: 1_000 });
+  // Stale-while-revalidate: the refresh each second runs beside the page views, none waits for it.
+  private readonly recent = new TtlCache<Omit<EnvironmentOverview, 'servedBy'>>({ ttlMs: 1_000, staleMs: 10_000 });
 
   /** The interruption section alone, for the home page's live card (read as often as the page polls, cached a few seconds in IMDS). */
   async interruption(): Promise<Omit<InterruptionView, 'servedBy'>> {
