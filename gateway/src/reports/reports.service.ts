@@ -1,22 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import {
-  CommonErrors,
-  type ErrorBody,
-  EVENTS_LIMIT,
-  HISTORY_HOURS,
-  ScalingRpc,
-  type ScalingEventsPage,
-  type Section,
-  StressErrors,
-  TransportErrors,
-  KubeErrors,
-  failed,
-  ok,
-  unavailable,
-} from '@eks-info/contracts';
+import { CommonErrors, EVENTS_LIMIT, HISTORY_HOURS, ScalingRpc, type ScalingEventsPage, type Section, StressErrors, ok } from '@eks-info/contracts';
 import { MessageBus, RpcError } from '@eks-info/platform';
 import { type SeenRun, StressLiveService } from '../stress/live/stress-live.service';
 import { StressViewService } from '../stress/stress-view.service';
+import { sectionFromError } from '../views/section-from-error';
 import { type ScalingReport, type StressRun, nodesInWindow, samplesIn } from './report.model';
 
 /** The window opens this long before the test started, so the report shows the cluster at rest. */
@@ -25,7 +12,6 @@ const BEFORE_MS = 60_000;
 const AFTER_MS = 15 * 60_000;
 /** A report's parts come from the scaling monitor: each gets this long. */
 const PART_TIMEOUT_MS = 5_000;
-const NOT_HERE = new Set([TransportErrors.UNAVAILABLE.code, KubeErrors.NOT_IN_CLUSTER.code]);
 
 /**
  * Builds reports from what the pages show: the stress pods' heartbeats (the test's parameters and
@@ -111,7 +97,7 @@ export class ReportsService {
     try {
       return ok(await this.bus.request(ScalingRpc.events, { since, until, limit }, { timeoutMs: PART_TIMEOUT_MS }));
     } catch (err) {
-      return notHere<ScalingEventsPage>(err);
+      return monitorPart<ScalingEventsPage>(err);
     }
   }
 
@@ -123,7 +109,7 @@ export class ReportsService {
       if (answer.samples.status !== 'ok') return answer.samples;
       return ok({ intervalSeconds: answer.samples.data.intervalSeconds, points: samplesIn(answer.samples.data.points, from, to) });
     } catch (err) {
-      return notHere(err);
+      return monitorPart(err);
     }
   }
 }
@@ -149,7 +135,5 @@ export function findRun(runs: SeenRun[], id?: string): StressRun | undefined {
   };
 }
 
-function notHere<T>(err: unknown): Section<T> {
-  const body: ErrorBody = err instanceof RpcError ? err.body : { code: CommonErrors.INTERNAL.code, message: 'The scaling monitor could not be asked.' };
-  return NOT_HERE.has(body.code) ? unavailable({ ...body, message: `This part comes from the scaling monitor: ${body.message}` }) : failed(body);
-}
+const monitorPart = <T>(err: unknown): Section<T> =>
+  sectionFromError(err, 'The scaling monitor could not be asked.', 'This part comes from the scaling monitor');

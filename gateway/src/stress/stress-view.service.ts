@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CommonErrors,
-  type ErrorBody,
-  KubeErrors,
   ScalingRpc,
   type Section,
   type StressHpaView,
@@ -11,12 +8,11 @@ import {
   StressRpc,
   type StressTimeline,
   type StressView,
-  TransportErrors,
   failed,
   ok,
-  unavailable,
 } from '@eks-info/contracts';
-import { MessageBus, RpcError } from '@eks-info/platform';
+import { MessageBus } from '@eks-info/platform';
+import { errorBody, sectionFromError } from '../views/section-from-error';
 import { SILENCE_MS, StressLiveService } from './live/stress-live.service';
 
 /** The timeline must not hold up the page: the scaling monitor gets this long. */
@@ -24,7 +20,6 @@ const TIMELINE_TIMEOUT_MS = 2000;
 /** Without a test on a live pod, the timeline shows this much of the recent past. */
 const DEFAULT_WINDOW_MS = 30 * 60_000;
 const TIMELINE_LIMIT = 100;
-const NOT_HERE = new Set([TransportErrors.UNAVAILABLE.code, KubeErrors.NOT_IN_CLUSTER.code]);
 
 /** What the view asks the stress service and the scaling monitor for (the rest comes from the heartbeats). */
 interface Extras {
@@ -148,9 +143,7 @@ export class StressViewService {
         ...(page.cost ? { cost: page.cost } : {}),
       });
     } catch (err) {
-      const body = errorBody(err, 'The scaling monitor could not be asked.');
-      // No scaling monitor deployed, or no cluster to watch, is a fact about this install, not a failure.
-      return NOT_HERE.has(body.code) ? unavailable({ ...body, message: `The scaling timeline comes from the scaling monitor: ${body.message}` }) : failed(body);
+      return sectionFromError(err, 'The scaling monitor could not be asked.', 'The scaling timeline comes from the scaling monitor');
     }
   }
 }
@@ -159,8 +152,4 @@ export class StressViewService {
 function latestStart(pods: StressLivePod[]): { at: string; id: string } | undefined {
   const starts = pods.flatMap((p) => [p.heartbeat.test, p.heartbeat.lastTest, p.heartbeat.load].flatMap((t) => (t ? [{ at: t.startedAt, id: t.id }] : [])));
   return starts.sort((a, b) => b.at.localeCompare(a.at))[0];
-}
-
-function errorBody(err: unknown, fallback: string): ErrorBody {
-  return err instanceof RpcError ? err.body : { code: CommonErrors.INTERNAL.code, message: fallback };
 }
