@@ -10,66 +10,30 @@
  * Time runs ten times faster than in a cluster (DEMO_SCALE=0.1): the HPA syncs every 1.5 s, a
  * node registers 5 s after the scale-up and is Ready 3 s later, the scale-down window is 30 s.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { type ManagedProcess, freePort, hasTool, itWhen, launchBrowser, screenshot, startNodeProcess, watchPage } from '@eks-info/testing';
+import type { Page } from 'playwright-core';
+import { screenshot, watchPage } from '@eks-info/testing';
+import { type DemoSession, demoTest as test, startDemoSession } from './demo-session';
 
 jest.setTimeout(180_000);
 
-const TOOLS: Array<[string, string]> = [
-  ['nats-server', 'nats'],
-  ['moto_server', 'moto'],
-  ['ec2-metadata-mock', 'aemm'],
-  ['chromium', 'chromium'],
-];
-const missing = TOOLS.filter(([tool]) => !hasTool(tool)).map(([tool, name]) => `${tool} (scripts/tools/install.sh ${name})`);
-const test = itWhen(missing.length ? { ok: false, reason: `the demo needs ${missing.join(', ')}` } : { ok: true });
-
-let demo: ManagedProcess | undefined;
-let browser: Browser | undefined;
-let url: string;
-let dataDir: string;
+let demo: DemoSession | undefined;
 
 beforeAll(async () => {
-  if (missing.length) return;
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'eks-info-demo-'));
-  demo = await startNodeProcess({
-    name: 'demo',
-    entry: 'local/src/demo.js',
-    env: {
-      PORT: String(port),
-      DEMO_DATA_DIR: dataDir,
-      DEMO_SCALE: '0.1',
-      DEMO_NODE_REGISTER_SECONDS: '50',
-      DEMO_NODE_READY_SECONDS: '30',
-      DEMO_SCALE_DOWN_SECONDS: '100',
-      SAMPLE_INTERVAL_SECONDS: '1',
-      LOG_LEVEL: 'warn',
-    },
-    readyUrl: `${url}/ready`,
-    timeoutMs: 60_000,
+  demo = await startDemoSession({
+    DEMO_SCALE: '0.1',
+    DEMO_NODE_REGISTER_SECONDS: '50',
+    DEMO_NODE_READY_SECONDS: '30',
+    DEMO_SCALE_DOWN_SECONDS: '100',
+    SAMPLE_INTERVAL_SECONDS: '1',
   });
-  browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => demo?.stop());
 
-async function open(route: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const { errors } = watchPage(page);
-  const res = await page.goto(`${url}${route}`, { waitUntil: 'domcontentloaded' });
-  expect(res?.status()).toBe(200);
-  return { page, errors };
-}
+const open = (route: string) => demo!.open(route);
 
 /** The card of a section by its title: its state class and its text. */
 async function card(page: Page, title: string): Promise<{ state: string; text: string; labels: string[] }> {
@@ -291,7 +255,7 @@ describe('npm run demo', () => {
     const { page, errors } = await open('/stress');
     const save = async (p: Page, selector: string, name: string) => {
       const [download] = await Promise.all([p.waitForEvent('download'), p.click(selector)]);
-      const file = path.join(dataDir, name);
+      const file = path.join(demo!.dataDir, name);
       await download.saveAs(file);
       return file;
     };
@@ -303,7 +267,7 @@ describe('npm run demo', () => {
     const historyHtml = await save(history.page, '#page-export', 'history-report.html');
 
     // Offline, and every request other than the file itself is recorded (and refused).
-    const context = await browser!.newContext({ offline: true });
+    const context = await demo!.browser.newContext({ offline: true });
     const requests: string[] = [];
     await context.route('**/*', (route) => {
       const url = route.request().url();

@@ -7,67 +7,25 @@
  * notice the simulated Node Termination Handler cordons and taints the node, and /scaling marks
  * the node as drained by it, with the reason, and lists the drain among the node events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { type ManagedProcess, freePort, hasTool, itWhen, launchBrowser, screenshot, startNodeProcess, watchPage } from '@eks-info/testing';
+import { screenshot } from '@eks-info/testing';
+import { type DemoSession, demoTest as test, startDemoSession } from './demo-session';
 
 jest.setTimeout(180_000);
-
-const TOOLS: Array<[string, string]> = [
-  ['nats-server', 'nats'],
-  ['moto_server', 'moto'],
-  ['ec2-metadata-mock', 'aemm'],
-  ['chromium', 'chromium'],
-];
-const missing = TOOLS.filter(([tool]) => !hasTool(tool)).map(([tool, name]) => `${tool} (scripts/tools/install.sh ${name})`);
-const test = itWhen(missing.length ? { ok: false, reason: `the demo needs ${missing.join(', ')}` } : { ok: true });
 
 /** Real seconds after the demo starts: time for it to come up and for the page to show the rebalance first. */
 const NOTICE_AFTER_SECONDS = 40;
 
-let demo: ManagedProcess | undefined;
-let browser: Browser | undefined;
-let url: string;
-let dataDir: string;
+let demo: DemoSession | undefined;
 let startedAt: number;
 
 beforeAll(async () => {
-  if (missing.length) return;
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'eks-info-demo-'));
   startedAt = Date.now();
-  demo = await startNodeProcess({
-    name: 'demo',
-    entry: 'local/src/demo.js',
-    env: {
-      PORT: String(port),
-      DEMO_DATA_DIR: dataDir,
-      DEMO_REBALANCE_SECONDS: '0',
-      DEMO_SPOT_INTERRUPTION_SECONDS: String(NOTICE_AFTER_SECONDS),
-      LOG_LEVEL: 'warn',
-    },
-    readyUrl: `${url}/ready`,
-    timeoutMs: 60_000,
-  });
-  browser = await launchBrowser();
+  demo = await startDemoSession({ DEMO_REBALANCE_SECONDS: '0', DEMO_SPOT_INTERRUPTION_SECONDS: String(NOTICE_AFTER_SECONDS) });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => demo?.stop());
 
-async function open(route: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const { errors } = watchPage(page);
-  const res = await page.goto(`${url}${route}`, { waitUntil: 'domcontentloaded' });
-  expect(res?.status()).toBe(200);
-  return { page, errors };
-}
+const open = (route: string) => demo!.open(route);
 
 describe('npm run demo with simulated interruptions', () => {
   test('the home page shows the simulated rebalance recommendation, then the spot notice; /scaling marks the node drained by the Node Termination Handler', async () => {
