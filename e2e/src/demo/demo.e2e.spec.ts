@@ -138,13 +138,16 @@ describe('npm run demo', () => {
     const started = Date.now();
     await page.click('#load-test button[type=submit]');
     await page.waitForSelector('#stress-result .callout.ok');
+    // The first sync may still average in the idle seconds before the load (the metrics window), so
+    // it can ask for 3; the syncs after it see the full 160 % and ask for at least 4 (ceil(2 × 160 / 60)
+    // = 6, or ceil(3 × 107 / 60) = 6 once a third replica shares the load).
     await page.waitForFunction(
       () => {
         const m = /(\d+)\s*current\s*·\s*(\d+)\s*desired/.exec(document.querySelector('#stress-hpa')?.textContent ?? '');
-        return m !== null && Number(m[2]) > 2;
+        return m !== null && Number(m[2]) >= 4;
       },
       undefined,
-      { timeout: 30_000 },
+      { timeout: 45_000 },
     );
     const decided = await hpaReplicas(page);
     expect(decided!.desired).toBeGreaterThanOrEqual(4);
