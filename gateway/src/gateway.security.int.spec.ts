@@ -2,7 +2,8 @@
  * The gateway's built-in security, over real HTTP: headers and CSP, authentication, CSRF and
  * same-origin rules for mutations, body and rate limits, and escaping of stored text.
  */
-import { AccessEvents, type AccessRecord } from '@eks-info/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccessEvents, type AccessRecord, EnvironmentRpc } from '@eks-info/contracts';
 import type { ErrorEnvelope } from './http/error-envelope';
 import { FakeEnvironmentHandlers, type GatewayHarness, startGateway } from '../test/gateway-harness';
 
@@ -40,7 +41,12 @@ describe('gateway security (auth off, as in npm start)', () => {
   it('renders stored text escaped, never as HTML', async () => {
     FakeEnvironmentHandlers.overviewText = '<script>alert(1)</script>';
     try {
-      const html = await (await fetch(`${gw.url}/`)).text();
+      // The gateway reuses the overview for up to its maxAgeMs: the page shows the new text after that.
+      let html = '';
+      for (let i = 0; i < 40 && !html.includes('alert(1)'); i++) {
+        if (i) await sleep(50);
+        html = await (await fetch(`${gw.url}/`)).text();
+      }
       expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(html).not.toContain('<script>alert(1)</script>');
     } finally {
@@ -59,6 +65,8 @@ describe('gateway security (auth off, as in npm start)', () => {
   });
 
   it("runs the service's handler under the request's id, for a read and for a write with a body", async () => {
+    // Past the overview's maxAgeMs (and any refresh an earlier test's view started), the read asks the service again.
+    await sleep(EnvironmentRpc.overview.maxAgeMs + 200);
     FakeEnvironmentHandlers.requestIds = [];
     await (await fetch(`${gw.url}/api/v1/environment`, { headers: { 'x-request-id': 'req_ctx_read' } })).arrayBuffer();
     const write = await fetch(`${gw.url}/api/v1/network/refresh`, {

@@ -25,9 +25,15 @@ export interface RpcContract<Req, Res> {
   readonly delivery: Delivery;
   /**
    * A read whose identical concurrent requests may share one answer: callers coalesce them into
-   * a single in-flight request (no TTL: an answer is never older than its round trip).
+   * a single in-flight request.
    */
   readonly coalesce: boolean;
+  /**
+   * For a coalesced read whose service itself refreshes its answer at most every so often: how
+   * long (ms) a caller may reuse an answer without asking again. 0: never (an answer is never
+   * older than its round trip).
+   */
+  readonly maxAgeMs: number;
   /** What a caller may send: the gateway parses HTTP input with it, the handler validates again. */
   readonly request: z.ZodType<Req>;
   /** What the handler answers. */
@@ -67,14 +73,16 @@ export function defineRpc<Q extends z.ZodType, R extends z.ZodType>(
   service: ServiceName,
   subject: string,
   schemas: RpcSchemas<Q, R>,
-  options: { delivery?: Delivery; coalesce?: boolean } = {},
+  options: { delivery?: Delivery; coalesce?: boolean; maxAgeMs?: number } = {},
 ): RpcContract<z.output<Q>, z.output<R>> {
+  if (options.maxAgeMs && !options.coalesce) throw new Error(`${subject}: maxAgeMs is for coalesced reads`);
   return Object.freeze({
     kind: 'rpc',
     service,
     subject: checkSubject(subject),
     delivery: options.delivery ?? 'queue',
     coalesce: options.coalesce ?? false,
+    maxAgeMs: options.maxAgeMs ?? 0,
     request: schemas.request as z.ZodType<z.output<Q>>,
     response: schemas.response as z.ZodType<z.output<R>>,
     invalid: schemas.invalid ?? CommonErrors.VALIDATION,

@@ -10,7 +10,12 @@ export const NoParams = z.object({});
 export type NoParams = z.output<typeof NoParams>;
 
 export const EnvironmentRpc = {
-  overview: defineRpc('environment', 'environment.overview.get', { request: NoParams, response: EnvironmentOverview }, { coalesce: true }),
+  /**
+   * The service collects its overview at most once a second (and serves the last one while the
+   * next is collected), so a caller reusing an answer for half of that adds little staleness and
+   * takes the round trip off every page view.
+   */
+  overview: defineRpc('environment', 'environment.overview.get', { request: NoParams, response: EnvironmentOverview }, { coalesce: true, maxAgeMs: 500 }),
   /** This node's spot interruption notice and rebalance recommendation (IMDS, at most a few seconds old). */
   interruption: defineRpc('environment', 'environment.interruption.get', { request: NoParams, response: InterruptionView }, { coalesce: true }),
   resources: defineRpc('environment', 'environment.resources.get', { request: NoParams, response: ResourcesView }, { coalesce: true }),

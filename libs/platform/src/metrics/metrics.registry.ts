@@ -32,6 +32,8 @@ export const platformMetrics = {
   httpRequests: () => counter('http_requests_total', 'HTTP requests by route and status', ['service', 'method', 'route', 'status']),
   httpDuration: () => histogram('http_request_duration_seconds', 'HTTP request latency by route', ['service', 'method', 'route', 'status']),
   rpcClientRequests: () => counter('rpc_client_requests_total', 'Requests sent over the bus by subject and outcome', ['subject', 'outcome']),
+  rpcClientReused: () =>
+    counter('rpc_client_reused_answers_total', "Bus reads answered from the last answer, without a request (the contract's maxAgeMs)", ['subject']),
   rpcClientDuration: () => histogram('rpc_client_duration_seconds', 'Round-trip time of bus requests', ['subject', 'outcome']),
   rpcServerRequests: () => counter('rpc_server_requests_total', 'Bus requests handled by subject and outcome', ['service', 'subject', 'outcome']),
   rpcServerDuration: () => histogram('rpc_server_duration_seconds', 'Handler time of bus requests', ['service', 'subject', 'outcome']),

@@ -110,7 +110,9 @@ export class InProcessBus extends MessageBus {
   emit<E>(contract: EventContract<E>, data: E): void {
     const subscribers = this.events.get(contract.subject);
     if (!subscribers?.length) return;
-    const payload = roundTrip(data);
+    // Encoded once now (the emitter may change `data` after emit returns), decoded per consumer.
+    const encoded = data === undefined ? undefined : JSON.stringify(data);
+    const decode = () => (encoded === undefined ? undefined : (JSON.parse(encoded) as unknown));
     const headers = this.headers();
     const chosen: EventSubscriber[] = [];
     const groups = new Map<string, EventSubscriber[]>();
@@ -127,9 +129,7 @@ export class InProcessBus extends MessageBus {
     // Asynchronous like a real publish: the emitter never waits for, or fails with, a consumer.
     setImmediate(() => {
       for (const s of chosen) {
-        s.handler(roundTrip(payload), headers).catch((err: Error) =>
-          this.logger?.warn({ subject: contract.subject, err: err.message }, 'event handler failed'),
-        );
+        s.handler(decode(), headers).catch((err: Error) => this.logger?.warn({ subject: contract.subject, err: err.message }, 'event handler failed'));
       }
     });
   }

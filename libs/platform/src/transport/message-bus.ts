@@ -1,4 +1,5 @@
 import type { EventContract, RpcContract } from '@eks-info/contracts';
+import { platformMetrics } from '../metrics/metrics.registry';
 
 export interface RequestOptions {
   /** Overrides RPC_TIMEOUT_MS for this request. */
@@ -37,19 +38,50 @@ export abstract class MessageBus {
 
   private readonly inFlightReads = new Map<string, Promise<unknown>>();
   private readonly lastAnswers = new Map<string, { raw: Uint8Array | string; value: unknown }>();
+  /** Answers of reads with a `maxAgeMs`, and when each was received. */
+  private readonly keptAnswers = new Map<string, { value: unknown; at: number }>();
+  private readonly reused = platformMetrics.rpcClientReused();
 
   /**
    * One replica answers. Identical concurrent requests of a `coalesce` contract share one
    * in-flight request: under a burst of page views the service answers once per round trip.
+   * A read with a `maxAgeMs` is answered from its last answer while that is younger than
+   * `maxAgeMs`; in the second half of that time the first request also asks again in the
+   * background, so under steady traffic no request waits for a round trip, and an idle caller's
+   * next request waits for a fresh answer. Failures are never kept.
    */
   request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
     if (!contract.coalesce) return this.send(contract, data, options);
     const key = `${contract.subject}\u0000${JSON.stringify(data)}`;
+    if (contract.maxAgeMs > 0) {
+      const kept = this.keptAnswers.get(key);
+      const age = kept ? performance.now() - kept.at : Infinity;
+      if (kept && age < contract.maxAgeMs) {
+        if (age >= contract.maxAgeMs / 2) this.coalesced(contract, data, options, key).catch(() => undefined);
+        this.reused.inc({ subject: contract.subject });
+        return Promise.resolve(kept.value as Res);
+      }
+    }
+    return this.coalesced(contract, data, options, key);
+  }
+
+  private coalesced<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions, key: string): Promise<Res> {
     const pending = this.inFlightReads.get(key);
     if (pending) return pending as Promise<Res>;
-    const promise = this.send(contract, data, { ...options, answerKey: key }).finally(() => this.inFlightReads.delete(key));
+    const promise = this.send(contract, data, { ...options, answerKey: key })
+      .then((value) => {
+        if (contract.maxAgeMs > 0) this.keep(key, value);
+        return value;
+      })
+      .finally(() => this.inFlightReads.delete(key));
     this.inFlightReads.set(key, promise);
     return promise;
+  }
+
+  private keep(key: string, value: unknown): void {
+    this.keptAnswers.delete(key);
+    this.keptAnswers.set(key, { value, at: performance.now() });
+    if (this.keptAnswers.size > MAX_KEPT_ANSWERS) this.keptAnswers.delete(this.keptAnswers.keys().next().value!);
   }
 
   /**

@@ -31,6 +31,15 @@ const CountedRead = defineRpc(
   { request: z.object({ key: z.string() }), response: z.object({ calls: z.number() }) },
   { coalesce: true },
 );
+/** A read whose answers callers may reuse for 1.2 s (wide windows, for a loaded machine); the handler fails while `failKept` is set. */
+const KeptRead = defineRpc(
+  'environment',
+  'test.contract.kept-read',
+  { request: z.object({ key: z.string() }), response: z.object({ calls: z.number() }) },
+  { coalesce: true, maxAgeMs: 1200 },
+);
+let keptCalls = 0;
+let failKept = false;
 const CountedWrite = defineRpc('environment', 'test.contract.counted-write', {
   request: z.object({ key: z.string() }),
   response: z.object({ calls: z.number() }),
@@ -72,6 +81,14 @@ function handlersFor(pod: string) {
     @OnRequest(CountedRead)
     countedRead() {
       return this.counted();
+    }
+
+    @OnRequest(KeptRead)
+    async keptRead() {
+      keptCalls++;
+      await new Promise((r) => setTimeout(r, 20));
+      if (failKept) throw new DomainException(CommonErrors.CONFLICT, 'not now');
+      return { calls: keptCalls };
     }
 
     @OnRequest(CountedWrite)
@@ -242,6 +259,41 @@ describe.each([
     expect(countedCalls).toBe(4); // nothing is kept once answered
     await Promise.all(Array.from({ length: 5 }, () => h.caller.bus.request(CountedWrite, { key: 'a' })));
     expect(countedCalls).toBe(9);
+  });
+
+  it('reuses a maxAgeMs answer while it is young, refreshes it in the background in its second half, and never keeps a failure', async () => {
+    keptCalls = 0;
+    failKept = false;
+    const bus = h.caller.bus;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    expect(await bus.request(KeptRead, { key: 'a' })).toMatchObject({ calls: 1 });
+    // Young (first half): answered from the kept answer, no request at all.
+    const young = await Promise.all(Array.from({ length: 20 }, () => bus.request(KeptRead, { key: 'a' })));
+    expect(young.every((r) => r.calls === 1)).toBe(true);
+    expect(keptCalls).toBe(1);
+    // Another payload is another read.
+    expect(await bus.request(KeptRead, { key: 'b' })).toMatchObject({ calls: 2 });
+    // Second half: still the kept answer at once, and one background request (coalesced) replaces it.
+    await sleep(700);
+    const late = await Promise.all(Array.from({ length: 10 }, () => bus.request(KeptRead, { key: 'a' })));
+    expect(late.every((r) => r.calls === 1)).toBe(true);
+    // The refresh went out before the kept answer expired (asked by none of the callers above, who got the kept one).
+    for (let i = 0; i < 20 && keptCalls < 3; i++) await sleep(20);
+    expect(keptCalls).toBe(3);
+    let seen = 1;
+    for (let i = 0; i < 100 && seen === 1; i++) {
+      await sleep(20);
+      seen = (await bus.request(KeptRead, { key: 'a' })).calls;
+    }
+    expect(seen).toBe(3);
+    expect(keptCalls).toBe(3);
+    // Idle past maxAgeMs: the next request waits for a fresh answer, and a failure reaches the caller.
+    await sleep(1300);
+    failKept = true;
+    await expect(bus.request(KeptRead, { key: 'a' })).rejects.toMatchObject({ code: CommonErrors.CONFLICT.code });
+    // The failure was not kept: the next request asks again and gets the fresh answer.
+    failKept = false;
+    expect(await bus.request(KeptRead, { key: 'a' })).toMatchObject({ calls: 5 });
   });
 
   it('gathers a broadcast request from every replica', async () => {
