@@ -19,12 +19,11 @@ export function hostName(host: string | undefined): string {
 export function createHostAllowlistHook(allowed: string[]) {
   const any = allowed.includes('*');
   const names = new Set(allowed.map((h) => hostName(h)));
-  return async function checkHost(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (any) return;
-    if (isProbe(request.url)) return;
+  return function checkHost(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    if (any || isProbe(request.url) || names.has(hostName(request.host))) return done();
     const name = hostName(request.host);
-    if (names.has(name)) return;
-    await reply.code(403).send(
+    // Answered here: the request goes no further (done is not called).
+    void reply.code(403).send(
       envelope(
         {
           code: CommonErrors.FORBIDDEN.code,

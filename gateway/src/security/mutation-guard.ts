@@ -37,17 +37,18 @@ export function crossSite(request: FastifyRequest): string | undefined {
  *   (double-submit: secret in an HttpOnly SameSite cookie, token in the form, header or query).
  */
 export function installMutationGuard(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (SAFE_METHODS.has(request.method)) return;
+  // Callback-style, so a read passes with no promise; a refusal answers here and does not call done.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (SAFE_METHODS.has(request.method)) return done();
     const foreign = crossSite(request);
     if (foreign) {
-      await reply.code(403).send(envelope({ code: CommonErrors.FORBIDDEN.code, message: 'Cross-site request refused.', details: foreign }, request.id));
-      return reply;
+      void reply.code(403).send(envelope({ code: CommonErrors.FORBIDDEN.code, message: 'Cross-site request refused.', details: foreign }, request.id));
+      return;
     }
     const type = mediaType(request);
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     if ((hasBody || request.headers['transfer-encoding']) && type !== 'application/json' && !FORM_TYPES.includes(type)) {
-      await reply.code(415).send(
+      void reply.code(415).send(
         envelope(
           {
             code: CommonErrors.UNSUPPORTED_MEDIA_TYPE.code,
@@ -57,8 +58,9 @@ export function installMutationGuard(fastify: FastifyInstance): void {
           request.id,
         ),
       );
-      return reply;
+      return;
     }
+    done();
   });
   fastify.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     if (SAFE_METHODS.has(request.method) || !FORM_TYPES.includes(mediaType(request))) return done();
