@@ -17,10 +17,12 @@
  *
  *   bash scripts/run.sh build && .tools/bin/node dist/bench/scaling.bench.js
  *       BENCH_NODES=5000 BENCH_PODS=150000 BENCH_SECONDS=6 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50
+ *       BENCH_MONITOR_NODE_OPTIONS (default: the chart's scalingMonitor.nodeOptions)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import {
   FakeKubeApiServer,
   ManagedProcess,
@@ -31,6 +33,7 @@ import {
   distPath,
   freePort,
   guardRequireArgs,
+  imageRuntimeEnv,
   isolatedEnv,
   kubeFixtures as fx,
   largeCluster,
@@ -73,7 +76,16 @@ interface Monitor {
   dir: string;
 }
 
-/** The monitor as the chart runs it (its bundle, `--enable-source-maps`), its RSS sampled while it starts. */
+/** The chart's NODE_OPTIONS for the scaling-monitor (helm/eks-info/values.yaml), or BENCH_MONITOR_NODE_OPTIONS to compare others. */
+const MONITOR_NODE_OPTIONS =
+  process.env.BENCH_MONITOR_NODE_OPTIONS ??
+  (parse(readFileSync(path.join(repoRoot, 'helm/eks-info/values.yaml'), 'utf8')) as { scalingMonitor: { nodeOptions?: string } }).scalingMonitor.nodeOptions ??
+  '';
+
+/**
+ * The monitor as the image and the chart run it (its bundle, no source maps, the image's
+ * MALLOC_ARENA_MAX, the chart's NODE_OPTIONS), its RSS sampled while it starts.
+ */
 async function startMonitor(natsUrl: string, env: Record<string, string>): Promise<Monitor> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'scaling-bench-'));
@@ -81,8 +93,10 @@ async function startMonitor(natsUrl: string, env: Record<string, string>): Promi
   const proc = new ManagedProcess({
     name: 'scaling-monitor',
     command: nodeBin,
-    args: [...guardRequireArgs(), '--enable-source-maps', distPath(componentEntry('scaling-monitor'))],
+    args: [...guardRequireArgs(), distPath(componentEntry('scaling-monitor'))],
     env: isolatedEnv({
+      ...imageRuntimeEnv(),
+      NODE_OPTIONS: MONITOR_NODE_OPTIONS,
       NATS_URL: natsUrl,
       MANAGEMENT_PORT: String(port),
       MANAGEMENT_HOST: '127.0.0.1',
@@ -151,6 +165,7 @@ export async function scalingBench(): Promise<string> {
       entry: componentEntry('gateway'),
       env: { NATS_URL: nats.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', READ_RATE_LIMIT_PER_MINUTE: '0' },
       readyUrl: `http://127.0.0.1:${port}/ready`,
+      sourceMaps: false, // as the image runs
     });
     cleanup.unshift(async () => void (await gateway.stop()));
     const base = `http://127.0.0.1:${port}`;
