@@ -2,12 +2,13 @@
  * `npm run start:distributed`: one process per component over NATS, a local nats-server started
  * when none listens, prefixed output, and Ctrl-C stops everything.
  */
-import { ManagedProcess, distPath, freePort, guardRequireArgs, isListening, isolatedEnv, nodeBin, repoRoot, waitFor } from '@eks-info/testing';
+import { ManagedProcess, distPath, freePort, freePortBlock, guardRequireArgs, isListening, isolatedEnv, nodeBin, repoRoot, waitFor } from '@eks-info/testing';
 
 jest.setTimeout(90_000);
 
 it('starts NATS and every component, serves pages across processes, and stops them all on Ctrl-C', async () => {
-  const [port, natsPort, base] = [await freePort(), await freePort(), await freePort()];
+  // The launcher gives its four services MANAGEMENT_PORT_BASE + 0…3: a block of free ports, not one.
+  const [port, natsPort, base] = [await freePort(), await freePort(), await freePortBlock(4)];
   const proc = new ManagedProcess({
     name: 'distributed',
     command: nodeBin,
@@ -29,6 +30,8 @@ it('starts NATS and every component, serves pages across processes, and stops th
       await waitFor(async () => (await fetch(`http://127.0.0.1:${base + i}/health`).catch(() => undefined))?.status === 200, {
         timeoutMs: 30_000,
         what: `service on ${base + i}`,
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}\n${proc.tail()}`);
       });
     }
     expect(await isListening(natsPort)).toBe(true);
