@@ -14,6 +14,9 @@ const matches = (list: RegExp[], url: string) => {
   return list.some((re) => re.test(path));
 };
 
+/** The JSON API (and its streams): answers that are never rendered as a document. */
+export const isApi = (url: string): boolean => url.startsWith('/api/');
+
 /** Kubelet, ALB and Prometheus requests: they carry no credentials and the pod IP as Host. */
 export const isProbe = (url: string): boolean => matches(PROBES, url);
 
