@@ -38,6 +38,20 @@ describe('gateway security (auth off, as in npm start)', () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // every script is a file
   });
 
+  it('sends JSON with the API header set: nothing may load or frame it, and no document-only headers', async () => {
+    const res = await fetch(`${gw.url}/api/v1/environment`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    for (const documentOnly of ['origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-xss-protection', 'cross-origin-opener-policy'])
+      expect([documentOnly, res.headers.get(documentOnly)]).toEqual([documentOnly, null]);
+    // A page keeps the document set.
+    expect((await fetch(`${gw.url}/`)).headers.get('origin-agent-cluster')).toBe('?1');
+  });
+
   it('renders stored text escaped, never as HTML', async () => {
     FakeEnvironmentHandlers.overviewText = '<script>alert(1)</script>';
     try {
