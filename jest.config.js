@@ -2,7 +2,8 @@
 //   unit        *.spec.ts      fast, in-process, may fake
 //   integration *.int.spec.ts  real processes on loopback: nats-server, moto, the fake API server
 //   e2e         *.e2e.spec.ts  Debian chromium driven by playwright-core against a running stack
-//   cpu         *.cpu.int.spec.ts  tests that measure CPU time; scripts/test.sh runs them alone first
+//   cpu         *.cpu.int.spec.ts  tests that measure CPU time, or wall time against a margin of
+//               less than a second (the S3 deadline); scripts/test.sh runs them alone first
 //               (--runInBand), since a parallel worker on a 2-core machine would skew the figures
 //   cluster     *.cluster.spec.ts  a real control plane on loopback (etcd, kube-apiserver,
 //               kube-controller-manager, kube-scheduler, kwok), started once per run by the

@@ -29,7 +29,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 mkdir -p test-output
 if [ $# -gt 0 ]; then exec node scripts/jest.js --ci "$@"; fi
 
-# CPU-measuring tests alone first (nothing else competes for the cores), then everything else;
+# CPU- and deadline-measuring tests alone first (nothing else competes for the cores), then everything else;
 # the output ends with the main run's summary, the exit status covers both runs.
 status=0
 node scripts/jest.js --ci --selectProjects cpu --runInBand --passWithNoTests || status=$?

@@ -4,6 +4,9 @@
  * and the delete over a real nats-server with the default RPC_TIMEOUT_MS (5 s), as the gateway does. The
  * answer is the storage service's own AWS.TIMEOUT, in time: not the caller's transport timeout
  * (504 with the write still running behind it).
+ *
+ * The service's margin is 750 ms (REPLY_MARGIN_MS): on a machine busy with the other tiers'
+ * workers that can be eaten by scheduling alone, so this runs in the cpu tier, alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
