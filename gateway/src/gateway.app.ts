@@ -26,6 +26,8 @@ import { GatewayModule } from './gateway.module';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
 import { installRequestContext } from './http/request-context';
+import { registerBusReads } from './http/bus-reads';
+import { ENVIRONMENT_READS } from './environment/environment.controller';
 import { installAccessEvents } from './http/access-events';
 import { envelope } from './http/error-envelope';
 import { createAuthHook } from './security/auth.hook';
@@ -245,7 +247,9 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     production: process.env.NODE_ENV !== 'development',
   });
 
-  app.useGlobalFilters(new GatewayExceptionFilter(runtime.logger));
+  const errors = new GatewayExceptionFilter(runtime.logger);
+  app.useGlobalFilters(errors);
+  registerBusReads(fastify, runtime.bus, errors, ENVIRONMENT_READS);
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   runtime.logger.info({ url, transport: runtime.transport.kind, auth: config.AUTH_MODE }, 'gateway listening');

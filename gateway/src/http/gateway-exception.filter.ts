@@ -95,8 +95,11 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Answers a request with the error: also used by the routes that are not Nest handlers (bus-reads.ts). */
+  answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body } = describeError(exception);
     if (status === 500 && body.code === CommonErrors.INTERNAL.code) {
       const err = exception as Error;
