@@ -1,1 +1,2 @@
+export * from './bounded-map';
 export * from './ttl-cache';

@@ -87,6 +87,35 @@ describe('TtlCache', () => {
     expect(calls).toBe(3);
   });
 
+  it('with ttlMs 0 keeps nothing, but concurrent callers still share one load', async () => {
+    now = 0;
+    const cache = new TtlCache<number>({ ttlMs: 0, now: clock });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 10));
+      return loads;
+    };
+    expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([1, 1]);
+    expect(cache.peek('k')).toBeUndefined();
+    expect(await cache.get('k', load)).toBe(2); // same clock reading: asked again all the same
+  });
+
+  it('reports each answer from a kept value, fresh or stale, and no other', async () => {
+    now = 0;
+    let hits = 0;
+    const cache = new TtlCache<number>({ ttlMs: 100, staleMs: 100, now: clock, onHit: () => hits++ });
+    await cache.get('k', async () => 1); // a load
+    now = 50;
+    await cache.get('k', async () => 2); // fresh
+    now = 150;
+    await cache.get('k', async () => 3); // stale, reloading in the background
+    await new Promise((r) => setImmediate(r));
+    now = 400;
+    expect(await cache.get('k', async () => 4)).toBe(4); // past the window: a load
+    expect(hits).toBe(2);
+  });
+
   it('clears and bounds its entries', async () => {
     const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 2, now: clock });
     for (const k of ['a', 'b', 'c']) await cache.get(k, async () => 1);

@@ -1,9 +1,12 @@
+import { setNewest } from './bounded-map';
+
 /**
  * A TTL cache with single-flight: concurrent misses for one key share a single load, so a burst
  * of page views costs one AWS describe call, not one per view. Failures are not cached unless
  * `errorTtlMs` says so (negative caching, e.g. an unreachable IMDS).
  */
 export interface TtlCacheOptions {
+  /** How long a value is fresh. 0: nothing is kept, but concurrent calls still share one load. */
   ttlMs: number;
   /** Keep failures this long; 0 = retry on the next call. */
   errorTtlMs?: number;
@@ -15,6 +18,8 @@ export interface TtlCacheOptions {
    * failed background reload keeps the old value until this window ends; then callers wait again.
    */
   staleMs?: number;
+  /** Called whenever a kept value answers, fresh or stale (e.g. to count what was saved). */
+  onHit?: () => void;
 }
 
 interface Entry<V> {
@@ -39,10 +44,12 @@ export class TtlCache<V> {
     const now = this.now();
     if (entry && entry.expires > now) {
       if ('error' in entry) throw entry.error;
+      this.options.onHit?.();
       return entry.value as V;
     }
     if (entry && !('error' in entry) && this.options.staleMs && now < entry.expires + this.options.staleMs) {
       if (!this.pending.has(key)) this.load(key, load, true).catch(() => undefined);
+      this.options.onHit?.();
       return entry.value as V;
     }
     return this.pending.get(key) ?? this.load(key, load, false);
@@ -53,7 +60,7 @@ export class TtlCache<V> {
     const promise = (async () => {
       try {
         const value = await load();
-        this.store(key, { at: this.now(), expires: this.now() + this.options.ttlMs, value });
+        if (this.options.ttlMs > 0) this.store(key, { at: this.now(), expires: this.now() + this.options.ttlMs, value });
         return value;
       } catch (error) {
         if (background) throw error;
@@ -91,9 +98,6 @@ export class TtlCache<V> {
   }
 
   private store(key: string, entry: Entry<V>): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    const max = this.options.maxEntries ?? 1000;
-    while (this.entries.size > max) this.entries.delete(this.entries.keys().next().value as string);
+    setNewest(this.entries, key, entry, this.options.maxEntries ?? 1000);
   }
 }

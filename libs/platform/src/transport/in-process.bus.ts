@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { CommonErrors, type EventContract, type RpcContract } from '@eks-info/contracts';
 import { REQUEST_ID_HEADER, currentRequestId } from '../logging/request-context';
 import { platformMetrics } from '../metrics/metrics.registry';
-import { type GatherOptions, MessageBus, type RequestOptions, type Unsubscribe, type WireReply } from './message-bus';
+import { setNewest } from '../cache/bounded-map';
+import { type GatherOptions, MAX_KEPT_ANSWERS, MessageBus, type RequestOptions, type Unsubscribe, type WireReply } from './message-bus';
 import { RpcError, errorFromReply } from './rpc-error';
 import { timeoutError, unavailableError } from './transport-errors';
 
@@ -80,11 +81,7 @@ export class InProcessBus extends MessageBus {
       if (last && last.source === response) return last.copy as Res;
       const raw = JSON.stringify(response);
       const copy = this.reuseAnswer(key, raw, () => JSON.parse(raw) as Res);
-      if (key !== undefined) {
-        this.lastSent.delete(key);
-        this.lastSent.set(key, { source: response, copy });
-        if (this.lastSent.size > 256) this.lastSent.delete(this.lastSent.keys().next().value!);
-      }
+      if (key !== undefined) setNewest(this.lastSent, key, { source: response, copy }, MAX_KEPT_ANSWERS);
       return copy;
     } catch (err) {
       const rpcErr = err instanceof RpcError ? err : new RpcError({ code: CommonErrors.INTERNAL.code, message: (err as Error).message });

@@ -1,4 +1,6 @@
 import type { EventContract, RpcContract } from '@eks-info/contracts';
+import { setNewest } from '../cache/bounded-map';
+import { TtlCache } from '../cache/ttl-cache';
 import { platformMetrics } from '../metrics/metrics.registry';
 
 export interface RequestOptions {
@@ -8,8 +10,8 @@ export interface RequestOptions {
   answerKey?: string;
 }
 
-/** Coalesced reads whose last answer is kept for comparison (the rest are dropped, oldest first). */
-const MAX_KEPT_ANSWERS = 256;
+/** Coalesced reads whose last answer is kept, per subject for reuse and in all for comparison (the rest are dropped, oldest first). */
+export const MAX_KEPT_ANSWERS = 256;
 
 export interface GatherOptions {
   /** How long to collect replies from every replica. */
@@ -36,10 +38,9 @@ export abstract class MessageBus {
   /** False while disconnected; requests then fail fast with 503. */
   abstract readonly connected: boolean;
 
-  private readonly inFlightReads = new Map<string, Promise<unknown>>();
+  /** Per coalesced read (by subject): its in-flight request, and for a `maxAgeMs` its last answer. */
+  private readonly reads = new Map<string, TtlCache<unknown>>();
   private readonly lastAnswers = new Map<string, { raw: Uint8Array | string; value: unknown }>();
-  /** Answers of reads with a `maxAgeMs`, and when each was received. */
-  private readonly keptAnswers = new Map<string, { value: unknown; at: number }>();
   private readonly reused = platformMetrics.rpcClientReused();
 
   /**
@@ -53,35 +54,24 @@ export abstract class MessageBus {
   request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions = {}): Promise<Res> {
     if (!contract.coalesce) return this.send(contract, data, options);
     const key = `${contract.subject}\u0000${JSON.stringify(data)}`;
-    if (contract.maxAgeMs > 0) {
-      const kept = this.keptAnswers.get(key);
-      const age = kept ? performance.now() - kept.at : Infinity;
-      if (kept && age < contract.maxAgeMs) {
-        if (age >= contract.maxAgeMs / 2) this.coalesced(contract, data, options, key).catch(() => undefined);
-        this.reused.inc({ subject: contract.subject });
-        return Promise.resolve(kept.value as Res);
-      }
+    return this.readsOf(contract).get(key, () => this.send(contract, data, { ...options, answerKey: key })) as Promise<Res>;
+  }
+
+  /** Fresh for the first half of `maxAgeMs`, then answered stale while one request refreshes it. */
+  private readsOf(contract: RpcContract<unknown, unknown>): TtlCache<unknown> {
+    let cache = this.reads.get(contract.subject);
+    if (!cache) {
+      const half = contract.maxAgeMs / 2;
+      cache = new TtlCache<unknown>({
+        ttlMs: half,
+        staleMs: half,
+        maxEntries: MAX_KEPT_ANSWERS,
+        now: () => performance.now(),
+        onHit: () => this.reused.inc({ subject: contract.subject }),
+      });
+      this.reads.set(contract.subject, cache);
     }
-    return this.coalesced(contract, data, options, key);
-  }
-
-  private coalesced<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions, key: string): Promise<Res> {
-    const pending = this.inFlightReads.get(key);
-    if (pending) return pending as Promise<Res>;
-    const promise = this.send(contract, data, { ...options, answerKey: key })
-      .then((value) => {
-        if (contract.maxAgeMs > 0) this.keep(key, value);
-        return value;
-      })
-      .finally(() => this.inFlightReads.delete(key));
-    this.inFlightReads.set(key, promise);
-    return promise;
-  }
-
-  private keep(key: string, value: unknown): void {
-    this.keptAnswers.delete(key);
-    this.keptAnswers.set(key, { value, at: performance.now() });
-    if (this.keptAnswers.size > MAX_KEPT_ANSWERS) this.keptAnswers.delete(this.keptAnswers.keys().next().value!);
+    return cache;
   }
 
   /**
@@ -95,9 +85,7 @@ export abstract class MessageBus {
     const last = this.lastAnswers.get(key);
     if (last && sameBytes(last.raw, raw)) return last.value as T;
     const value = decode();
-    this.lastAnswers.delete(key);
-    this.lastAnswers.set(key, { raw, value });
-    if (this.lastAnswers.size > MAX_KEPT_ANSWERS) this.lastAnswers.delete(this.lastAnswers.keys().next().value!);
+    setNewest(this.lastAnswers, key, { raw, value }, MAX_KEPT_ANSWERS);
     return value;
   }
 
