@@ -25,7 +25,8 @@ export function registerBusReads(fastify: FastifyInstance, bus: MessageBus, erro
         (answer) => void reply.header('content-type', JSON_CONTENT_TYPE).send(jsonBody(answer)),
         (err: unknown) => errors.answer(err, request, reply),
       );
-      return reply;
+      // Returns nothing: Fastify waits for send. (Returning the reply, a thenable, makes Fastify
+      // watch the stream for its end: listeners per request.)
     });
   }
 }
