@@ -73,8 +73,15 @@ const median = (values: number[]) => {
 /**
  * Every target once per round, alternating, `rounds` times; the median of each figure. Alternating
  * spreads the shared machine's drift over all targets instead of favouring whichever ran first.
+ * Each target is first warmed up (`warmupSeconds`, 2 s by default, not counted): the figures are
+ * of a running server, not of its first seconds (lazy compilation, start-up garbage).
  */
-export async function compare(targets: Target[], options: { rounds?: number; seconds?: number; connections?: number } = {}): Promise<LoadResult[]> {
+export async function compare(
+  targets: Target[],
+  options: { rounds?: number; seconds?: number; connections?: number; warmupSeconds?: number } = {},
+): Promise<LoadResult[]> {
+  const warmup = options.warmupSeconds ?? 2;
+  if (warmup > 0) for (const t of targets) await wrk(t.name, t.url, { ...options, seconds: warmup });
   const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < (options.rounds ?? 3); round++) {
     for (const t of targets) runs.get(t.name)!.push(await wrk(t.name, t.url, options));

@@ -117,6 +117,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     trustProxy: config.TRUST_PROXY,
     genReqId: (req: IncomingMessage) => sanitizeRequestId(req.headers['x-request-id']),
     return503OnClosing: true,
+    // No Nest middleware here (hooks do that work): without middie, one hook less per request.
+    skipMiddie: true,
   });
   const routes: GatewayApp['routes'] = [];
   adapter.getInstance().addHook('onRoute', (route) => {
