@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
 import { PageService } from '../views/page.service';
 import { EnvironmentApiController } from './environment.controller';
-import { HomePageController } from './home.page.controller';
 import { HomeSectionsService } from './live/home-sections.service';
 import { HomePageStreamController } from './live/home-page-stream.controller';
 import { NetworkPageController } from './network.page.controller';
-import { ResourcesPageController } from './resources.page.controller';
 
-/** Environment area: the home, /resources and /network pages and their JSON twins. */
+/** Environment area: the home, /resources and /network pages and their JSON twins (the reads that are one bus call: environment.routes.ts). */
 @Module({
-  controllers: [HomePageController, HomePageStreamController, ResourcesPageController, NetworkPageController, EnvironmentApiController],
+  controllers: [HomePageStreamController, NetworkPageController, EnvironmentApiController],
   providers: [PageService, HomeSectionsService],
 })
 export class EnvironmentModule {}

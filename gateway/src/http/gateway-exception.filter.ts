@@ -98,7 +98,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
 
-  /** Answers a request with the error: also used by the routes that are not Nest handlers (bus-reads.ts). */
+  /** Answers a request with the error: also used by the routes that are not Nest handlers (bus-routes.ts). */
   answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body } = describeError(exception);
     if (status === 500 && body.code === CommonErrors.INTERNAL.code) {
