@@ -20,8 +20,9 @@ export function createHostAllowlistHook(allowed: string[]) {
   const any = allowed.includes('*');
   const names = new Set(allowed.map((h) => hostName(h)));
   return function checkHost(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    if (any || isProbe(request.url) || names.has(hostName(request.host))) return done();
+    if (any || isProbe(request.url)) return done();
     const name = hostName(request.host);
+    if (names.has(name)) return done();
     // Answered here: the request goes no further (done is not called).
     void reply.code(403).send(
       envelope(
